@@ -1,0 +1,56 @@
+/**
+ * One closed list of error codes for the whole connector. Callers branch on `code`, never on message text.
+ * `retriable` says whether the same operation may succeed later without a human changing anything.
+ */
+export const ErrorCodes = {
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  CONFIG_FILE_UNREADABLE: 'CONFIG_FILE_UNREADABLE',
+  AUTH_FAILED: 'AUTH_FAILED',
+  GRAPH_FORBIDDEN: 'GRAPH_FORBIDDEN',
+  GRAPH_UNAUTHORIZED: 'GRAPH_UNAUTHORIZED',
+  GRAPH_THROTTLED: 'GRAPH_THROTTLED',
+  GRAPH_UNAVAILABLE: 'GRAPH_UNAVAILABLE',
+  GRAPH_BAD_REQUEST: 'GRAPH_BAD_REQUEST',
+  GRAPH_BAD_RESPONSE: 'GRAPH_BAD_RESPONSE',
+  GRAPH_TIMEOUT: 'GRAPH_TIMEOUT',
+  GRAPH_NETWORK: 'GRAPH_NETWORK',
+  SINK_UNAVAILABLE: 'SINK_UNAVAILABLE',
+  SINK_SEND_FAILED: 'SINK_SEND_FAILED',
+  SINK_CLOSED: 'SINK_CLOSED',
+  EVENT_ENCODING_FAILED: 'EVENT_ENCODING_FAILED',
+  SHUTDOWN_TIMEOUT: 'SHUTDOWN_TIMEOUT',
+  SIMULATOR_INVALID_OPTIONS: 'SIMULATOR_INVALID_OPTIONS',
+  KAFKA_LAUNCHER_FAILED: 'KAFKA_LAUNCHER_FAILED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface ConnectorErrorOptions {
+  cause?: unknown;
+  retriable?: boolean;
+  /** Extra structured context; enumerable so pino prints it. Never put secrets here. */
+  details?: Record<string, unknown>;
+}
+
+export class ConnectorError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: ConnectorErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ConnectorError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isConnectorError(error: unknown, code?: ErrorCode): error is ConnectorError {
+  return error instanceof ConnectorError && (code === undefined || error.code === code);
+}
+
+/** Turns anything thrown into an Error without losing it, for code paths that must log and carry on. */
+export function toError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
