@@ -1,0 +1,142 @@
+/**
+ * loadConfig: file -> YAML -> (literal secrets out) -> environment overrides -> schema -> resolvers (secrets,
+ * certificate, CA file, user-id files) -> ConnectorConfig. Every step adds to one problem list; if it is not
+ * empty at the end, one ConnectorError(CONFIG_INVALID) lists them all.
+ */
+import path from 'node:path';
+import { ConnectorError, ErrorCodes } from '../errors.js';
+import { graphScope, NATIONAL_CLOUDS, parseHttpsOrigin } from './clouds.js';
+import { resolveCaFile, removeLiteralSecrets, resolveCredential, type ResolvedCredential } from './credentials.js';
+import { applyEnvOverrides, type EnvSource } from './env-overrides.js';
+import { readText } from './files.js';
+import { issueToProblems, type ResolveContext } from './issues.js';
+import { configInvalidError, type ConfigPath, type ConfigProblem } from './problems.js';
+import { objectKeysAt } from './settings.js';
+import { configSchema, type FileConfig } from './schema.js';
+import { resolveShards, type ShardConfig } from './shards.js';
+import type { ConnectorConfig, GraphConfig } from './types.js';
+import { parseConfigText } from './yaml-source.js';
+
+export interface LoadConfigOptions {
+  /** Config file path (YAML or JSON), absolute or relative to `cwd`. */
+  file: string;
+  /** Environment to read `PRESENCE_*` overrides from; defaults to `process.env`. */
+  env?: EnvSource;
+  /** Base for relative paths; defaults to `process.cwd()`. */
+  cwd?: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Loads, validates and resolves the configuration. Synchronous: it runs once at start, before anything else.
+ * @throws ConnectorError CONFIG_FILE_UNREADABLE when the config file cannot be read,
+ *   CONFIG_INVALID (details.problems: ConfigProblem[]) for everything else.
+ */
+export function loadConfig(options: LoadConfigOptions): ConnectorConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const configFile = options.file;
+  const absoluteFile = path.resolve(cwd, configFile);
+  const text = readConfigFile(configFile, absoluteFile);
+
+  const parsed = parseConfigText(text, configFile);
+  if (!parsed.ok) throw configInvalidError(parsed.problems, configFile);
+
+  const problems: ConfigProblem[] = [];
+  const raw: unknown = withoutNulls(parsed.file.value ?? {});
+  const placeContext = { configFile, origins: new Map<string, string>(), locate: parsed.file.locate };
+  const literalSecretFound = removeLiteralSecrets(raw, placeContext, problems);
+  const overrides = isRecord(raw) ? applyEnvOverrides(raw, env, configFile) : { origins: new Map<string, string>(), problems: [] };
+  problems.push(...overrides.problems);
+
+  const context: ResolveContext = { ...placeContext, origins: overrides.origins, cwd, problems };
+  const validated = configSchema.safeParse(raw, { reportInput: true });
+  if (!validated.success) problems.push(...validated.error.issues.flatMap((issue) => issueToProblems(issue, context)));
+
+  const rawRecord = isRecord(raw) ? raw : {};
+  const credential = resolveCredential(rawRecord.tenant, context, literalSecretFound);
+  const caFile = resolveCaFile(rawRecord.graph, context);
+  const shards = resolveShards(rawRecord.shards, context);
+
+  if (problems.length > 0 || !validated.success || credential === undefined) {
+    if (problems.length === 0) problems.push({ file: configFile, path: 'tenant', message: 'no usable credential' });
+    throw configInvalidError(problems, configFile);
+  }
+  return assemble(validated.data, { configFile: absoluteFile, credential, caFile, shards });
+}
+
+/**
+ * `key:` with nothing after it (YAML null) means "not set": dropped, or an empty section where a section is
+ * expected, so a section whose lines are all commented out gets its defaults (or names its required settings).
+ */
+function withoutNulls(value: unknown, path: ConfigPath = []): unknown {
+  if (Array.isArray(value)) return value.map((item, index) => withoutNulls(item, [...path, index]));
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const itemPath = [...path, key];
+    const replaced = item === null ? (objectKeysAt(itemPath) === undefined ? undefined : {}) : withoutNulls(item, itemPath);
+    // defineProperty: a `__proto__` key stays a plain (unknown) key instead of replacing the prototype.
+    if (replaced !== undefined) Object.defineProperty(out, key, { value: replaced, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function readConfigFile(configFile: string, absoluteFile: string): string {
+  const read = readText(absoluteFile);
+  if (read.ok) return read.text;
+  const problem: ConfigProblem = { file: configFile, path: '', message: `cannot read config file: ${read.reason}` };
+  throw new ConnectorError(ErrorCodes.CONFIG_FILE_UNREADABLE, `cannot read config file ${configFile}: ${read.reason}`, {
+    details: { file: configFile, reason: read.reason, problems: [problem] },
+  });
+}
+
+interface Resolved {
+  configFile: string;
+  credential: ResolvedCredential;
+  caFile: string | undefined;
+  shards: ShardConfig[];
+}
+
+/** Graph and authority URLs for the cloud (custom: the validated settings), and the token scope. */
+export function resolveEndpoints(graph: FileConfig['graph']): Pick<GraphConfig, 'graphUrl' | 'authorityUrl' | 'scope'> {
+  const origin = (value: string | undefined): string => {
+    const parsed = parseHttpsOrigin(value ?? '');
+    if ('problem' in parsed) throw new Error(`config: unvalidated custom cloud URL (${parsed.problem})`);
+    return parsed.origin;
+  };
+  const endpoints =
+    graph.cloud === 'custom'
+      ? { graphUrl: origin(graph.graphUrl), authorityUrl: origin(graph.authorityUrl) }
+      : { graphUrl: NATIONAL_CLOUDS[graph.cloud].graphUrl, authorityUrl: NATIONAL_CLOUDS[graph.cloud].authorityUrl };
+  return { ...endpoints, scope: graphScope(endpoints.graphUrl) };
+}
+
+function assemble(data: FileConfig, resolved: Resolved): ConnectorConfig {
+  const { graphUrl: _graphUrl, authorityUrl: _authorityUrl, caFile: _caFile, ...graph } = data.graph;
+  const { credential } = resolved;
+  return {
+    configFile: resolved.configFile,
+    connectorName: data.connectorName,
+    tenant: {
+      id: data.tenant.id.toLowerCase(),
+      clientId: data.tenant.clientId.toLowerCase(),
+      ...(credential.clientSecret === undefined ? {} : { clientSecret: credential.clientSecret }),
+      ...(credential.certificate === undefined ? {} : { certificate: credential.certificate }),
+      credentialSource: credential.source,
+    },
+    graph: {
+      ...graph,
+      ...resolveEndpoints(data.graph),
+      ...(resolved.caFile === undefined ? {} : { caFile: resolved.caFile }),
+    },
+    kafka: { ...data.kafka, clientId: data.kafka.clientId ?? data.connectorName },
+    polling: data.polling,
+    shards: resolved.shards,
+    shutdown: data.shutdown,
+    observability: data.observability,
+  };
+}

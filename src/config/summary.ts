@@ -1,0 +1,148 @@
+/**
+ * What a configuration amounts to, for `check-config`: shards and their sizes, Graph requests per polling cycle
+ * and whether they fit the tenant's request budget. Contacts nothing and never includes a secret.
+ */
+import type { CloudName } from './clouds.js';
+import type { ConnectorConfig } from './types.js';
+
+export interface ShardSummary {
+  name: string;
+  users: number;
+  /** Requests per cycle: ceil(users / batchSize). */
+  batches: number;
+}
+
+export interface BudgetSummary {
+  maxRequests: number;
+  windowSeconds: number;
+  intervalSeconds: number;
+  /** Requests the budget allows over one polling interval: maxRequests * intervalSeconds / windowSeconds. */
+  allowedPerInterval: number;
+  requestsPerCycle: number;
+  fits: boolean;
+  /** Shortest polling interval at which a cycle fits the budget. */
+  minIntervalSeconds: number;
+}
+
+export interface ConfigSummary {
+  configFile: string;
+  connectorName: string;
+  tenantId: string;
+  clientId: string;
+  /** Kind and source, e.g. `client secret (env PRESENCE_TENANT_CLIENT_SECRET)`; never the value. */
+  credential: string;
+  cloud: CloudName;
+  graphUrl: string;
+  authorityUrl: string;
+  apiVersion: string;
+  batchSize: number;
+  concurrency: number;
+  kafka: { brokers: string[]; clientId: string; topic: string; partitions: number; replicationFactor: number; compression: string };
+  polling: { intervalSeconds: number; startJitterSeconds: number };
+  shards: ShardSummary[];
+  totalUsers: number;
+  budget: BudgetSummary;
+  warnings: string[];
+}
+
+function describeCredential(config: ConnectorConfig): string {
+  const { certificate, credentialSource } = config.tenant;
+  if (certificate === undefined) return `client secret (${credentialSource})`;
+  const x5c = certificate.certificatePem === undefined ? '' : ', sends x5c';
+  return `certificate ${certificate.thumbprintSha256} (key ${credentialSource}${x5c})`;
+}
+
+export function requestBudgetFit(requestsPerCycle: number, config: Pick<ConnectorConfig, 'graph' | 'polling'>): BudgetSummary {
+  const { maxRequests, windowSeconds } = config.graph.requestBudget;
+  const { intervalSeconds } = config.polling;
+  const allowedPerInterval = Math.floor((maxRequests * intervalSeconds) / windowSeconds);
+  return {
+    maxRequests,
+    windowSeconds,
+    intervalSeconds,
+    allowedPerInterval,
+    requestsPerCycle,
+    fits: requestsPerCycle <= allowedPerInterval,
+    minIntervalSeconds: Math.max(1, Math.ceil((requestsPerCycle * windowSeconds) / maxRequests)),
+  };
+}
+
+function warningsFor(config: ConnectorConfig, budget: BudgetSummary): string[] {
+  const warnings: string[] = [];
+  if (!budget.fits) {
+    warnings.push(
+      `${budget.requestsPerCycle} requests per cycle exceed the request budget over one polling interval ` +
+        `(${budget.maxRequests} per ${budget.windowSeconds} s allows ${budget.allowedPerInterval} per ${budget.intervalSeconds} s): ` +
+        `cycles will overrun polling.intervalSeconds. The budget is per application per tenant; raise ` +
+        `polling.intervalSeconds to at least ${budget.minIntervalSeconds} or poll fewer users.`,
+    );
+  }
+  if (config.kafka.maxBufferedEvents < config.graph.batchSize) {
+    warnings.push(`kafka.maxBufferedEvents (${config.kafka.maxBufferedEvents}) is smaller than one Graph batch (graph.batchSize ${config.graph.batchSize}).`);
+  }
+  if (config.graph.apiVersion === 'beta') warnings.push('graph.apiVersion is beta: Microsoft may change it without notice.');
+  return warnings;
+}
+
+export function summarizeConfig(config: ConnectorConfig): ConfigSummary {
+  const { batchSize } = config.graph;
+  const shards = config.shards.map((shard) => ({
+    name: shard.name,
+    users: shard.userIds.length,
+    batches: Math.ceil(shard.userIds.length / batchSize),
+  }));
+  const requestsPerCycle = shards.reduce((sum, shard) => sum + shard.batches, 0);
+  const budget = requestBudgetFit(requestsPerCycle, config);
+  return {
+    configFile: config.configFile,
+    connectorName: config.connectorName,
+    tenantId: config.tenant.id,
+    clientId: config.tenant.clientId,
+    credential: describeCredential(config),
+    cloud: config.graph.cloud,
+    graphUrl: config.graph.graphUrl,
+    authorityUrl: config.graph.authorityUrl,
+    apiVersion: config.graph.apiVersion,
+    batchSize,
+    concurrency: config.graph.concurrency,
+    kafka: {
+      brokers: [...config.kafka.brokers],
+      clientId: config.kafka.clientId,
+      topic: config.kafka.topic,
+      partitions: config.kafka.partitions,
+      replicationFactor: config.kafka.replicationFactor,
+      compression: config.kafka.compression,
+    },
+    polling: { ...config.polling },
+    shards,
+    totalUsers: shards.reduce((sum, shard) => sum + shard.users, 0),
+    budget,
+    warnings: warningsFor(config, budget),
+  };
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+const plural = (n: number, word: string): string => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+
+/** The `check-config` report. */
+export function formatSummary(summary: ConfigSummary): string {
+  const { kafka, budget } = summary;
+  const replication = kafka.replicationFactor === -1 ? 'broker default' : String(kafka.replicationFactor);
+  const nameWidth = Math.max(8, ...summary.shards.map((shard) => shard.name.length)) + 2;
+  const lines = [
+    `Configuration OK: ${summary.configFile}`,
+    `  connector   ${summary.connectorName}`,
+    `  tenant      ${summary.tenantId}, app ${summary.clientId}`,
+    `  credential  ${summary.credential}`,
+    `  graph       ${summary.graphUrl}/${summary.apiVersion} (cloud ${summary.cloud}), authority ${summary.authorityUrl}`,
+    `              batch size ${summary.batchSize}, concurrency ${summary.concurrency}`,
+    `  kafka       ${kafka.brokers.join(',')} -> ${kafka.topic} (${kafka.partitions} partitions, replication ${replication}, ${kafka.compression}), client id ${kafka.clientId}`,
+    `  polling     every ${summary.polling.intervalSeconds} s, shards start within ${summary.polling.startJitterSeconds} s`,
+    `Shards: ${summary.shards.length}, ${plural(summary.totalUsers, 'user')}`,
+    ...summary.shards.map((shard) => `  ${shard.name.padEnd(nameWidth)}${plural(shard.users, 'user').padStart(16)}  ${plural(shard.batches, 'request')} per cycle`),
+    `Requests per cycle: ${count(budget.requestsPerCycle)}; budget ${count(budget.maxRequests)} per ${budget.windowSeconds} s allows ` +
+      `${count(budget.allowedPerInterval)} per ${budget.intervalSeconds} s interval: ${budget.fits ? 'fits' : 'DOES NOT FIT'}`,
+  ];
+  if (summary.warnings.length > 0) lines.push('Warnings:', ...summary.warnings.map((warning) => `  - ${warning}`));
+  return lines.join('\n');
+}

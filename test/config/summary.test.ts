@@ -1,0 +1,139 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { configSchema, describeSettings, formatSummary, summarizeConfig } from '../../src/config/index.js';
+import { CLIENT_ID, fixture, guid, removeTempDirs, SECRET_VALUE } from './support.js';
+
+afterAll(removeTempDirs);
+
+function ids(from: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => guid(from + i)).join('\n');
+}
+
+function configWithShards(extra: string[] = []): string[] {
+  return [
+    'tenant:',
+    '  id: contoso.onmicrosoft.com',
+    `  clientId: ${CLIENT_ID}`,
+    'kafka:',
+    '  brokers: [k1:9092, k2:9092]',
+    'shards:',
+    '  - name: emea',
+    '    usersFile: emea.txt',
+    '  - name: amer',
+    '    usersFile: amer.txt',
+    '  - name: apac',
+    `    users: [${guid(999_999)}]`,
+    ...extra,
+  ];
+}
+
+const SHARD_FILES = { 'emea.txt': ids(1, 1300), 'amer.txt': ids(10_000, 651) };
+
+describe('summarizeConfig', () => {
+  it('counts users and batches per shard and checks the request budget over one interval', () => {
+    const summary = summarizeConfig(fixture(configWithShards(), SHARD_FILES).load());
+    expect(summary.shards).toEqual([
+      { name: 'emea', users: 1300, batches: 2 },
+      { name: 'amer', users: 651, batches: 2 },
+      { name: 'apac', users: 1, batches: 1 },
+    ]);
+    expect(summary.totalUsers).toBe(1952);
+    expect(summary.budget).toEqual({
+      maxRequests: 1500,
+      windowSeconds: 30,
+      intervalSeconds: 60,
+      allowedPerInterval: 3000,
+      requestsPerCycle: 5,
+      fits: true,
+      minIntervalSeconds: 1,
+    });
+    expect(summary.warnings).toEqual([]);
+    expect(summary.credential).toBe('client secret (env PRESENCE_TENANT_CLIENT_SECRET)');
+  });
+
+  it('uses graph.batchSize for the batches', () => {
+    const summary = summarizeConfig(fixture(configWithShards(['graph:', '  batchSize: 100']), SHARD_FILES).load());
+    expect(summary.shards.map((shard) => shard.batches)).toEqual([13, 7, 1]);
+    expect(summary.budget.requestsPerCycle).toBe(21);
+  });
+
+  it('warns when a cycle needs more requests than the budget allows per interval', () => {
+    const extra = ['graph:', '  batchSize: 100', '  requestBudget: { maxRequests: 3, windowSeconds: 30 }', 'polling:', '  intervalSeconds: 10'];
+    const summary = summarizeConfig(fixture(configWithShards(extra), SHARD_FILES).load());
+    expect(summary.budget).toMatchObject({ requestsPerCycle: 21, allowedPerInterval: 1, fits: false, minIntervalSeconds: 210 });
+    expect(summary.warnings).toHaveLength(1);
+    expect(summary.warnings[0]).toContain('21 requests per cycle exceed the request budget over one polling interval');
+    expect(summary.warnings[0]).toContain('raise polling.intervalSeconds to at least 210');
+  });
+
+  it('warns when the Kafka buffer is smaller than one Graph batch', () => {
+    const lines = configWithShards();
+    lines.splice(5, 0, '  maxBufferedEvents: 10');
+    const small = summarizeConfig(fixture(lines, SHARD_FILES).load());
+    expect(small.warnings).toEqual(['kafka.maxBufferedEvents (10) is smaller than one Graph batch (graph.batchSize 650).']);
+  });
+});
+
+describe('formatSummary', () => {
+  it('prints the shards, the request budget and the endpoints, and no secret', () => {
+    const text = formatSummary(summarizeConfig(fixture(configWithShards(), SHARD_FILES).load()));
+    expect(text).toMatch(/^Configuration OK: .*config\.yaml$/m);
+    expect(text).toContain('Shards: 3, 1,952 users');
+    expect(text).toMatch(/^ {2}emea +1,300 users {2}2 requests per cycle$/m);
+    expect(text).toMatch(/^ {2}apac +1 user {2}1 request per cycle$/m);
+    expect(text).toContain('Requests per cycle: 5; budget 1,500 per 30 s allows 3,000 per 60 s interval: fits');
+    expect(text).toContain('https://graph.microsoft.com/v1.0 (cloud global), authority https://login.microsoftonline.com');
+    expect(text).toContain('k1:9092,k2:9092 -> teams.presence.changes');
+    expect(text).not.toContain(SECRET_VALUE);
+    expect(text).not.toContain('Warnings:');
+  });
+
+  it('lists warnings', () => {
+    const extra = ['polling:', '  intervalSeconds: 1', '  startJitterSeconds: 0', 'graph:', '  batchSize: 1', '  apiVersion: beta'];
+    const text = formatSummary(summarizeConfig(fixture(configWithShards(extra), SHARD_FILES).load()));
+    expect(text).toContain('DOES NOT FIT');
+    expect(text).toContain('Warnings:\n  - 1952 requests per cycle exceed');
+    expect(text).toContain('  - graph.apiVersion is beta');
+  });
+});
+
+describe('describeSettings', () => {
+  const settings = describeSettings();
+  const byPath = new Map(settings.map((setting) => [setting.path, setting]));
+
+  it('documents every leaf setting with a description', () => {
+    expect(settings.length).toBeGreaterThan(30);
+    for (const setting of settings) {
+      expect(setting.description.length, setting.path).toBeGreaterThan(10);
+      expect(setting.type.length, setting.path).toBeGreaterThan(0);
+    }
+    expect(byPath.get('graph.batchSize')).toEqual({
+      path: 'graph.batchSize',
+      type: 'integer 1..650',
+      default: 650,
+      required: false,
+      env: 'PRESENCE_GRAPH_BATCH_SIZE',
+      description: expect.stringContaining('650') as string,
+    });
+    expect(byPath.get('graph.cloud')?.type).toBe('global | usgov | usgov-dod | custom');
+    expect(byPath.get('kafka.clientId')?.defaultText).toBe('connectorName');
+    expect(byPath.get('tenant.id')).toMatchObject({ required: true, default: undefined });
+    expect(byPath.get('kafka.brokers')).toMatchObject({ required: true, type: 'list of strings (host:port)' });
+  });
+
+  it('flags the secrets, and only them', () => {
+    expect(settings.filter((setting) => setting.secret === true).map((setting) => setting.path)).toEqual([
+      'tenant.clientSecret',
+      'tenant.certificate.privateKey',
+    ]);
+    expect(byPath.get('tenant.clientSecret')?.envOnly).toBe(true);
+  });
+
+  it('reports the defaults the schema applies', () => {
+    const parsed = configSchema.parse({ tenant: { id: 'contoso.com', clientId: CLIENT_ID }, kafka: { brokers: ['k:1'] }, shards: [{ name: 'a', users: [guid(1)] }] });
+    const valueAt = (path: string): unknown => path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], parsed);
+    for (const setting of settings) {
+      if (setting.path.startsWith('shards') || setting.path.startsWith('tenant')) continue;
+      if (setting.default !== undefined) expect(valueAt(setting.path), setting.path).toEqual(setting.default);
+    }
+  });
+});
