@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { OutOfOffice, Presence, StatusMessage, WorkLocation } from '../graph/index.js';
+
+export type ChangeKind = 'SNAPSHOT' | 'CHANGE';
+
+/** The value record of schemas/presence-change.avsc; field docs live in the schema. */
+export interface PresenceChangeEvent {
+  eventId: string;
+  kind: ChangeKind | 'UNKNOWN';
+  userId: string;
+  tenantId: string;
+  shard: string;
+  availability: string;
+  activity: string;
+  statusMessage: StatusMessage | null;
+  outOfOffice: OutOfOffice | null;
+  workLocation: WorkLocation | null;
+  sequenceNumber: string | null;
+  previousAvailability: string | null;
+  previousActivity: string | null;
+  previousSequenceNumber: string | null;
+  observedAt: number;
+  previousObservedAt: number | null;
+  connector: string;
+}
+
+/** What the event needs to know about the last observation that reached Kafka. */
+export interface PreviousObservation {
+  availability: string;
+  activity: string;
+  sequenceNumber: string | null;
+  observedAt: number;
+}
+
+export interface EventContext {
+  tenantId: string;
+  shard: string;
+  connector: string;
+  observedAt: number;
+}
+
+export function buildPresenceEvent(
+  presence: Presence,
+  previous: PreviousObservation | undefined,
+  context: EventContext,
+  eventId: string = randomUUID(),
+): PresenceChangeEvent {
+  return {
+    eventId,
+    kind: previous === undefined ? 'SNAPSHOT' : 'CHANGE',
+    userId: presence.id,
+    tenantId: context.tenantId,
+    shard: context.shard,
+    availability: presence.availability,
+    activity: presence.activity,
+    statusMessage: presence.statusMessage,
+    outOfOffice: presence.outOfOffice,
+    workLocation: presence.workLocation,
+    sequenceNumber: presence.sequenceNumber,
+    previousAvailability: previous?.availability ?? null,
+    previousActivity: previous?.activity ?? null,
+    previousSequenceNumber: previous?.sequenceNumber ?? null,
+    observedAt: context.observedAt,
+    previousObservedAt: previous?.observedAt ?? null,
+    connector: context.connector,
+  };
+}

@@ -1,0 +1,10 @@
+export {
+  GraphPresenceClient,
+  MAX_IDS_PER_REQUEST,
+  type PresenceClientOptions,
+  type PresenceBatchResult,
+  type GraphObserver,
+} from './presence-client.js';
+export { RequestBudget, type RequestBudgetOptions } from './request-budget.js';
+export { backoffDelayMs, parseRetryAfterMs, type BackoffOptions } from './backoff.js';
+export { parsePresenceResponse, type Presence, type StatusMessage, type OutOfOffice, type WorkLocation } from './presence.js';

@@ -1,0 +1,1 @@
+export { createHttpDispatcher, type HttpDispatcherOptions } from './dispatcher.js';

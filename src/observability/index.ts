@@ -1,0 +1,3 @@
+export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from './logger.js';
+export { ConnectorMetrics } from './metrics.js';
+export { startHealthServer, type HealthServer, type HealthStatus } from './health-server.js';

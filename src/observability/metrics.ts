@@ -1,0 +1,103 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every metric the connector exports, in Prometheus naming conventions (unit suffixes, _total counters). */
+export class ConnectorMetrics {
+  readonly registry = new Registry();
+
+  readonly graphRequests = new Counter({
+    name: 'presence_graph_requests_total',
+    help: 'getPresencesByUserId requests by HTTP status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly graphRequestDuration = new Histogram({
+    name: 'presence_graph_request_duration_seconds',
+    help: 'Latency of getPresencesByUserId requests',
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly graphThrottled = new Counter({
+    name: 'presence_graph_throttled_total',
+    help: 'Responses that carried Retry-After (429, 503, 504)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly graphRetryAfterWait = new Counter({
+    name: 'presence_graph_retry_after_wait_seconds_total',
+    help: 'Time the tenant was paused because Graph asked for it with Retry-After',
+    registers: [this.registry],
+  });
+  readonly graphRetries = new Counter({
+    name: 'presence_graph_retries_total',
+    help: 'Requests retried after a backoff, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly batchFailures = new Counter({
+    name: 'presence_batch_failures_total',
+    help: 'Batches that failed after retries and wait for the next cycle, by error code',
+    labelNames: ['shard', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly cycleDuration = new Histogram({
+    name: 'presence_cycle_duration_seconds',
+    help: 'Duration of one poll cycle of a shard',
+    labelNames: ['shard'] as const,
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+  readonly shardLag = new Gauge({
+    name: 'presence_shard_schedule_lag_seconds',
+    help: 'How late the last cycle of a shard started relative to its schedule',
+    labelNames: ['shard'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsPublished = new Counter({
+    name: 'presence_events_published_total',
+    help: 'Presence events acknowledged by Kafka, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly presencesDropped = new Counter({
+    name: 'presence_dropped_total',
+    help: 'Presences not published, by reason (duplicate, stale)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly missingIds = new Counter({
+    name: 'presence_missing_ids_total',
+    help: 'Requested ids absent from a 200 response (unknown users, users without presence)',
+    registers: [this.registry],
+  });
+  readonly quarantinedIds = new Gauge({
+    name: 'presence_quarantined_ids',
+    help: 'Ids Graph rejected alone with a 400; no longer requested',
+    labelNames: ['shard'] as const,
+    registers: [this.registry],
+  });
+  readonly usersTracked = new Gauge({
+    name: 'presence_users_tracked',
+    help: 'Users whose last acknowledged presence the connector holds',
+    registers: [this.registry],
+  });
+  readonly kafkaSendErrors = new Counter({
+    name: 'presence_kafka_send_errors_total',
+    help: 'Failed Kafka sends (each is retried with a new producer)',
+    registers: [this.registry],
+  });
+  readonly kafkaPublishDuration = new Histogram({
+    name: 'presence_kafka_publish_duration_seconds',
+    help: 'Time from send to acknowledgement of one batch of events',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  readonly shardsOwned = new Gauge({
+    name: 'presence_shards_owned',
+    help: 'Shards this worker polls',
+    registers: [this.registry],
+  });
+
+  constructor(options: { collectProcessMetrics?: boolean } = {}) {
+    if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'presence_' });
+  }
+}

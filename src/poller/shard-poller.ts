@@ -1,0 +1,171 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors.js';
+import type { PresenceBatchResult } from '../graph/index.js';
+
+export interface Shard {
+  name: string;
+  userIds: readonly string[];
+}
+
+/** Fetches one batch from Graph (the graph client). */
+export type FetchBatch = (ids: readonly string[], signal: AbortSignal) => Promise<PresenceBatchResult>;
+/** Takes the fetched presences onwards (dedup, encode, publish); resolves once Kafka acknowledged them. */
+export type DeliverBatch = (shard: string, result: PresenceBatchResult, observedAt: number) => Promise<void>;
+
+export interface CycleReport {
+  shard: string;
+  durationMs: number;
+  /** How late the cycle started relative to its schedule. */
+  lagMs: number;
+  batches: number;
+  failedBatches: number;
+}
+
+export interface ShardPollerObserver {
+  onCycle?(report: CycleReport): void;
+  onBatchFailed?(info: { shard: string; error: ConnectorError | Error }): void;
+  onQuarantined?(info: { shard: string; ids: string[]; total: number }): void;
+  onStopped?(info: { shard: string; reason: string }): void;
+}
+
+export interface ShardPollerOptions {
+  shard: Shard;
+  intervalMs: number;
+  /** Delay before the first cycle, so shards spread their requests instead of starting together. */
+  startDelayMs: number;
+  batchSize: number;
+  fetchBatch: FetchBatch;
+  deliverBatch: DeliverBatch;
+  logger: Logger;
+  observer?: ShardPollerObserver;
+  now?: () => number;
+}
+
+/**
+ * Polls one shard every interval. Cycles never overlap: a cycle that overruns delays the next one, which then
+ * starts at once. Each batch goes to Graph and on to Kafka independently; a failed batch is retried next cycle.
+ */
+export class ShardPoller {
+  private readonly quarantined = new Set<string>();
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ShardPollerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get name(): string {
+    return this.options.shard.name;
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((error: unknown) => {
+      this.options.logger.error({ err: error, shard: this.name }, 'shard poller failed');
+      this.options.observer?.onStopped?.({ shard: this.name, reason: toError(error).message });
+    });
+  }
+
+  /** Stops scheduling; batches already sent to Graph finish and are delivered. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+  }
+
+  /** Runs one cycle now; for tests and one-shot use. */
+  async pollOnce(): Promise<CycleReport> {
+    return this.runCycle(this.now(), this.now());
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stopping.signal;
+    if (!(await this.pause(this.options.startDelayMs))) return;
+    let scheduledAt = this.now();
+    while (!signal.aborted) {
+      const startedAt = this.now();
+      const report = await this.runCycle(scheduledAt, startedAt);
+      scheduledAt += this.options.intervalMs;
+      const finishedAt = this.now();
+      if (finishedAt > scheduledAt) {
+        this.options.logger.warn(
+          { shard: this.name, cycleMs: report.durationMs, intervalMs: this.options.intervalMs },
+          'poll cycle took longer than the interval; next cycle starts now',
+        );
+        scheduledAt = finishedAt;
+      }
+      if (!(await this.pause(scheduledAt - finishedAt))) return;
+    }
+  }
+
+  private async runCycle(scheduledAt: number, startedAt: number): Promise<CycleReport> {
+    const batches = this.planBatches();
+    const outcomes = await Promise.allSettled(batches.map((ids) => this.pollBatch(ids)));
+    const failures = outcomes.filter((outcome) => outcome.status === 'rejected');
+    const report: CycleReport = {
+      shard: this.name,
+      durationMs: this.now() - startedAt,
+      lagMs: Math.max(0, startedAt - scheduledAt),
+      batches: batches.length,
+      failedBatches: failures.length,
+    };
+    this.options.observer?.onCycle?.(report);
+    const forbidden = failures.find((outcome) => isConnectorError(outcome.reason, ErrorCodes.GRAPH_FORBIDDEN));
+    if (forbidden !== undefined) this.stopForbidden(forbidden.reason);
+    return report;
+  }
+
+  private planBatches(): string[][] {
+    const ids = this.options.shard.userIds.filter((id) => !this.quarantined.has(id));
+    const batches: string[][] = [];
+    for (let start = 0; start < ids.length; start += this.options.batchSize) {
+      batches.push(ids.slice(start, start + this.options.batchSize));
+    }
+    return batches;
+  }
+
+  private async pollBatch(ids: readonly string[]): Promise<void> {
+    const signal = this.stopping.signal;
+    try {
+      const result = await this.options.fetchBatch(ids, signal);
+      this.quarantine(result.rejectedIds);
+      await this.options.deliverBatch(this.name, result, this.now());
+    } catch (error) {
+      if (signal.aborted && !isConnectorError(error)) throw error; // shutting down: not a failure to report
+      const failure = toError(error);
+      this.options.observer?.onBatchFailed?.({ shard: this.name, error: failure });
+      this.options.logger.warn({ err: failure, shard: this.name, ids: ids.length }, 'batch failed; retried next cycle');
+      throw failure;
+    }
+  }
+
+  private quarantine(ids: readonly string[]): void {
+    const fresh = ids.filter((id) => !this.quarantined.has(id));
+    if (fresh.length === 0) return;
+    for (const id of fresh) this.quarantined.add(id);
+    this.options.logger.warn(
+      { shard: this.name, ids: fresh },
+      'Graph rejected these ids (400 when sent alone); they are skipped from now on',
+    );
+    this.options.observer?.onQuarantined?.({ shard: this.name, ids: fresh, total: this.quarantined.size });
+  }
+
+  private stopForbidden(error: unknown): void {
+    this.options.logger.error({ err: error, shard: this.name }, toError(error).message + '; polling of this shard stopped');
+    this.options.observer?.onStopped?.({ shard: this.name, reason: 'GRAPH_FORBIDDEN' });
+    this.stopping.abort();
+  }
+
+  /** Sleeps unless stopped; false when stopped. */
+  private async pause(ms: number): Promise<boolean> {
+    if (this.stopping.signal.aborted) return false;
+    if (ms <= 0) return true;
+    try {
+      await sleep(ms, undefined, { signal: this.stopping.signal });
+      return true;
+    } catch (error) {
+      if (this.stopping.signal.aborted) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export { KafkaSink, type KafkaSinkOptions } from './kafka-sink.js';
+export type { EventSink, SinkRecord, SinkObserver } from './types.js';

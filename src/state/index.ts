@@ -1,0 +1,2 @@
+export { decide, stateOf, presenceFieldsHash, type DedupVerdict, type UserPresenceState } from './dedup.js';
+export { PresenceStateStore } from './presence-state-store.js';

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { buildPresenceEvent, createPresenceEventCodec, crc64AvroHex, PRESENCE_SCHEMA_PATH } from '../../src/events/index.js';
+import type { Presence } from '../../src/graph/index.js';
+
+const presence: Presence = {
+  id: '6e2b5a0f-3a1e-4c55-9a57-0c7a1f2d9e11',
+  availability: 'Busy',
+  activity: 'InACall',
+  statusMessage: { content: 'Focus time', contentType: 'text', publishedAt: '2026-01-01T10:00:00Z', expiresAt: null, expiresTimeZone: null },
+  outOfOffice: { isOutOfOffice: false, message: null },
+  workLocation: { workLocationType: 'office', source: 'scheduled', placeId: 'b1' },
+  sequenceNumber: 'C0000000002',
+};
+
+describe('CRC-64-AVRO', () => {
+  it('matches the Avro specification test vectors', () => {
+    // Values from Avro's share/test/data/schema-tests.txt (as signed longs there).
+    expect(BigInt.asIntN(64, BigInt(`0x${crc64AvroHex('"null"')}`))).toBe(7195948357588979594n);
+    expect(BigInt.asIntN(64, BigInt(`0x${crc64AvroHex('"int"')}`))).toBe(8247732601305521295n);
+  });
+});
+
+describe('presence event codec', () => {
+  const codec = createPresenceEventCodec();
+
+  it('round-trips a change event and a reader built only from the .avsc file decodes it', () => {
+    const event = buildPresenceEvent(
+      presence,
+      { availability: 'Available', activity: 'Available', sequenceNumber: 'C0000000001', observedAt: 1_000 },
+      { tenantId: 'contoso', shard: 'emea', connector: 'test', observedAt: 2_000 },
+    );
+    const bytes = codec.encode(event);
+    const independentReader = avro.Type.forSchema(JSON.parse(readFileSync(PRESENCE_SCHEMA_PATH, 'utf8')) as avro.Schema);
+    expect(independentReader.fromBuffer(bytes)).toEqual(event);
+    expect(event.kind).toBe('CHANGE');
+    expect(event.previousSequenceNumber).toBe('C0000000001');
+  });
+
+  it('marks a first observation as a SNAPSHOT with null previous fields', () => {
+    const event = buildPresenceEvent(presence, undefined, { tenantId: 't', shard: 's', connector: 'c', observedAt: 5 });
+    expect(codec.decode(codec.encode(event))).toMatchObject({
+      kind: 'SNAPSHOT',
+      previousAvailability: null,
+      previousActivity: null,
+      previousSequenceNumber: null,
+      previousObservedAt: null,
+    });
+  });
+
+  it('names the schema and its fingerprint in the headers, with a unique event id', () => {
+    const context = { tenantId: 't', shard: 's', connector: 'c', observedAt: 5 };
+    const first = codec.headers(buildPresenceEvent(presence, undefined, context));
+    const second = codec.headers(buildPresenceEvent(presence, undefined, context));
+    expect(first['content-type']).toBe('avro/binary');
+    expect(first['schema-name']).toBe('io.github.presenceconnector.v1.PresenceChange');
+    expect(first['schema-fingerprint']).toMatch(/^[0-9a-f]{16}$/);
+    expect(first['event-id']).not.toBe(second['event-id']);
+  });
+
+  it('documents every field of the schema', () => {
+    const schema = JSON.parse(readFileSync(PRESENCE_SCHEMA_PATH, 'utf8')) as { fields: Array<{ name: string; doc?: string; type: unknown }> };
+    const undocumented: string[] = [];
+    const visit = (fields: Array<{ name: string; doc?: string; type: unknown }>, prefix: string) => {
+      for (const field of fields) {
+        if (field.doc === undefined || field.doc.trim() === '') undocumented.push(prefix + field.name);
+        const branches = Array.isArray(field.type) ? field.type : [field.type];
+        for (const branch of branches) {
+          if (typeof branch === 'object' && branch !== null && 'fields' in branch) {
+            visit((branch as { fields: Array<{ name: string; doc?: string; type: unknown }> }).fields, `${prefix}${field.name}.`);
+          }
+        }
+      }
+    };
+    visit(schema.fields, '');
+    expect(undocumented).toEqual([]);
+  });
+});
