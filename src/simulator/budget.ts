@@ -1,0 +1,76 @@
+/**
+ * Graph's request budget per application per tenant. Every request counts, including throttled ones: Graph keeps
+ * counting while a client is throttled, so retrying early extends the wait.
+ *
+ * `sliding` (default): a request is admitted when fewer than `requests` requests arrived in the last `windowMs`;
+ * the times of the last `requests` arrivals sit in a ring buffer, so the check is O(1) and memory is fixed.
+ * `fixed`: windows aligned on multiples of `windowMs` since the simulator started, each with a fresh count.
+ */
+export type BudgetWindow = 'sliding' | 'fixed';
+
+export interface BudgetDecision {
+  admitted: boolean;
+  /** Milliseconds until a request would be admitted again; 0 when admitted. */
+  retryAfterMs: number;
+}
+
+export interface RequestBudget {
+  take(nowMs: number): BudgetDecision;
+}
+
+export function createBudget(requests: number, windowMs: number, window: BudgetWindow): RequestBudget {
+  return window === 'sliding' ? new SlidingBudget(requests, windowMs) : new FixedBudget(requests, windowMs);
+}
+
+class SlidingBudget implements RequestBudget {
+  private readonly arrivals: Float64Array;
+  private next = 0;
+  private filled = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {
+    this.arrivals = new Float64Array(limit);
+  }
+
+  take(nowMs: number): BudgetDecision {
+    // The slot about to be overwritten holds the oldest of the last `limit` arrivals.
+    const oldest = this.arrivals[this.next] ?? 0;
+    const full = this.filled === this.limit && oldest > nowMs - this.windowMs;
+    this.arrivals[this.next] = nowMs;
+    this.next = (this.next + 1) % this.limit;
+    if (this.filled < this.limit) this.filled++;
+    if (!full) return { admitted: true, retryAfterMs: 0 };
+    // After this request the oldest in the window is the one now at `next`; when it ages out a slot frees up.
+    const freesAt = (this.arrivals[this.next] ?? nowMs) + this.windowMs;
+    return { admitted: false, retryAfterMs: Math.max(freesAt - nowMs, 1) };
+  }
+}
+
+class FixedBudget implements RequestBudget {
+  private windowStart = Number.NEGATIVE_INFINITY;
+  private used = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  take(nowMs: number): BudgetDecision {
+    const start = Math.floor(nowMs / this.windowMs) * this.windowMs;
+    if (start !== this.windowStart) {
+      this.windowStart = start;
+      this.used = 0;
+    }
+    this.used++;
+    if (this.used <= this.limit) return { admitted: true, retryAfterMs: 0 };
+    return { admitted: false, retryAfterMs: Math.max(start + this.windowMs - nowMs, 1) };
+  }
+}
+
+/** Graph sends seconds, sometimes with a fraction (`2.128`); `integer` rounds up for clients that cannot parse one. */
+export function formatRetryAfter(ms: number, format: 'decimal' | 'integer'): string {
+  if (format === 'integer') return String(Math.max(1, Math.ceil(ms / 1000)));
+  return (Math.max(ms, 1) / 1000).toFixed(3);
+}

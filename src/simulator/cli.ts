@@ -1,0 +1,176 @@
+/**
+ * The `simulate` command: flags -> options, start, print what a connector config needs. Parsing is separate from
+ * running so the CLI can validate flags (and tests can check them) without opening a port.
+ */
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConnectorError, ErrorCodes } from '../errors.js';
+import {
+  DEFAULT_BUDGET_REQUESTS,
+  DEFAULT_BUDGET_WINDOW_SECONDS,
+  DEFAULT_CHANGES_PER_MINUTE_SHARE,
+  type GraphSimulatorOptions,
+  type LatencySpec,
+} from './options.js';
+import { startGraphSimulator, type GraphSimulator } from './server.js';
+
+export interface SimulatorCliOptions {
+  simulator: GraphSimulatorOptions;
+  /** Where to write the CA certificate; null: a file in the OS temp directory named after the port. */
+  caOut: string | null;
+  help: boolean;
+}
+
+export interface SimulatorCliIo {
+  /** One line of human-readable output. */
+  print(line: string): void;
+}
+
+export const SIMULATOR_CLI_USAGE = `Usage: simulate [flags]
+  --port N            listen port (default 0: a free port)
+  --host HOST         bind address (default 127.0.0.1)
+  --users N           simulated users (default 1000, max 5000000)
+  --churn SHARE       share of users changing per minute (default 0.03)
+  --latency-ms SPEC   added latency: 50 (fixed), 20-80 (uniform) or 50~10 (normal, mean~stddev)
+  --budget SPEC       requests per window per app: 1500 (per 30 s) or 1500/30s
+  --http              plain HTTP instead of HTTPS (MSAL then cannot use the authority)
+  --ca-out FILE       write the CA certificate (PEM) there
+  --seed N            seed for ids, population and churn (default 1)
+  --tenant-id GUID, --client-id GUID, --client-secret S
+  --token-lifetime S  expires_in of issued tokens (default 3599)
+  --record-served     record every served presence per user (memory grows)
+  --help`;
+
+function invalidFlag(flag: string, value: string, expected: string): ConnectorError {
+  return new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `Invalid --${flag} '${value}': expected ${expected}`, {
+    details: { flag, value },
+  });
+}
+
+function parseNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number)) throw invalidFlag(flag, value, 'a number');
+  return number;
+}
+
+/** `50` fixed, `20-80` uniform, `50~10` normal (mean~standard deviation). */
+export function parseLatency(value: string): LatencySpec {
+  const uniform = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(value);
+  if (uniform !== null) return { kind: 'uniform', minMs: Number(uniform[1]), maxMs: Number(uniform[2]) };
+  const normal = /^(\d+(?:\.\d+)?)~(\d+(?:\.\d+)?)$/.exec(value);
+  if (normal !== null) return { kind: 'normal', meanMs: Number(normal[1]), stdDevMs: Number(normal[2]) };
+  if (/^\d+(?:\.\d+)?$/.test(value)) return { kind: 'fixed', ms: Number(value) };
+  throw invalidFlag('latency-ms', value, 'N, MIN-MAX or MEAN~STDDEV (milliseconds)');
+}
+
+/** `1500` or `1500/30s` (the `s` is optional). */
+export function parseBudget(value: string): { requests: number; windowSeconds?: number } {
+  const match = /^(\d+)(?:\/(\d+(?:\.\d+)?)s?)?$/.exec(value);
+  if (match === null) throw invalidFlag('budget', value, 'REQUESTS or REQUESTS/SECONDSs, e.g. 1500/30s');
+  return match[2] === undefined ? { requests: Number(match[1]) } : { requests: Number(match[1]), windowSeconds: Number(match[2]) };
+}
+
+/** Throws ConnectorError SIMULATOR_INVALID_OPTIONS for unknown flags or bad values; ranges are checked on start. */
+export function parseSimulatorArgs(argv: string[]): SimulatorCliOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        users: { type: 'string' },
+        churn: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        budget: { type: 'string' },
+        http: { type: 'boolean' },
+        'ca-out': { type: 'string' },
+        seed: { type: 'string' },
+        'tenant-id': { type: 'string' },
+        'client-id': { type: 'string' },
+        'client-secret': { type: 'string' },
+        'token-lifetime': { type: 'string' },
+        'record-served': { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (cause) {
+    throw new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `${cause instanceof Error ? cause.message : String(cause)}\n${SIMULATOR_CLI_USAGE}`, { cause });
+  }
+  return { simulator: toOptions(values), caOut: stringFlag(values['ca-out']) ?? null, help: values['help'] === true };
+}
+
+function stringFlag(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function toOptions(values: Record<string, string | boolean | undefined>): GraphSimulatorOptions {
+  const options: GraphSimulatorOptions = {};
+  const number = (flag: string): number | undefined => parseNumber(flag, stringFlag(values[flag]));
+  const assign = <K extends keyof GraphSimulatorOptions>(key: K, value: GraphSimulatorOptions[K] | undefined): void => {
+    if (value !== undefined) options[key] = value;
+  };
+  assign('port', number('port'));
+  assign('host', stringFlag(values['host']));
+  assign('userCount', number('users'));
+  assign('changesPerMinuteShare', number('churn'));
+  assign('seed', number('seed'));
+  assign('tokenLifetimeSeconds', number('token-lifetime'));
+  assign('tenantId', stringFlag(values['tenant-id']));
+  assign('clientId', stringFlag(values['client-id']));
+  assign('clientSecret', stringFlag(values['client-secret']));
+  if (values['http'] === true) options.tls = false;
+  if (values['record-served'] === true) options.recordServedPresences = true;
+  const latency = stringFlag(values['latency-ms']);
+  if (latency !== undefined) options.faults = { latency: parseLatency(latency) };
+  const budget = stringFlag(values['budget']);
+  if (budget !== undefined) options.budget = parseBudget(budget);
+  return options;
+}
+
+/**
+ * Starts the simulator from CLI flags, writes the CA certificate, prints the connection details and returns the
+ * running simulator (null after `--help`). The caller owns shutdown: call `close()` on SIGINT/SIGTERM.
+ */
+export async function runSimulatorCli(
+  argv: string[],
+  io: SimulatorCliIo = { print: (line) => process.stdout.write(`${line}\n`) },
+): Promise<GraphSimulator | null> {
+  const parsed = parseSimulatorArgs(argv);
+  if (parsed.help) {
+    io.print(SIMULATOR_CLI_USAGE);
+    return null;
+  }
+  const simulator = await startGraphSimulator(parsed.simulator);
+  const caPath = parsed.caOut ?? join(tmpdir(), `graph-simulator-${simulator.authorityHost.replace(/[^0-9A-Za-z]+/g, '-')}-ca.pem`);
+  try {
+    await writeFile(caPath, simulator.caCertificatePem, { mode: 0o644 });
+  } catch (cause) {
+    await simulator.close();
+    throw new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `Cannot write the CA certificate to ${caPath}`, { cause, details: { caPath } });
+  }
+  for (const line of describe(simulator, parsed.simulator, caPath)) io.print(line);
+  return simulator;
+}
+
+function describe(simulator: GraphSimulator, options: GraphSimulatorOptions, caPath: string): string[] {
+  const budget = options.budget ?? {};
+  return [
+    'Graph presence simulator is running',
+    `  Graph URL        ${simulator.graphUrl}  (POST /v1.0/communications/getPresencesByUserId, also /beta)`,
+    `  Authority        ${simulator.authorityUrl}`,
+    `  Known authority  ${simulator.authorityHost}`,
+    `  Tenant id        ${simulator.tenantId}`,
+    `  Client id        ${simulator.clientId}`,
+    `  Client secret    ${simulator.clientSecret}`,
+    `  Users            ${simulator.userCount} (first id ${simulator.userIdAt(0)})`,
+    `  Churn            ${options.changesPerMinuteShare ?? DEFAULT_CHANGES_PER_MINUTE_SHARE} of users per minute`,
+    `  Budget           ${budget.requests ?? DEFAULT_BUDGET_REQUESTS} requests per ${budget.windowSeconds ?? DEFAULT_BUDGET_WINDOW_SECONDS} s per app (sliding window)`,
+    `  CA certificate   ${caPath}  (trust it, e.g. NODE_EXTRA_CA_CERTS=${caPath})`,
+  ];
+}

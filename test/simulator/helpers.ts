@@ -1,0 +1,108 @@
+/** Shared plumbing for the simulator tests: real HTTPS via undici, trusting the simulator's own certificate. */
+import { Agent, request } from 'undici';
+import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions, type GraphPresence } from '../../src/simulator/index.js';
+
+export interface Harness {
+  sim: GraphSimulator;
+  agent: Agent;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: GraphSimulatorOptions = {}): Promise<Harness> {
+  const sim = await startGraphSimulator({ autoChurn: false, ...options });
+  const agent = new Agent({ connect: { ca: sim.caCertificatePem } });
+  return {
+    sim,
+    agent,
+    close: async () => {
+      await agent.close();
+      await sim.close();
+    },
+  };
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  elapsedMs: number;
+}
+
+export async function http(
+  harness: Harness,
+  method: 'GET' | 'POST',
+  path: string,
+  options: { headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpResult> {
+  const started = performance.now();
+  const response = await request(`${harness.sim.graphUrl}${path}`, {
+    method,
+    dispatcher: harness.agent,
+    headers: options.headers ?? {},
+    body: options.body ?? null,
+  });
+  const text = await response.body.text();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return { status: response.statusCode, headers, text, elapsedMs: performance.now() - started };
+}
+
+export async function tokenFor(
+  harness: Harness,
+  clientId: string = harness.sim.clientId,
+  clientSecret: string = harness.sim.clientSecret,
+): Promise<string> {
+  const result = await tokenRequest(harness, {
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: clientSecret,
+    scope: 'https://graph.microsoft.com/.default',
+  });
+  if (result.status !== 200) throw new Error(`token request failed: ${result.status} ${result.text}`);
+  return (JSON.parse(result.text) as { access_token: string }).access_token;
+}
+
+export function tokenRequest(harness: Harness, form: Record<string, string>, headers: Record<string, string> = {}): Promise<HttpResult> {
+  return http(harness, 'POST', `/${harness.sim.tenantId}/oauth2/v2.0/token`, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
+}
+
+export function postPresences(
+  harness: Harness,
+  token: string | null,
+  body: unknown,
+  options: { version?: 'v1.0' | 'beta'; headers?: Record<string, string> } = {},
+): Promise<HttpResult> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (token !== null) headers['authorization'] = `Bearer ${token}`;
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return http(harness, 'POST', `/${options.version ?? 'v1.0'}/communications/getPresencesByUserId`, { headers, body: text });
+}
+
+export interface PresencePage {
+  '@odata.context': string;
+  value: GraphPresence[];
+}
+
+export function page(result: HttpResult): PresencePage {
+  return JSON.parse(result.text) as PresencePage;
+}
+
+export interface GraphErrorBody {
+  error: { code: string; message: string; innerError: { date: string; 'request-id': string; 'client-request-id': string } };
+}
+
+export function graphErrorBody(result: HttpResult): GraphErrorBody {
+  return JSON.parse(result.text) as GraphErrorBody;
+}
+
+/** Presences of the given users, fetched over HTTP, keyed by id. */
+export async function fetchPresences(harness: Harness, token: string, ids: string[]): Promise<Map<string, GraphPresence>> {
+  const result = await postPresences(harness, token, { ids });
+  if (result.status !== 200) throw new Error(`presence request failed: ${result.status} ${result.text}`);
+  return new Map(page(result).value.map((presence) => [presence.id, presence]));
+}
