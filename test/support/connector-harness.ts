@@ -1,0 +1,169 @@
+/**
+ * Runs the real connector (config loader, MSAL, undici, dedup, Avro, kafkajs) against the Graph simulator and a
+ * real Kafka broker, and reads the topic back with a plain Avro reader built from the .avsc file alone.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import avro from 'avsc';
+import { stringify } from 'yaml';
+import { loadConfig, type ConnectorConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/observability/index.js';
+import { createWorker, type Worker } from '../../src/pipeline/index.js';
+import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from '../../src/simulator/index.js';
+import { kafkaBrokers, readMessages, uniqueTopic, type ReadMessage, type ReadMessagesOptions } from './kafka.js';
+
+const schemaText = readFileSync(new URL('../../schemas/presence-change.avsc', import.meta.url), 'utf8');
+/** A reader that knows nothing of the connector's code: only the published contract. */
+export const contractReader = avro.Type.forSchema(JSON.parse(schemaText) as avro.Schema);
+
+export interface DecodedEvent {
+  eventId: string;
+  kind: string;
+  userId: string;
+  tenantId: string;
+  shard: string;
+  availability: string;
+  activity: string;
+  sequenceNumber: string | null;
+  previousAvailability: string | null;
+  previousActivity: string | null;
+  previousSequenceNumber: string | null;
+  observedAt: number;
+  previousObservedAt: number | null;
+  connector: string;
+  statusMessage: { content: string | null } | null;
+  outOfOffice: { isOutOfOffice: boolean; message: string | null } | null;
+  workLocation: { workLocationType: string | null } | null;
+}
+
+export function decode(message: ReadMessage): DecodedEvent {
+  if (message.value === null) throw new Error(`message at offset ${message.offset} has no value`);
+  return contractReader.fromBuffer(message.value) as DecodedEvent;
+}
+
+export interface HarnessOptions {
+  userCount: number;
+  simulator?: GraphSimulatorOptions;
+  /** Splits the simulator's user ids into shards; default one shard "all". */
+  shards?: (userIds: string[]) => Array<{ name: string; users: string[] }>;
+  /** Settings merged over the generated config file (deep for graph/kafka/polling). */
+  settings?: {
+    graph?: Record<string, unknown>;
+    kafka?: Record<string, unknown>;
+    polling?: Record<string, unknown>;
+    shutdown?: Record<string, unknown>;
+  };
+  brokers?: string[];
+}
+
+export interface Harness {
+  simulator: GraphSimulator;
+  config: ConnectorConfig;
+  configFile: string;
+  topic: string;
+  worker: Worker;
+  /** Every log line the worker wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  rawLogs: string[];
+  /** Reads the connector's topic from the beginning. */
+  read(options?: ReadMessagesOptions): Promise<DecodedEvent[]>;
+  /** Waits until the simulator has answered at least `count` more presence requests than now. */
+  waitForRequests(count: number, timeoutMs?: number): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const simulator = await startGraphSimulator({
+    userCount: options.userCount,
+    autoChurn: false,
+    recordServedPresences: true,
+    ...options.simulator,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'presence-it-'));
+  const topic = uniqueTopic('presence');
+  const configFile = writeConfigFile(dir, simulator, topic, options);
+  const config = loadConfig({ file: configFile, env: { PRESENCE_TENANT_CLIENT_SECRET: simulator.clientSecret } });
+  const rawLogs: string[] = [];
+  const logs: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue;
+        rawLogs.push(line);
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      callback();
+    },
+  });
+  const logger = createLogger({ level: 'debug', destination });
+  const worker = createWorker(config, { logger, random: () => 0 });
+  let stopped = false;
+  return {
+    simulator,
+    config,
+    configFile,
+    topic,
+    worker,
+    logs,
+    rawLogs,
+    read: async (readOptions) =>
+      (await readMessages(topic, { brokers: options.brokers ?? kafkaBrokers(), ...readOptions })).map(decode),
+    waitForRequests: async (count, timeoutMs = 30_000) => {
+      const target = presenceRequests(simulator) + count;
+      const deadline = Date.now() + timeoutMs;
+      while (presenceRequests(simulator) < target) {
+        if (Date.now() > deadline) throw new Error(`simulator saw ${presenceRequests(simulator)} requests, waited for ${target}`);
+        await sleep(50);
+      }
+    },
+    dispose: async () => {
+      if (!stopped) {
+        stopped = true;
+        await worker.stop();
+      }
+      await simulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function presenceRequests(simulator: GraphSimulator): number {
+  return simulator.recording.counters().presenceRequests;
+}
+
+function writeConfigFile(dir: string, simulator: GraphSimulator, topic: string, options: HarnessOptions): string {
+  const caFile = join(dir, 'simulator-ca.pem');
+  writeFileSync(caFile, simulator.caCertificatePem);
+  const ids = simulator.userIds();
+  const shards = options.shards?.(ids) ?? [{ name: 'all', users: ids }];
+  const file = join(dir, 'connector.yaml');
+  const document = {
+    connectorName: 'it-connector',
+    tenant: { id: simulator.tenantId, clientId: simulator.clientId },
+    graph: {
+      cloud: 'custom',
+      graphUrl: simulator.graphUrl,
+      authorityUrl: new URL(simulator.authorityUrl).origin,
+      caFile,
+      concurrency: 4,
+      requestTimeoutMs: 5_000,
+      backoff: { initialMs: 100, maxMs: 1_000, maxAttempts: 3 },
+      ...options.settings?.graph,
+    },
+    kafka: {
+      brokers: options.brokers ?? kafkaBrokers(),
+      topic,
+      partitions: 3,
+      ...options.settings?.kafka,
+    },
+    polling: { intervalSeconds: 1, startJitterSeconds: 0, ...options.settings?.polling },
+    shutdown: { timeoutSeconds: 10, ...options.settings?.shutdown },
+    observability: { logLevel: 'debug', httpPort: 0 },
+    shards,
+  };
+  writeFileSync(file, stringify(document));
+  return file;
+}
