@@ -127,6 +127,8 @@ export class GraphPresenceClient {
   private async send(ids: readonly string[], forceTokenRefresh: boolean, signal: AbortSignal | undefined): Promise<HttpOutcome> {
     await this.options.budget.acquire(signal);
     const token = await this.options.tokens.getToken(forceTokenRefresh);
+    // A Retry-After may have arrived while the token was fetched: honour it before anything goes on the wire.
+    await this.options.budget.waitWhilePaused(signal);
     const started = performance.now();
     const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
     try {

@@ -44,6 +44,13 @@ export class RequestBudget {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + delayMs);
   }
 
+  /** Resolves once no Retry-After pause is in force. */
+  async waitWhilePaused(signal?: AbortSignal): Promise<void> {
+    for (let remaining = this.pauseRemainingMs(); remaining > 0; remaining = this.pauseRemainingMs()) {
+      await sleep(Math.ceil(remaining), undefined, signal === undefined ? {} : { signal });
+    }
+  }
+
   /** Milliseconds until the tenant-wide pause ends (0 when not paused). */
   pauseRemainingMs(): number {
     return Math.max(0, this.pausedUntil - this.now());

@@ -96,9 +96,20 @@ export function handlePresence(
     const message = `Invalid user id '${resolved.firstNotGuid}': ids must be user object ids (GUIDs).`;
     return outcome(graphError(400, 'BadRequest', message, ids, clock.wallMs), clientId, parsed.length);
   }
+  const rejected = firstRejected(parsed, faults.rejectedIds);
+  if (rejected !== undefined) {
+    const message = `Invalid user id '${rejected}'.`;
+    return outcome(graphError(400, 'BadRequest', message, ids, clock.wallMs), clientId, parsed.length, 'rejectedId');
+  }
   const serverError = injectServerError(context, faults, ids, clock.wallMs);
   if (serverError !== null) return outcome(serverError, clientId, parsed.length, 'serverError');
   return presences(context, faults, resolved, version, ids, clock, clientId);
+}
+
+function firstRejected(requested: readonly string[], rejectedIds: readonly string[]): string | undefined {
+  if (rejectedIds.length === 0) return undefined;
+  const rejected = new Set(rejectedIds.map((id) => id.toLowerCase()));
+  return requested.find((id) => rejected.has(id.toLowerCase()));
 }
 
 type AuthResult =

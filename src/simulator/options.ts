@@ -35,6 +35,11 @@ export interface SimulatorFaults {
   truncatedJsonShare: number;
   /** An id that is not a GUID: `badRequest` fails the whole request with 400 and Graph's error body; `omit` skips it. */
   nonGuidIds: 'badRequest' | 'omit';
+  /**
+   * GUIDs that fail the whole request with 400 and Graph's error body whenever they are in it, as Graph has been
+   * seen to do for ids it will not serve: lets a test check that a client isolates them. Compared lowercase.
+   */
+  rejectedIds: string[];
   /** A GUID that is no user here: `omit` leaves it out of `value`; `presenceUnknown` answers PresenceUnknown. */
   unknownUsers: 'omit' | 'presenceUnknown';
   /** Share of served users (with a change history) given their previous sequence number and current state. */
@@ -150,6 +155,7 @@ export const faultsSchema = z
     malformedJsonShare: share.default(0),
     truncatedJsonShare: share.default(0),
     nonGuidIds: z.enum(['badRequest', 'omit']).default('badRequest'),
+    rejectedIds: z.array(z.string()).default([]),
     unknownUsers: z.enum(['omit', 'presenceUnknown']).default('omit'),
     repeatedSequenceShare: share.default(0),
     olderSequenceShare: share.default(0),
