@@ -3,6 +3,7 @@ import { toError } from '../errors.js';
 import { createLogger } from '../observability/index.js';
 import { createWorker } from '../pipeline/index.js';
 import { parseConfigFlag } from './args.js';
+import { waitForStopSignal } from './signals.js';
 
 /** `run --config FILE`: runs the worker until SIGTERM or SIGINT, then shuts down gracefully. */
 export async function runRun(args: string[]): Promise<number> {
@@ -10,7 +11,12 @@ export async function runRun(args: string[]): Promise<number> {
   const config = loadConfig({ file });
   const logger = createLogger({ level: config.observability.logLevel });
   const worker = createWorker(config, { logger });
-  const stopped = waitForStopSignal(logger);
+  const stopped = waitForStopSignal({
+    onRepeat: () => {
+      logger.warn('second signal: exiting at once');
+      process.exit(130);
+    },
+  });
   try {
     const starting = worker.start();
     // A stop signal during start (Kafka still unreachable, say) must not wait for start to succeed.
@@ -28,19 +34,4 @@ export async function runRun(args: string[]): Promise<number> {
     await worker.stop().catch((stopError: unknown) => logger.error({ err: stopError }, 'shutdown after failure failed'));
     return 1;
   }
-}
-
-function waitForStopSignal(logger: { warn: (message: string) => void }): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      // A second signal means the operator does not want to wait for the graceful path.
-      process.once(signal, () => {
-        logger.warn('second signal: exiting at once');
-        process.exit(130);
-      });
-      resolve(signal);
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  });
 }

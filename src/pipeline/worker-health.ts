@@ -2,8 +2,11 @@ import type { HealthStatus } from '../observability/index.js';
 
 /** After this many failed cycles in a row a shard makes the worker unready: Graph keeps failing. */
 const FAILED_CYCLES_BEFORE_UNREADY = 3;
-/** After this many failed Kafka sends in a row the worker is unready: Kafka keeps failing. */
-const SINK_FAILURES_BEFORE_UNREADY = 3;
+/**
+ * One failed send makes the worker unready until a send succeeds: the sink already retried inside the Kafka
+ * client before it reported the failure.
+ */
+const SINK_FAILURES_BEFORE_UNREADY = 1;
 
 interface ShardHealth {
   succeededOnce: boolean;

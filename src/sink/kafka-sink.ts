@@ -46,7 +46,9 @@ export class KafkaSink implements EventSink {
       requestTimeout: options.requestTimeoutMs,
       logLevel: KafkaLogLevel.WARN,
       logCreator: () => (entry: LogEntry) => logKafkaEntry(options.logger, entry),
-      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000 },
+      // Few retries inside kafkajs: the sink's own loop retries forever with a fresh producer, and reports each
+      // failure so that readiness turns false within seconds of Kafka going away.
+      retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
     this.capacity = new RecordCapacity(options.maxBufferedRecords);
   }

@@ -1,0 +1,49 @@
+/**
+ * How a presence event on the topic is shown to a person or a tool: shared by `tail` and the demo, so both print
+ * the same thing.
+ */
+import { toError } from '../errors.js';
+import type { PresenceChangeEvent, PresenceEventCodec } from '../events/index.js';
+import type { TopicRecord } from '../sink/index.js';
+
+export type EventFormat = 'human' | 'json';
+
+export type DecodedRecord = { ok: true; event: PresenceChangeEvent } | { ok: false; reason: string };
+
+/** Never throws: a record written by something else, or corrupted, must not end a tail. */
+export function decodeRecord(codec: PresenceEventCodec, record: TopicRecord): DecodedRecord {
+  if (record.value.length === 0) return { ok: false, reason: 'the record has no value' };
+  try {
+    return { ok: true, event: codec.decode(record.value) };
+  } catch (error) {
+    return { ok: false, reason: toError(error).message };
+  }
+}
+
+const KIND_WIDTH = 'SNAPSHOT'.length;
+
+/** `2026-01-20T10:15:02.123Z  <user>  shard emea  CHANGE    Available/Available -> Busy/InAMeeting  seq C0000001234` */
+export function formatEventLine(event: PresenceChangeEvent): string {
+  const observedAt = new Date(event.observedAt).toISOString();
+  const parts = [observedAt, event.userId, `shard ${event.shard}`, event.kind.padEnd(KIND_WIDTH), transition(event), `seq ${event.sequenceNumber ?? '-'}`];
+  return parts.join('  ');
+}
+
+function transition(event: PresenceChangeEvent): string {
+  const current = `${event.availability}/${event.activity}`;
+  if (event.previousAvailability === null && event.previousActivity === null) return current;
+  const previous = `${event.previousAvailability ?? '?'}/${event.previousActivity ?? '?'}`;
+  // The event carries no previous status message, out-of-office or work location, so only say that one changed.
+  const note = previous === current ? ' (status message, out of office or work location changed)' : '';
+  return `${previous} -> ${current}${note}`;
+}
+
+/** One JSON object per line: where the record sits, then the event's fields, for jq and scripts. */
+export function formatEventJson(event: PresenceChangeEvent, record: Pick<TopicRecord, 'partition' | 'offset'>): string {
+  return JSON.stringify({ partition: record.partition, offset: record.offset, ...event });
+}
+
+export function formatUndecodable(record: TopicRecord, reason: string): string {
+  const key = record.key === null ? 'no key' : `key ${record.key}`;
+  return `skipped record at partition ${record.partition} offset ${record.offset} (${key}, ${record.value.length} bytes): cannot decode it as a presence event: ${reason}`;
+}
