@@ -133,7 +133,11 @@ function assemble(data: FileConfig, resolved: Resolved): ConnectorConfig {
       ...resolveEndpoints(data.graph),
       ...(resolved.caFile === undefined ? {} : { caFile: resolved.caFile }),
     },
-    kafka: { ...data.kafka, clientId: data.kafka.clientId ?? data.connectorName },
+    kafka: {
+      ...data.kafka,
+      clientId: data.kafka.clientId ?? data.connectorName,
+      stateTopic: data.kafka.stateTopic ?? `${data.connectorName}.presence-state`,
+    },
     polling: data.polling,
     shards: resolved.shards,
     shutdown: data.shutdown,

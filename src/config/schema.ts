@@ -225,6 +225,26 @@ const kafkaSchema = z
       .meta(setting({ description: 'Events held in memory waiting for Kafka before polling pauses (back-pressure bound).' })),
     requestTimeoutMs: int(100, 600_000).default(30_000).meta(setting({ description: 'Kafka request timeout, in milliseconds.' })),
     connectionTimeoutMs: int(100, 600_000).default(10_000).meta(setting({ description: 'Kafka connection timeout, in milliseconds.' })),
+    delivery: z
+      .enum(['auto', 'exactly-once', 'at-least-once'])
+      .default('auto')
+      .meta(
+        setting({
+          description:
+            'exactly-once: events and dedup state are committed in one Kafka transaction per batch (consumers read with isolation.level=read_committed). ' +
+            'at-least-once: idempotent producer, state written after the events are acknowledged; a crash can repeat a change, never lose one (for brokers without transactions, such as some Azure Event Hubs tiers). ' +
+            'auto: exactly-once where the broker supports transactions, else at-least-once with a warning.',
+        }),
+      ),
+    stateTopic: formatted(checkTopic)
+      .optional()
+      .meta(setting({ description: 'Compacted topic holding the per-user dedup state, created at start if missing.', defaultText: '<connectorName>.presence-state' })),
+    statePartitions: int(1, 10_000)
+      .default(12)
+      .meta(setting({ description: 'Partitions of the state topic when the connector creates it; a shard\'s state lives in one partition, so a worker restores only the partitions of its shards.' })),
+    transactionTimeoutMs: int(1_000, 900_000)
+      .default(60_000)
+      .meta(setting({ description: 'Kafka transaction timeout, in milliseconds: a worker that dies mid-transaction holds read_committed consumers back at most this long.' })),
   })
   .meta(setting({ description: 'Apache Kafka: where the events go.' }));
 

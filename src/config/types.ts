@@ -32,9 +32,11 @@ export type GraphConfig = Omit<FileConfig['graph'], 'graphUrl' | 'authorityUrl' 
   caFile?: string;
 };
 
-export type KafkaConfig = Omit<FileConfig['kafka'], 'clientId'> & {
+export type KafkaConfig = Omit<FileConfig['kafka'], 'clientId' | 'stateTopic'> & {
   /** Defaults to connectorName. */
   clientId: string;
+  /** Defaults to `<connectorName>.presence-state`. */
+  stateTopic: string;
 };
 
 export type PollingConfig = FileConfig['polling'];

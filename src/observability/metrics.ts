@@ -91,6 +91,17 @@ export class ConnectorMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: [this.registry],
   });
+  readonly kafkaTransactions = new Counter({
+    name: 'presence_kafka_transactions_total',
+    help: 'Kafka transactions by outcome (committed, aborted)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly kafkaFenced = new Counter({
+    name: 'presence_kafka_fenced_total',
+    help: 'Shards given up because another producer with their transactional id took over',
+    registers: [this.registry],
+  });
   readonly shardsOwned = new Gauge({
     name: 'presence_shards_owned',
     help: 'Shards this worker polls',

@@ -1,7 +1,14 @@
 import { buildPresenceEvent, type PresenceEventCodec } from '../events/index.js';
 import type { Presence, PresenceBatchResult } from '../graph/index.js';
 import type { EventSink, SinkRecord } from '../sink/index.js';
-import { decide, stateOf, type DedupVerdict, type PresenceStateStore, type UserPresenceState } from '../state/index.js';
+import {
+  decide,
+  stateOf,
+  type DedupVerdict,
+  type PresenceStateStore,
+  type StateCodec,
+  type UserPresenceState,
+} from '../state/index.js';
 
 export interface ProcessorObserver {
   onVerdicts?(counts: Record<DedupVerdict, number>): void;
@@ -14,14 +21,15 @@ export interface PresenceProcessorOptions {
   connectorName: string;
   store: PresenceStateStore;
   codec: PresenceEventCodec;
+  stateCodec: StateCodec;
   sink: EventSink;
   observer?: ProcessorObserver;
 }
 
 /**
- * dedup -> encode -> publish for one batch. The state advances only after the sink resolved, that is after
- * Kafka acknowledged every event of the batch: a failure leaves the state as it was and the next cycle
- * produces the same events again.
+ * dedup -> encode -> publish for one batch. The events go out together with the state records they lead to
+ * (one transaction in exactly-once mode). The in-memory state advances only after the sink resolved, that is
+ * after Kafka acknowledged: a failure leaves it as it was and the next cycle produces the same events again.
  */
 export function createPresenceProcessor(options: PresenceProcessorOptions) {
   return async function deliverBatch(shard: string, result: PresenceBatchResult, observedAt: number): Promise<void> {
@@ -40,7 +48,11 @@ export function createPresenceProcessor(options: PresenceProcessorOptions) {
     }
     options.observer?.onVerdicts?.(counts);
     if (records.length === 0) return;
-    await options.sink.publish(records);
+    const state: SinkRecord[] = [];
+    for (const [userId, userState] of pending) {
+      state.push({ key: options.stateCodec.key(shard, userId), value: options.stateCodec.encode(userState) });
+    }
+    await options.sink.publish({ shard, events: records, state });
     for (const [userId, state] of pending) options.store.commit(userId, state);
     options.observer?.onPublished?.({
       shard,

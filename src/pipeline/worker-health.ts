@@ -21,6 +21,7 @@ interface ShardHealth {
 export class WorkerHealth {
   private readonly shards = new Map<string, ShardHealth>();
   private sinkConnected = false;
+  private stateRestored = false;
   private sinkFailures = 0;
   private lastSinkError: string | undefined;
   private stopping = false;
@@ -31,6 +32,10 @@ export class WorkerHealth {
 
   recordSinkConnected(): void {
     this.sinkConnected = true;
+  }
+
+  recordStateRestored(): void {
+    this.stateRestored = true;
   }
 
   recordSinkSuccess(): void {
@@ -62,6 +67,7 @@ export class WorkerHealth {
     const reasons: string[] = [];
     if (this.stopping) reasons.push('shutting down');
     if (!this.sinkConnected) reasons.push('Kafka not connected yet');
+    else if (!this.stateRestored) reasons.push('dedup state not restored yet');
     if (this.sinkFailures >= SINK_FAILURES_BEFORE_UNREADY) {
       reasons.push(`Kafka sends failing (${this.sinkFailures} in a row): ${this.lastSinkError ?? ''}`);
     }

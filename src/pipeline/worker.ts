@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Dispatcher } from 'undici';
 import { createTokenProvider, type ClientCredential } from '../auth/index.js';
@@ -16,7 +17,7 @@ import {
 } from '../observability/index.js';
 import { ShardPoller } from '../poller/index.js';
 import { KafkaSink, type EventSink } from '../sink/index.js';
-import { PresenceStateStore } from '../state/index.js';
+import { createStateCodec, PresenceStateStore, type StateCodec } from '../state/index.js';
 import { createPresenceProcessor } from './presence-processor.js';
 import { WorkerHealth } from './worker-health.js';
 
@@ -50,12 +51,14 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   });
   const sink = dependencies.sink ?? createKafkaSink(config, logger, metrics, health);
   const store = new PresenceStateStore();
+  const stateCodec = createStateCodec();
   const graph = createGraphClient(config, dispatcher, metrics);
   const deliverBatch = createPresenceProcessor({
     tenantId: config.tenant.id,
     connectorName: config.connectorName,
     store,
     codec: createPresenceEventCodec(),
+    stateCodec,
     sink,
     observer: {
       onVerdicts: (counts) => {
@@ -98,6 +101,7 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
       }),
   );
   let healthServer: HealthServer | undefined;
+  const starting = new AbortController();
 
   return {
     metrics,
@@ -114,8 +118,16 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
         });
         logger.info({ port: healthServer.port }, 'metrics and health endpoints listening');
       }
-      await sink.connect();
+      const delivery = await sink.connect(starting.signal);
       health.recordSinkConnected();
+      await retryUntilDone('open shards and restore their state', logger, starting.signal, async () => {
+        // Own the shards first (fencing older producers, aborting what they left open), then read their state.
+        for (const poller of pollers) await sink.openShard(poller.name);
+        await restoreState(config, sink, store, stateCodec, logger);
+      });
+      metrics.usersTracked.set(store.size);
+      health.recordStateRestored();
+      logger.info({ delivery, usersRestored: store.size }, 'state restored');
       metrics.shardsOwned.set(pollers.length);
       for (const poller of pollers) poller.start();
       logger.info(
@@ -126,6 +138,7 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
     async stop() {
       const deadline = Date.now() + config.shutdown.timeoutSeconds * 1000;
       health.recordStopping();
+      starting.abort();
       const stopped = await withDeadline(Promise.all(pollers.map((poller) => poller.stop())), deadline);
       await sink.close(Math.max(0, deadline - Date.now()));
       await healthServer?.close();
@@ -135,6 +148,30 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
       }
     },
   };
+}
+
+/**
+ * Loads the last acknowledged state of every user of this worker's shards. A record for a user that the config
+ * no longer puts in that shard is ignored: such a user starts again with a snapshot in its new shard.
+ */
+async function restoreState(
+  config: ConnectorConfig,
+  sink: EventSink,
+  store: PresenceStateStore,
+  codec: StateCodec,
+  logger: Logger,
+): Promise<void> {
+  const started = performance.now();
+  const members = new Map(config.shards.map((shard) => [shard.name, new Set(shard.userIds)]));
+  let records = 0;
+  await sink.readState(config.shards.map((shard) => shard.name), (record) => {
+    records++;
+    const key = codec.parseKey(record.key);
+    if (key === undefined || members.get(key.shard)?.has(key.userId) !== true) return;
+    if (record.value === null) store.delete(key.userId);
+    else store.commit(key.userId, codec.decode(record.value));
+  });
+  logger.info({ records, users: store.size, ms: Math.round(performance.now() - started) }, 'read the state topic');
 }
 
 function createGraphClient(config: ConnectorConfig, dispatcher: Dispatcher, metrics: ConnectorMetrics) {
@@ -193,9 +230,14 @@ function createKafkaSink(config: ConnectorConfig, logger: Logger, metrics: Conne
   return new KafkaSink({
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,
+    connectorName: config.connectorName,
     topic: config.kafka.topic,
     partitions: config.kafka.partitions,
     replicationFactor: config.kafka.replicationFactor,
+    stateTopic: config.kafka.stateTopic,
+    statePartitions: config.kafka.statePartitions,
+    delivery: config.kafka.delivery,
+    transactionTimeoutMs: config.kafka.transactionTimeoutMs,
     compression: config.kafka.compression,
     maxBufferedRecords: config.kafka.maxBufferedEvents,
     connectionTimeoutMs: config.kafka.connectionTimeoutMs,
@@ -211,8 +253,29 @@ function createKafkaSink(config: ConnectorConfig, logger: Logger, metrics: Conne
         metrics.kafkaSendErrors.inc();
         health.recordSinkFailure(toError(error).message);
       },
+      onTransaction: ({ outcome }) => metrics.kafkaTransactions.inc({ outcome }),
+      onFenced: () => metrics.kafkaFenced.inc(),
     },
   });
+}
+
+/**
+ * Start-up steps against a broker that is still settling (a topic just created has no leader for a moment, a
+ * coordinator is loading) fail with retriable errors: retry them with backoff until they succeed or we stop.
+ * Errors that a retry cannot cure (a refused transaction feature, a wrong partition count) end the start.
+ */
+async function retryUntilDone(what: string, logger: Logger, signal: AbortSignal, step: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await step();
+      return;
+    } catch (error) {
+      if (error instanceof ConnectorError && !error.retriable) throw error;
+      const retryInMs = Math.min(30_000, 250 * 2 ** attempt);
+      logger.warn({ err: error, attempt: attempt + 1, retryInMs }, `could not ${what} yet; retrying`);
+      await sleep(retryInMs, undefined, { signal });
+    }
+  }
 }
 
 async function withDeadline(work: Promise<unknown>, deadline: number): Promise<boolean> {

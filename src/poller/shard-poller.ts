@@ -3,6 +3,14 @@ import type { Logger } from 'pino';
 import { ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors.js';
 import type { PresenceBatchResult } from '../graph/index.js';
 
+/**
+ * Errors that no retry of this worker can cure: a missing Graph permission, or another worker that took the
+ * shard over (fenced). Polling on would only produce noise or fight the new owner.
+ */
+function isShardFatal(error: unknown): boolean {
+  return isConnectorError(error, ErrorCodes.GRAPH_FORBIDDEN) || isConnectorError(error, ErrorCodes.SINK_FENCED);
+}
+
 export interface Shard {
   name: string;
   userIds: readonly string[];
@@ -110,8 +118,8 @@ export class ShardPoller {
       failedBatches: failures.length,
     };
     this.options.observer?.onCycle?.(report);
-    const forbidden = failures.find((outcome) => isConnectorError(outcome.reason, ErrorCodes.GRAPH_FORBIDDEN));
-    if (forbidden !== undefined) this.stopForbidden(forbidden.reason);
+    const fatal = failures.find((outcome) => isShardFatal(outcome.reason));
+    if (fatal !== undefined) this.stopShard(fatal.reason);
     return report;
   }
 
@@ -150,9 +158,10 @@ export class ShardPoller {
     this.options.observer?.onQuarantined?.({ shard: this.name, ids: fresh, total: this.quarantined.size });
   }
 
-  private stopForbidden(error: unknown): void {
-    this.options.logger.error({ err: error, shard: this.name }, toError(error).message + '; polling of this shard stopped');
-    this.options.observer?.onStopped?.({ shard: this.name, reason: 'GRAPH_FORBIDDEN' });
+  private stopShard(error: unknown): void {
+    const reason = isConnectorError(error) ? error.code : 'UNKNOWN';
+    this.options.logger.error({ err: error, shard: this.name }, `${toError(error).message}; polling of this shard stopped`);
+    this.options.observer?.onStopped?.({ shard: this.name, reason });
     this.stopping.abort();
   }
 

@@ -1,3 +1,10 @@
 export { KafkaSink, type KafkaSinkOptions } from './kafka-sink.js';
-export type { EventSink, SinkRecord, SinkObserver } from './types.js';
-export { startTopicReader, type TopicReader, type TopicReaderOptions, type TopicRecord, type TopicReaderLogEntry } from './topic-reader.js';
+export { statePartitionOf } from './partition.js';
+export type { EventSink, SinkRecord, SinkObserver, ShardBatch, DeliveryMode, StoredStateRecord } from './types.js';
+export {
+  startTopicReader,
+  type TopicReader,
+  type TopicRecord,
+  type TopicReaderOptions,
+  type TopicReaderLogEntry,
+} from './topic-reader.js';

@@ -1,42 +1,49 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CompressionTypes,
-  Kafka,
-  logLevel as KafkaLogLevel,
-  Partitioners,
-  type Admin,
-  type LogEntry,
-  type Producer,
-} from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
 import { RecordCapacity } from './capacity.js';
-import type { EventSink, SinkObserver, SinkRecord } from './types.js';
+import { IdempotentPublisher } from './idempotent-publisher.js';
+import { isTransactionsUnsupported } from './kafka-errors.js';
+import { readPartitions } from './partition-reader.js';
+import { statePartitionOf } from './partition.js';
+import { TransactionalPublisher } from './transactional-publisher.js';
+import type { DeliveryMode, EventSink, ShardBatch, SinkObserver, StoredStateRecord } from './types.js';
 
 export interface KafkaSinkOptions {
   brokers: string[];
   clientId: string;
+  /** Prefix of transactional ids: `<connectorName>-<shard>`. */
+  connectorName: string;
   topic: string;
   partitions: number;
   /** -1 lets the broker's default.replication.factor decide. */
   replicationFactor: number;
+  stateTopic: string;
+  statePartitions: number;
+  delivery: 'auto' | DeliveryMode;
+  transactionTimeoutMs: number;
   compression: 'gzip' | 'none';
   maxBufferedRecords: number;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   retry: { initialMs: number; maxMs: number };
+  /** How long a state restore may take before it is retried. */
+  restoreTimeoutMs?: number;
   logger: Logger;
   observer?: SinkObserver;
 }
 
-/** kafkajs lives here and nowhere else: swapping the Kafka client is a change to this file. */
+/** kafkajs lives in this folder and nowhere else: swapping the Kafka client is a change here only. */
 export class KafkaSink implements EventSink {
   private readonly kafka: Kafka;
-  private producer: Producer | undefined;
   private readonly capacity: RecordCapacity;
   private readonly inFlight = new Set<Promise<void>>();
-  private closed = false;
   private readonly closing = new AbortController();
+  private readonly transactional = new Map<string, TransactionalPublisher>();
+  private idempotent: IdempotentPublisher | undefined;
+  private mode: DeliveryMode | undefined;
+  private closed = false;
 
   constructor(private readonly options: KafkaSinkOptions) {
     this.kafka = new Kafka({
@@ -46,22 +53,24 @@ export class KafkaSink implements EventSink {
       requestTimeout: options.requestTimeoutMs,
       logLevel: KafkaLogLevel.WARN,
       logCreator: () => (entry: LogEntry) => logKafkaEntry(options.logger, entry),
-      // Few retries inside kafkajs: the sink's own loop retries forever with a fresh producer, and reports each
-      // failure so that readiness turns false within seconds of Kafka going away.
+      // Few retries inside kafkajs: the publishers retry forever with a fresh producer and report each failure,
+      // so readiness turns false within seconds of Kafka going away.
       retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
     this.capacity = new RecordCapacity(options.maxBufferedRecords);
   }
 
-  async connect(signal?: AbortSignal): Promise<void> {
+  async connect(signal?: AbortSignal): Promise<DeliveryMode> {
     for (let attempt = 0; ; attempt++) {
       this.throwIfClosed();
       try {
-        await this.ensureTopic();
-        this.producer = await this.newProducer();
-        this.options.observer?.onConnected?.();
-        return;
+        await this.ensureTopics();
+        this.mode = await this.settleDeliveryMode();
+        this.options.logger.info({ delivery: this.mode }, 'connected to Kafka');
+        return this.mode;
       } catch (error) {
+        // A refused transaction feature or a wrong state-topic layout will not change by retrying.
+        if (error instanceof ConnectorError && !error.retriable) throw error;
         const retryInMs = this.retryDelay(attempt);
         this.options.observer?.onSendError?.({ error: toError(error), attempt: attempt + 1, retryInMs });
         this.options.logger.warn({ err: error, attempt: attempt + 1, retryInMs }, 'Kafka not reachable yet; retrying');
@@ -70,11 +79,32 @@ export class KafkaSink implements EventSink {
     }
   }
 
-  async publish(records: readonly SinkRecord[]): Promise<void> {
+  async openShard(shard: string): Promise<void> {
+    if (this.requireMode() === 'exactly-once') await this.transactionalFor(shard).open();
+  }
+
+  async readState(shards: readonly string[], onRecord: (record: StoredStateRecord) => void): Promise<void> {
+    const partitions = [...new Set(shards.map((shard) => statePartitionOf(shard, this.options.statePartitions)))];
+    await readPartitions({
+      kafka: this.kafka,
+      topic: this.options.stateTopic,
+      ranges: partitions.map((partition) => ({ partition })),
+      groupPrefix: `${this.options.clientId}.state-restore`,
+      timeoutMs: this.options.restoreTimeoutMs ?? 10 * 60_000,
+      onRecords: (_partition, records) => {
+        for (const record of records) onRecord(record);
+      },
+    });
+  }
+
+  async publish(batch: ShardBatch): Promise<void> {
     this.throwIfClosed();
-    if (records.length === 0) return;
-    await this.capacity.acquire(records.length);
-    const sending = this.sendUntilAcknowledged(records).finally(() => this.capacity.release(records.length));
+    const size = batch.events.length + batch.state.length;
+    if (size === 0) return;
+    await this.capacity.acquire(size);
+    const sending = this.publisherFor(batch.shard)
+      .publish(batch)
+      .finally(() => this.capacity.release(size));
     this.inFlight.add(sending);
     try {
       await sending;
@@ -92,86 +122,137 @@ export class KafkaSink implements EventSink {
       this.options.logger.warn({ pending: this.capacity.recordsInFlight }, 'Kafka publishes still pending at shutdown');
     }
     this.closing.abort();
-    await this.producer?.disconnect();
+    await Promise.allSettled([...this.inFlight]);
+    await Promise.all([...this.transactional.values()].map((publisher) => publisher.close()));
+    await this.idempotent?.close();
   }
 
-  private async sendUntilAcknowledged(records: readonly SinkRecord[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const started = performance.now();
-      try {
-        const producer = this.producer ?? (this.producer = await this.newProducer());
-        await producer.send({
-          topic: this.options.topic,
-          acks: -1,
-          compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-          messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
-        });
-        this.options.observer?.onPublished?.({ records: records.length, durationMs: performance.now() - started });
-        return;
-      } catch (error) {
-        await this.recoverFromSendError(toError(error), attempt);
-      }
+  private publisherFor(shard: string): { publish(batch: ShardBatch): Promise<void> } {
+    return this.requireMode() === 'exactly-once' ? this.transactionalFor(shard) : this.idempotentPublisher();
+  }
+
+  private transactionalFor(shard: string): TransactionalPublisher {
+    let publisher = this.transactional.get(shard);
+    if (publisher === undefined) {
+      publisher = new TransactionalPublisher({
+        kafka: this.kafka,
+        shard,
+        transactionalId: `${this.options.connectorName}-${shard}`,
+        eventsTopic: this.options.topic,
+        stateTopic: this.options.stateTopic,
+        statePartition: statePartitionOf(shard, this.options.statePartitions),
+        compression: this.compression(),
+        transactionTimeoutMs: this.options.transactionTimeoutMs,
+        maxRecordsPerTransaction: 20_000,
+        retryDelayMs: (attempt) => this.retryDelay(attempt),
+        closing: this.closing.signal,
+        logger: this.options.logger.child({ shard }),
+        ...(this.options.observer === undefined ? {} : { observer: this.options.observer }),
+      });
+      this.transactional.set(shard, publisher);
     }
+    return publisher;
+  }
+
+  private idempotentPublisher(): IdempotentPublisher {
+    this.idempotent ??= new IdempotentPublisher({
+      kafka: this.kafka,
+      eventsTopic: this.options.topic,
+      stateTopic: this.options.stateTopic,
+      statePartitionOf: (shard) => statePartitionOf(shard, this.options.statePartitions),
+      compression: this.compression(),
+      retryDelayMs: (attempt) => this.retryDelay(attempt),
+      closing: this.closing.signal,
+      logger: this.options.logger,
+      ...(this.options.observer === undefined ? {} : { observer: this.options.observer }),
+    });
+    return this.idempotent;
   }
 
   /**
-   * After a failed send the idempotent producer's sequence numbers may no longer match the broker's; a fresh
-   * producer starts a clean session. The records are then sent again: at-least-once, never lost.
+   * `auto` asks the broker: a transactional id that initialises means transactions work. Only errors that say
+   * the feature is missing or forbidden decide at-least-once; anything else is retried like any connect error.
    */
-  private async recoverFromSendError(error: Error, attempt: number): Promise<void> {
-    const retryInMs = this.retryDelay(attempt);
-    this.options.observer?.onSendError?.({ error, attempt: attempt + 1, retryInMs });
-    this.options.logger.warn({ err: error, attempt: attempt + 1, retryInMs }, 'Kafka send failed; retrying with a new producer');
-    const failed = this.producer;
-    this.producer = undefined;
-    await failed?.disconnect().catch((disconnectError: unknown) => {
-      this.options.logger.debug({ err: disconnectError }, 'disconnecting the failed producer failed too');
+  private async settleDeliveryMode(): Promise<DeliveryMode> {
+    if (this.options.delivery === 'at-least-once') return 'at-least-once';
+    const probe = this.kafka.producer({
+      transactionalId: `${this.options.connectorName}-probe`,
+      idempotent: true,
+      maxInFlightRequests: 1,
     });
-    await sleep(retryInMs, undefined, { signal: this.closing.signal }).catch(() => {
-      // Woken early because the sink is closing: fall through to the closed check below.
-    });
-    if (this.closing.signal.aborted) {
-      throw new ConnectorError(ErrorCodes.SINK_CLOSED, 'sink closed before Kafka acknowledged the records', {
-        cause: error,
-      });
+    try {
+      await probe.connect();
+      const transaction = await probe.transaction();
+      await transaction.abort();
+      return 'exactly-once';
+    } catch (error) {
+      if (!isTransactionsUnsupported(error)) throw error;
+      if (this.options.delivery === 'exactly-once') {
+        throw new ConnectorError(
+          ErrorCodes.SINK_TRANSACTIONS_UNSUPPORTED,
+          'kafka.delivery is exactly-once but the broker refuses transactions; use at-least-once (or auto) for this broker',
+          { cause: toError(error) },
+        );
+      }
+      this.options.logger.warn({ err: error }, 'the broker does not support transactions: delivering at-least-once');
+      return 'at-least-once';
+    } finally {
+      await probe.disconnect();
     }
   }
 
-  private async newProducer(): Promise<Producer> {
-    const producer = this.kafka.producer({
-      idempotent: true,
-      // kafkajs keeps ordering with idempotence only with one request in flight per broker.
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-    });
-    await producer.connect();
-    return producer;
-  }
-
-  private async ensureTopic(): Promise<void> {
-    const admin: Admin = this.kafka.admin();
+  private async ensureTopics(): Promise<void> {
+    const admin = this.kafka.admin();
     await admin.connect();
     try {
       const created = await admin.createTopics({
         waitForLeaders: true,
         topics: [
+          { topic: this.options.topic, numPartitions: this.options.partitions, replicationFactor: this.options.replicationFactor },
           {
-            topic: this.options.topic,
-            numPartitions: this.options.partitions,
+            topic: this.options.stateTopic,
+            numPartitions: this.options.statePartitions,
             replicationFactor: this.options.replicationFactor,
+            // Compacted: only the latest state per user matters, and the topic stays proportional to the tenant.
+            configEntries: [
+              { name: 'cleanup.policy', value: 'compact' },
+              { name: 'min.compaction.lag.ms', value: '60000' },
+              { name: 'segment.ms', value: String(6 * 60 * 60 * 1000) },
+            ],
           },
         ],
       });
-      this.options.logger.info({ topic: this.options.topic, created }, created ? 'created topic' : 'topic exists');
+      if (created) this.options.logger.info({ topic: this.options.topic, stateTopic: this.options.stateTopic }, 'created topics');
+      await this.checkStatePartitions(admin);
     } finally {
       await admin.disconnect();
     }
   }
 
+  /** A state topic with another partition count would put shards' state where no worker looks for it. */
+  private async checkStatePartitions(admin: ReturnType<Kafka['admin']>): Promise<void> {
+    const metadata = await admin.fetchTopicMetadata({ topics: [this.options.stateTopic] });
+    const actual = metadata.topics[0]?.partitions.length ?? 0;
+    if (actual !== this.options.statePartitions) {
+      throw new ConnectorError(
+        ErrorCodes.CONFIG_INVALID,
+        `state topic ${this.options.stateTopic} has ${actual} partitions but kafka.statePartitions is ${this.options.statePartitions}; set it to ${actual}`,
+      );
+    }
+  }
+
+  private compression(): CompressionTypes {
+    return this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  }
+
   private retryDelay(attempt: number): number {
     const { initialMs, maxMs } = this.options.retry;
     return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 20));
+  }
+
+  private requireMode(): DeliveryMode {
+    if (this.mode === undefined) throw new ConnectorError(ErrorCodes.SINK_CLOSED, 'the Kafka sink is not connected');
+    return this.mode;
   }
 
   private throwIfClosed(): void {

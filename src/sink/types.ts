@@ -1,19 +1,45 @@
 export interface SinkRecord {
-  /** Kafka key; the user id, so one user's events stay ordered in one partition. */
+  /** Kafka key: the user id for events, `<shard>/<userId>` for state. */
   key: string;
   value: Buffer;
-  headers: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+/** The events of one Graph batch and the dedup state they move the shard to. */
+export interface ShardBatch {
+  shard: string;
+  events: readonly SinkRecord[];
+  state: readonly SinkRecord[];
+}
+
+export type DeliveryMode = 'exactly-once' | 'at-least-once';
+
+export interface StoredStateRecord {
+  key: string;
+  /** null for a tombstone. */
+  value: Buffer | null;
 }
 
 /** The one interface the rest of the connector sees of Kafka. */
 export interface EventSink {
-  /** Connects and creates the topic if missing; retries until it succeeds or `signal` aborts. */
-  connect(signal?: AbortSignal): Promise<void>;
   /**
-   * Resolves once Kafka acknowledged every record (acks=all). Retries with a new producer until it succeeds or
-   * the sink is closed; waits while the bounded buffer is full, which slows polling instead of growing memory.
+   * Connects, creates the events and state topics if missing and settles the delivery mode; retries until it
+   * succeeds or `signal` aborts (a missing transaction feature is not retried: it decides the mode or fails).
    */
-  publish(records: readonly SinkRecord[]): Promise<void>;
+  connect(signal?: AbortSignal): Promise<DeliveryMode>;
+  /**
+   * Takes ownership of a shard before its state is read: in exactly-once mode this initialises the shard's
+   * transactional producer, which fences any other producer of the shard and aborts its open transaction.
+   */
+  openShard(shard: string): Promise<void>;
+  /** Reads the committed state records of these shards, in offset order per partition. */
+  readState(shards: readonly string[], onRecord: (record: StoredStateRecord) => void): Promise<void>;
+  /**
+   * Resolves once Kafka acknowledged the batch: in exactly-once mode once its transaction committed. Retries
+   * with a new producer until it succeeds or the sink closes; rejects with SINK_FENCED when another worker took
+   * the shard. Waits while the bounded buffer is full, which slows polling instead of growing memory.
+   */
+  publish(batch: ShardBatch): Promise<void>;
   /** Lets publishes in flight finish (up to `timeoutMs`), then disconnects. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -21,5 +47,6 @@ export interface EventSink {
 export interface SinkObserver {
   onPublished?(info: { records: number; durationMs: number }): void;
   onSendError?(info: { error: Error; attempt: number; retryInMs: number }): void;
-  onConnected?(): void;
+  onTransaction?(info: { outcome: 'committed' | 'aborted' }): void;
+  onFenced?(info: { shard: string }): void;
 }

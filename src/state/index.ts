@@ -1,2 +1,3 @@
 export { decide, stateOf, presenceFieldsHash, type DedupVerdict, type UserPresenceState } from './dedup.js';
 export { PresenceStateStore } from './presence-state-store.js';
+export { createStateCodec, type StateCodec } from './state-codec.js';

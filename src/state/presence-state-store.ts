@@ -17,6 +17,10 @@ export class PresenceStateStore {
     this.states.set(userId, { ...state, availability: this.intern(state.availability), activity: this.intern(state.activity) });
   }
 
+  delete(userId: string): void {
+    this.states.delete(userId);
+  }
+
   get size(): number {
     return this.states.size;
   }

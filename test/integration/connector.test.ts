@@ -31,7 +31,7 @@ describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kaf
       sequenceNumber: served.sequenceNumber,
       tenantId: simulator.tenantId,
       shard: 'north',
-      connector: 'it-connector',
+      connector: harness.config.connectorName,
     });
     const sizes = simulator.recording.requests().filter((request) => request.route === 'presence').slice(0, 4).map((request) => request.idsCount);
     expect(sizes.sort((a, b) => b - a)).toEqual([650, 650, 99, 1]);

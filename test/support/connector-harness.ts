@@ -57,6 +57,8 @@ export interface HarnessOptions {
     shutdown?: Record<string, unknown>;
   };
   brokers?: string[];
+  /** Default: unique per harness. Two harnesses with one name share state and fence each other. */
+  connectorName?: string;
 }
 
 export interface Harness {
@@ -141,7 +143,8 @@ function writeConfigFile(dir: string, simulator: GraphSimulator, topic: string, 
   const shards = options.shards?.(ids) ?? [{ name: 'all', users: ids }];
   const file = join(dir, 'connector.yaml');
   const document = {
-    connectorName: 'it-connector',
+    // Its own name per run: the state topic and transactional ids derive from it.
+    connectorName: options.connectorName ?? `it-${topic.slice(-8)}`,
     tenant: { id: simulator.tenantId, clientId: simulator.clientId },
     graph: {
       cloud: 'custom',
