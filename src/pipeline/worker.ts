@@ -102,6 +102,20 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   );
   let healthServer: HealthServer | undefined;
   const starting = new AbortController();
+  let stopping: Promise<void> | undefined;
+
+  async function stopWorker(): Promise<void> {
+    const deadline = Date.now() + config.shutdown.timeoutSeconds * 1000;
+    health.recordStopping();
+    starting.abort();
+    const stopped = await withDeadline(Promise.all(pollers.map((poller) => poller.stop())), deadline);
+    await sink.close(Math.max(0, deadline - Date.now()));
+    await healthServer?.close();
+    await dispatcher.close();
+    if (!stopped) {
+      throw new ConnectorError(ErrorCodes.SHUTDOWN_TIMEOUT, 'requests in flight did not finish before the shutdown timeout');
+    }
+  }
 
   return {
     metrics,
@@ -135,17 +149,10 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
         'polling started',
       );
     },
-    async stop() {
-      const deadline = Date.now() + config.shutdown.timeoutSeconds * 1000;
-      health.recordStopping();
-      starting.abort();
-      const stopped = await withDeadline(Promise.all(pollers.map((poller) => poller.stop())), deadline);
-      await sink.close(Math.max(0, deadline - Date.now()));
-      await healthServer?.close();
-      await dispatcher.close();
-      if (!stopped) {
-        throw new ConnectorError(ErrorCodes.SHUTDOWN_TIMEOUT, 'requests in flight did not finish before the shutdown timeout');
-      }
+    stop() {
+      // Idempotent: a signal handler and a failure path may both ask to stop.
+      stopping ??= stopWorker();
+      return stopping;
     },
   };
 }

@@ -13,7 +13,7 @@ import { loadConfig, type ConnectorConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/observability/index.js';
 import { createWorker, type Worker } from '../../src/pipeline/index.js';
 import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from '../../src/simulator/index.js';
-import { kafkaBrokers, readMessages, uniqueTopic, type ReadMessage, type ReadMessagesOptions } from './kafka.js';
+import { kafkaBrokers, readMessages, testKafka, uniqueTopic, type ReadMessage, type ReadMessagesOptions } from './kafka.js';
 
 const schemaText = readFileSync(new URL('../../schemas/presence-change.avsc', import.meta.url), 'utf8');
 /** A reader that knows nothing of the connector's code: only the published contract. */
@@ -111,8 +111,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     worker,
     logs,
     rawLogs,
-    read: async (readOptions) =>
-      (await readMessages(topic, { brokers: options.brokers ?? kafkaBrokers(), ...readOptions })).map(decode),
+    read: async (readOptions) => {
+      const brokers = options.brokers ?? kafkaBrokers();
+      // The connector creates its topic at start; a reader that comes first waits for it.
+      await waitForTopic(topic, brokers, 60_000);
+      return (await readMessages(topic, { brokers, ...readOptions })).map(decode);
+    },
     waitForRequests: async (count, timeoutMs = 30_000) => {
       const target = presenceRequests(simulator) + count;
       const deadline = Date.now() + timeoutMs;
@@ -130,6 +134,20 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function waitForTopic(topic: string, brokers: string[], timeoutMs: number): Promise<void> {
+  const admin = testKafka({ brokers }).admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await admin.listTopics()).includes(topic)) {
+      if (Date.now() > deadline) throw new Error(`topic ${topic} was not created within ${timeoutMs} ms`);
+      await sleep(200);
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export function presenceRequests(simulator: GraphSimulator): number {
