@@ -1,18 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CompressionTypes, Kafka, logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
-import type { Logger } from 'pino';
+import { CompressionTypes, type Kafka } from 'kafkajs';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
 import { RecordCapacity } from './capacity.js';
 import { IdempotentPublisher } from './idempotent-publisher.js';
+import { createKafkaClient, type KafkaConnectionOptions } from './kafka-client.js';
 import { isTransactionsUnsupported } from './kafka-errors.js';
 import { readPartitions } from './partition-reader.js';
 import { statePartitionOf } from './partition.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
 import type { DeliveryMode, EventSink, ShardBatch, SinkObserver, StoredStateRecord } from './types.js';
 
-export interface KafkaSinkOptions {
-  brokers: string[];
-  clientId: string;
+export interface KafkaSinkOptions extends KafkaConnectionOptions {
   /** Prefix of transactional ids: `<connectorName>-<shard>`. */
   connectorName: string;
   topic: string;
@@ -25,12 +23,9 @@ export interface KafkaSinkOptions {
   transactionTimeoutMs: number;
   compression: 'gzip' | 'none';
   maxBufferedRecords: number;
-  connectionTimeoutMs: number;
-  requestTimeoutMs: number;
   retry: { initialMs: number; maxMs: number };
   /** How long a state restore may take before it is retried. */
   restoreTimeoutMs?: number;
-  logger: Logger;
   observer?: SinkObserver;
 }
 
@@ -46,17 +41,7 @@ export class KafkaSink implements EventSink {
   private closed = false;
 
   constructor(private readonly options: KafkaSinkOptions) {
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      connectionTimeout: options.connectionTimeoutMs,
-      requestTimeout: options.requestTimeoutMs,
-      logLevel: KafkaLogLevel.WARN,
-      logCreator: () => (entry: LogEntry) => logKafkaEntry(options.logger, entry),
-      // Few retries inside kafkajs: the publishers retry forever with a fresh producer and report each failure,
-      // so readiness turns false within seconds of Kafka going away.
-      retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 5_000 },
-    });
+    this.kafka = createKafkaClient(options);
     this.capacity = new RecordCapacity(options.maxBufferedRecords);
   }
 
@@ -262,12 +247,4 @@ export class KafkaSink implements EventSink {
 
 function anySignal(first: AbortSignal | undefined, second: AbortSignal): AbortSignal {
   return first === undefined ? second : AbortSignal.any([first, second]);
-}
-
-function logKafkaEntry(logger: Logger, entry: LogEntry): void {
-  const { message, ...fields } = entry.log;
-  const context = { kafka: entry.namespace, ...fields };
-  if (entry.level === KafkaLogLevel.ERROR) logger.error(context, message);
-  else if (entry.level === KafkaLogLevel.WARN) logger.warn(context, message);
-  else logger.debug(context, message);
 }
