@@ -38,6 +38,17 @@ export interface LocalBrokerOptions extends KafkaJarsOptions {
    * readiness is probed through it.
    */
   extraProperties?: Record<string, string>;
+  /**
+   * More listeners beside PLAINTEXT, e.g. SSL or SASL_SSL ones for security tests. Each gets a port (free unless
+   * given), is advertised on `host`, and is mapped to its security protocol; its own settings (keystores, JAAS) go
+   * in `extraProperties` as usual (`listener.name.<name in lowercase>.*`). Addresses: `listenerBrokers(name)`.
+   */
+  listeners?: ExtraListener[];
+  /**
+   * Extra arguments for `kafka-storage format`, e.g. `['--add-scram', 'SCRAM-SHA-512=[name=alice,password=secret]']`:
+   * in KRaft, SCRAM users are created at format time. Used only when the data dir is formatted (the first start).
+   */
+  formatArguments?: string[];
   /** Default ['-Xms128m', '-Xmx512m']: the machine has 2 cores and tests run beside the broker. */
   jvmOptions?: string[];
   /** How long one start may take once the jars are there. Default 90 s (a cold JVM on a busy 2-core machine). */
@@ -46,9 +57,21 @@ export interface LocalBrokerOptions extends KafkaJarsOptions {
   stopTimeoutMs?: number;
 }
 
+export type ListenerSecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+
+export interface ExtraListener {
+  /** Listener name: capital letters, digits and '_', not PLAINTEXT or CONTROLLER (those are the broker's own). */
+  name: string;
+  securityProtocol: ListenerSecurityProtocol;
+  /** 0 or undefined: pick a free port. */
+  port?: number;
+}
+
 export interface LocalBroker {
   /** Bootstrap addresses for clients, e.g. ['127.0.0.1:40123']. Stable across stop()/start(). */
   readonly brokers: string[];
+  /** Bootstrap addresses of an extra listener (see `LocalBrokerOptions.listeners`). */
+  listenerBrokers(name: string): string[];
   readonly port: number;
   readonly controllerPort: number;
   readonly dataDir: string;
@@ -311,6 +334,7 @@ interface BrokerLayout {
   host: string;
   port: number;
   controllerPort: number;
+  extraListeners: Array<Required<ExtraListener>>;
   logDir: string;
   serverProperties: string;
   loggingConfig: string;
@@ -332,6 +356,11 @@ class LocalKafkaBroker implements LocalBroker {
 
   get brokers(): string[] {
     return [`${this.layout.host}:${this.layout.port}`];
+  }
+  listenerBrokers(name: string): string[] {
+    const listener = this.layout.extraListeners.find((candidate) => candidate.name === name);
+    if (listener === undefined) throw launcherError(`This local Kafka broker has no listener named ${JSON.stringify(name)}`);
+    return [`${this.layout.host}:${listener.port}`];
   }
   get port(): number {
     return this.layout.port;
@@ -475,17 +504,17 @@ class LocalKafkaBroker implements LocalBroker {
 
   private async writeConfig(): Promise<void> {
     const { layout } = this;
-    const { host, port, controllerPort } = layout;
+    const { host, port, controllerPort, extraListeners: extra } = layout;
     await mkdir(join(layout.dataDir, 'config'), { recursive: true });
     const properties: Record<string, string> = {
       'process.roles': 'broker,controller',
       'node.id': '1',
       'controller.quorum.voters': `1@${host}:${controllerPort}`,
-      listeners: `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-      'advertised.listeners': `PLAINTEXT://${host}:${port}`,
+      listeners: [`PLAINTEXT://${host}:${port}`, `CONTROLLER://${host}:${controllerPort}`, ...extra.map(({ name, port: extraPort }) => `${name}://${host}:${extraPort}`)].join(','),
+      'advertised.listeners': [`PLAINTEXT://${host}:${port}`, ...extra.map(({ name, port: extraPort }) => `${name}://${host}:${extraPort}`)].join(','),
       'controller.listener.names': 'CONTROLLER',
       'inter.broker.listener.name': 'PLAINTEXT',
-      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'listener.security.protocol.map': ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', ...extra.map(({ name, securityProtocol }) => `${name}:${securityProtocol}`)].join(','),
       'log.dirs': layout.logDir,
       'num.partitions': '1',
       // One node: every internal topic must accept a single replica, or group and transaction coordinators never load.
@@ -531,6 +560,7 @@ class LocalKafkaBroker implements LocalBroker {
       layout.serverProperties,
       // An already formatted dir is fine: it is the restart case.
       '-g',
+      ...(this.options.formatArguments ?? []),
     ];
     const { code, output } = await runCollecting(javaCommand(), args, layout.dataDir);
     if (code !== 0) {
@@ -632,11 +662,13 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
 
   // A port picked by probing can be taken by someone else before the JVM binds it; pick again in that case.
   // A port the caller chose stays: a clash there is the caller's to see at once.
+  checkListenerNames(options.listeners ?? []);
   const attempts = !options.port && !options.controllerPort ? 3 : 1;
   for (let attempt = 1; ; attempt += 1) {
     const port = options.port || (await freePort(host));
     let controllerPort = options.controllerPort || (await freePort(host));
     while (controllerPort === port) controllerPort = await freePort(host);
+    const extraListeners = await assignListenerPorts(options.listeners ?? [], host, [port, controllerPort]);
     const layout: BrokerLayout = {
       version,
       libsDir,
@@ -644,6 +676,7 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       host,
       port,
       controllerPort,
+      extraListeners,
       logDir: join(dataDir, 'kraft'),
       serverProperties: join(dataDir, 'config', 'server.properties'),
       loggingConfig: join(dataDir, 'config', majorOf(version) >= 4 ? 'log4j2.properties' : 'log4j.properties'),
@@ -664,4 +697,28 @@ export async function startLocalBroker(options: LocalBrokerOptions = {}): Promis
       options.onProgress?.(`Port clash on ${host}:${port}/${controllerPort}; trying other ports`);
     }
   }
+}
+
+function checkListenerNames(listeners: readonly ExtraListener[]): void {
+  const seen = new Set<string>(['PLAINTEXT', 'CONTROLLER']);
+  for (const { name } of listeners) {
+    // The name goes into listener URLs and property keys: refuse anything Kafka would misread.
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name) || seen.has(name)) {
+      throw launcherError(`Not a usable extra listener name: ${JSON.stringify(name)} (capital letters, digits, '_'; unique; not PLAINTEXT or CONTROLLER)`);
+    }
+    seen.add(name);
+  }
+}
+
+/** Ports for the extra listeners: the given ones, else free ones distinct from the ports already taken. */
+async function assignListenerPorts(listeners: readonly ExtraListener[], host: string, taken: number[]): Promise<Array<Required<ExtraListener>>> {
+  const used = new Set(taken);
+  const assigned: Array<Required<ExtraListener>> = [];
+  for (const listener of listeners) {
+    let port = listener.port || (await freePort(host));
+    while (!listener.port && used.has(port)) port = await freePort(host);
+    used.add(port);
+    assigned.push({ name: listener.name, securityProtocol: listener.securityProtocol, port });
+  }
+  return assigned;
 }

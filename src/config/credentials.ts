@@ -67,13 +67,13 @@ export function removeLiteralSecrets(fileValue: unknown, context: PlaceContext, 
   return found;
 }
 
-interface ReadSecret {
+export interface ReadSecret {
   value: string;
   source: string;
 }
 
 /** A secret given either by an env-only setting or by a file setting: exactly one, read and checked. */
-function readSecret(
+export function readSecret(
   context: ResolveContext,
   valuePath: ConfigPath,
   filePath: ConfigPath,
@@ -124,7 +124,7 @@ export function resolveCredential(rawTenant: unknown, context: ResolveContext, l
 }
 
 /** Environment variables cannot easily hold newlines: accept a PEM with literal `\n` sequences. */
-function pemFromEnv(text: string): string {
+export function pemFromEnv(text: string): string {
   return text.includes('\n') ? text : text.replaceAll('\\n', '\n');
 }
 

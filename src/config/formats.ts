@@ -84,3 +84,28 @@ export const checkHttpsOrigin: FormatCheck = (value) => {
   const parsed = parseHttpsOrigin(value);
   return 'problem' in parsed ? parsed.problem : undefined;
 };
+
+/**
+ * graph.proxyUrl: an http(s) proxy origin. Credentials are refused because this setting is printed by check-config
+ * and in config problems; a proxy that needs them is given through HTTPS_PROXY instead, which nothing prints.
+ */
+export const checkProxyUrl: FormatCheck = (value) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${quote(value)} is not a URL (e.g. http://proxy.example.com:3128)`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http:// or https:// URL (got ${url.protocol})`;
+  if (url.username !== '' || url.password !== '') {
+    return 'must not contain credentials: leave graph.proxyUrl unset and give the proxy with its credentials in HTTPS_PROXY';
+  }
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') return `${quote(value)} must be a proxy origin without a path`;
+  return undefined;
+};
+
+/** A TLS server name (SNI and the name the certificate must carry): a host name, no port or scheme. */
+export const checkServerName: FormatCheck = (value) => {
+  if (value.length === 0 || value.length > 253) return 'must be a host name of 1 to 253 characters';
+  return /^[A-Za-z0-9.-]+$/.test(value) ? undefined : `${quote(value)} is not a host name (no scheme, port or path)`;
+};

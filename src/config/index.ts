@@ -4,10 +4,14 @@
  */
 export { loadConfig, type LoadConfigOptions } from './load.js';
 export type {
+  AssignmentConfig,
   CertificateCredential,
   ConnectorConfig,
   GraphConfig,
   KafkaConfig,
+  KafkaSaslConfig,
+  KafkaSaslMechanism,
+  KafkaTlsConfig,
   ObservabilityConfig,
   PollingConfig,
   ShardConfig,

@@ -9,12 +9,13 @@ import { graphScope, NATIONAL_CLOUDS, parseHttpsOrigin } from './clouds.js';
 import { resolveCaFile, removeLiteralSecrets, resolveCredential, type ResolvedCredential } from './credentials.js';
 import { applyEnvOverrides, type EnvSource } from './env-overrides.js';
 import { readText } from './files.js';
+import { kafkaTlsConfig, resolveKafkaSaslSecret, resolveKafkaTls, type KafkaSaslSecret, type KafkaTlsMaterial } from './kafka-security.js';
 import { issueToProblems, type ResolveContext } from './issues.js';
 import { configInvalidError, type ConfigPath, type ConfigProblem } from './problems.js';
 import { objectKeysAt } from './settings.js';
 import { configSchema, type FileConfig } from './schema.js';
 import { resolveShards, type ShardConfig } from './shards.js';
-import type { ConnectorConfig, GraphConfig } from './types.js';
+import type { ConnectorConfig, GraphConfig, KafkaConfig } from './types.js';
 import { parseConfigText } from './yaml-source.js';
 
 export interface LoadConfigOptions {
@@ -60,12 +61,14 @@ export function loadConfig(options: LoadConfigOptions): ConnectorConfig {
   const credential = resolveCredential(rawRecord.tenant, context, literalSecretFound);
   const caFile = resolveCaFile(rawRecord.graph, context);
   const shards = resolveShards(rawRecord.shards, context);
+  const kafkaTls = resolveKafkaTls(rawRecord.kafka, context);
+  const kafkaSasl = resolveKafkaSaslSecret(rawRecord.kafka, context);
 
   if (problems.length > 0 || !validated.success || credential === undefined) {
     if (problems.length === 0) problems.push({ file: configFile, path: 'tenant', message: 'no usable credential' });
     throw configInvalidError(problems, configFile);
   }
-  return assemble(validated.data, { configFile: absoluteFile, credential, caFile, shards });
+  return assemble(validated.data, { configFile: absoluteFile, credential, caFile, shards, kafkaTls, kafkaSasl });
 }
 
 /**
@@ -99,6 +102,8 @@ interface Resolved {
   credential: ResolvedCredential;
   caFile: string | undefined;
   shards: ShardConfig[];
+  kafkaTls: KafkaTlsMaterial | undefined;
+  kafkaSasl: KafkaSaslSecret | undefined;
 }
 
 /** Graph and authority URLs for the cloud (custom: the validated settings), and the token scope. */
@@ -133,14 +138,29 @@ function assemble(data: FileConfig, resolved: Resolved): ConnectorConfig {
       ...resolveEndpoints(data.graph),
       ...(resolved.caFile === undefined ? {} : { caFile: resolved.caFile }),
     },
-    kafka: {
-      ...data.kafka,
-      clientId: data.kafka.clientId ?? data.connectorName,
-      stateTopic: data.kafka.stateTopic ?? `${data.connectorName}.presence-state`,
-    },
+    kafka: assembleKafka(data, resolved),
     polling: data.polling,
     shards: resolved.shards,
     shutdown: data.shutdown,
+    assignment: {
+      ...data.assignment,
+      coordinationTopic: data.assignment.coordinationTopic ?? `${data.connectorName}.shards`,
+    },
     observability: data.observability,
+  };
+}
+
+/** The schema output's tls and sasl sections hold secrets as plain strings: they are replaced, never spread. */
+function assembleKafka(data: FileConfig, resolved: Resolved): KafkaConfig {
+  const { tls, sasl, ...kafka } = data.kafka;
+  const tlsConfig = kafkaTlsConfig(tls, resolved.kafkaTls);
+  return {
+    ...kafka,
+    clientId: data.kafka.clientId ?? data.connectorName,
+    stateTopic: data.kafka.stateTopic ?? `${data.connectorName}.presence-state`,
+    ...(tlsConfig === undefined ? {} : { tls: tlsConfig }),
+    ...(sasl === undefined || resolved.kafkaSasl === undefined
+      ? {}
+      : { sasl: { mechanism: sasl.mechanism, username: sasl.username, ...resolved.kafkaSasl } }),
   };
 }

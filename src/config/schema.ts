@@ -13,6 +13,8 @@ import {
   checkGuid,
   checkHttpsOrigin,
   checkName,
+  checkProxyUrl,
+  checkServerName,
   checkTenantId,
   checkThumbprintSha256,
   checkTopic,
@@ -178,7 +180,19 @@ const graphSchema = z
     backoff: backoffSchema.prefault({}),
     caFile: filePath()
       .optional()
-      .meta(setting({ description: `Extra PEM CA bundle trusted for Graph and sign-in (corporate TLS inspection, or the simulator's self-signed certificate). ${RELATIVE_PATHS}`, format: 'path' })),
+      .meta(setting({ description: `Extra PEM CA bundle trusted for Graph and sign-in (corporate TLS inspection, or the simulator's self-signed certificate), and for an https proxy. ${RELATIVE_PATHS}`, format: 'path' })),
+    proxyUrl: formatted(checkProxyUrl)
+      .optional()
+      .meta(
+        setting({
+          description:
+            'HTTP(S) proxy for sign-in and Graph requests (one CONNECT tunnel per connection), e.g. http://proxy.example.com:3128. ' +
+            'When unset, the standard HTTPS_PROXY / HTTP_PROXY variables apply (lowercase too), and they may carry proxy credentials, which this setting may not. ' +
+            'NO_PROXY is honoured either way.',
+          format: 'URL',
+          defaultText: 'HTTPS_PROXY / HTTP_PROXY from the environment, else direct',
+        }),
+      ),
   })
   .superRefine((graph, ctx) => {
     if (!isCloudName(graph.cloud)) return;
@@ -200,6 +214,87 @@ const graphSchema = z
     }
   }, whenValid('cloud'))
   .meta(setting({ description: 'Microsoft Graph: cloud, API version, request shape and limits.' }));
+
+const TLS_OPTIONS = ['caFile', 'certFile', 'key', 'keyFile', 'servername'] as const;
+
+const kafkaTlsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false).meta(setting({ description: 'Connect to the brokers over TLS (listeners with security protocol SSL or SASL_SSL).' })),
+    caFile: filePath()
+      .optional()
+      .meta(
+        setting({
+          description: `PEM CA bundle the broker certificates must chain to. It replaces Node's public roots, as a Kafka truststore does; leave it unset for brokers with publicly trusted certificates (Confluent Cloud, Azure Event Hubs). ${RELATIVE_PATHS}`,
+          format: 'path',
+        }),
+      ),
+    certFile: filePath()
+      .optional()
+      .meta(setting({ description: `PEM client certificate (chain) for brokers that require one (ssl.client.auth=required, mTLS); needs a key. ${RELATIVE_PATHS}`, format: 'path' })),
+    key: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(
+        setting({
+          format: 'PEM',
+          description: 'PEM private key of the client certificate. Environment only, never in the config file; or use keyFile. Literal "\\n" sequences are turned into newlines.',
+          secret: true,
+          envOnly: true,
+          secretFileSetting: 'kafka.tls.keyFile',
+        }),
+      ),
+    keyFile: filePath()
+      .optional()
+      .meta(setting({ description: `Path of the unencrypted PEM private key of the client certificate. ${RELATIVE_PATHS}`, format: 'path' })),
+    rejectUnauthorized: z
+      .boolean()
+      .default(true)
+      .meta(setting({ description: 'Refuse brokers whose certificate does not chain to a trusted CA or does not name the broker. Turn off only to diagnose, never in production.' })),
+    servername: formatted(checkServerName)
+      .optional()
+      .meta(
+        setting({
+          description: 'Server name sent in SNI and checked against the broker certificate, for brokers reached by an address their certificate does not name (a tunnel, an IP).',
+          format: 'host name',
+          defaultText: 'the host of each broker address',
+        }),
+      ),
+  })
+  .superRefine((tls, ctx) => {
+    if (tls.enabled === true) return;
+    for (const key of TLS_OPTIONS) {
+      if (tls[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'has no effect while kafka.tls.enabled is false: set kafka.tls.enabled: true' });
+    }
+  }, whenValid('enabled'))
+  .meta(setting({ description: 'TLS to the brokers: trusted CA, client certificate (mTLS), server name.' }));
+
+const kafkaSaslSchema = z
+  .strictObject({
+    mechanism: z
+      .enum(['plain', 'scram-sha-256', 'scram-sha-512'])
+      .meta(setting({ description: 'SASL mechanism. plain sends the password as it is: use it only with kafka.tls.enabled (Azure Event Hubs: plain).' })),
+    username: z
+      .string()
+      .min(1)
+      .meta(setting({ description: 'SASL user name (Azure Event Hubs: the literal $ConnectionString).' })),
+    password: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(
+        setting({
+          description: 'SASL password (Azure Event Hubs: the namespace connection string). Environment only, never in the config file; or use passwordFile.',
+          secret: true,
+          envOnly: true,
+          secretFileSetting: 'kafka.sasl.passwordFile',
+        }),
+      ),
+    passwordFile: filePath()
+      .optional()
+      .meta(setting({ description: `Path of a file holding the SASL password (e.g. a mounted Docker or Kubernetes secret); surrounding whitespace is ignored. ${RELATIVE_PATHS}`, format: 'path' })),
+  })
+  .meta(setting({ description: 'SASL authentication to the brokers. Leave the section out for brokers without authentication.' }));
 
 const kafkaSchema = z
   .strictObject({
@@ -245,6 +340,8 @@ const kafkaSchema = z
     transactionTimeoutMs: int(1_000, 900_000)
       .default(60_000)
       .meta(setting({ description: 'Kafka transaction timeout, in milliseconds: a worker that dies mid-transaction holds read_committed consumers back at most this long.' })),
+    tls: kafkaTlsSchema.prefault({}),
+    sasl: kafkaSaslSchema.optional(),
   })
   .meta(setting({ description: 'Apache Kafka: where the events go.' }));
 
@@ -299,6 +396,34 @@ export const configSchema = z
       })
       .prefault({})
       .meta(setting({ description: 'Graceful shutdown.' })),
+    assignment: z
+      .strictObject({
+        mode: z
+          .enum(['dynamic', 'static'])
+          .default('dynamic')
+          .meta(
+            setting({
+              description:
+                'dynamic: every worker with this config joins one Kafka consumer group and polls the shards the group assigns it; shards move when a worker joins, leaves or dies. ' +
+                'static: this worker polls exactly assignment.shards (for deployments that place shards themselves, such as one pod per shard).',
+            }),
+          ),
+        shards: z
+          .array(formatted(checkName))
+          .optional()
+          .meta(setting({ description: 'With mode static: the shards this worker polls. In the environment or with run --shards: a comma-separated list.', defaultText: 'every shard' })),
+        coordinationTopic: formatted(checkTopic)
+          .optional()
+          .meta(setting({ description: 'Topic with one partition per shard whose group membership assigns shards to workers (dynamic mode).', defaultText: '<connectorName>.shards' })),
+        sessionTimeoutMs: int(6_000, 300_000)
+          .default(10_000)
+          .meta(setting({ description: 'A worker that has not been heard from for this long loses its shards to the others (dynamic mode).' })),
+        heartbeatIntervalMs: int(500, 60_000)
+          .default(3_000)
+          .meta(setting({ description: 'How often a worker tells the group it is alive; well below sessionTimeoutMs.' })),
+      })
+      .prefault({})
+      .meta(setting({ description: 'How shards are shared among workers.' })),
     observability: z
       .strictObject({
         logLevel: z
@@ -310,6 +435,17 @@ export const configSchema = z
       .prefault({})
       .meta(setting({ description: 'Logs, metrics and health.' })),
   })
+  .superRefine((config, ctx) => {
+    const known = new Set(config.shards.map((shard) => shard.name));
+    config.assignment.shards?.forEach((name, index) => {
+      if (!known.has(name)) {
+        ctx.addIssue({ code: 'custom', path: ['assignment', 'shards', index], message: `no shard named "${name}" in shards` });
+      }
+    });
+    if (config.assignment.mode === 'dynamic' && config.assignment.shards !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['assignment', 'shards'], message: 'only allowed with assignment.mode static' });
+    }
+  }, whenValid('shards', 'assignment'))
   .meta(setting({ description: 'Teams presence connector configuration.' }));
 
 /** The configuration as the file (plus environment) describes it, after validation and defaults. */

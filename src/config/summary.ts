@@ -37,7 +37,16 @@ export interface ConfigSummary {
   apiVersion: string;
   batchSize: number;
   concurrency: number;
-  kafka: { brokers: string[]; clientId: string; topic: string; partitions: number; replicationFactor: number; compression: string };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    topic: string;
+    partitions: number;
+    replicationFactor: number;
+    compression: string;
+    /** TLS and SASL, e.g. `TLS (CA /etc/kafka/ca.pem), SASL scram-sha-512 as alice (password env ...)`; never a secret. */
+    security: string;
+  };
   polling: { intervalSeconds: number; startJitterSeconds: number };
   shards: ShardSummary[];
   totalUsers: number;
@@ -50,6 +59,24 @@ function describeCredential(config: ConnectorConfig): string {
   if (certificate === undefined) return `client secret (${credentialSource})`;
   const x5c = certificate.certificatePem === undefined ? '' : ', sends x5c';
   return `certificate ${certificate.thumbprintSha256} (key ${credentialSource}${x5c})`;
+}
+
+function describeKafkaSecurity(kafka: ConnectorConfig['kafka']): string {
+  const { tls, sasl } = kafka;
+  const parts: string[] = [];
+  if (tls === undefined) {
+    parts.push('plaintext');
+  } else {
+    const details = [
+      tls.caFile === undefined ? 'public CAs' : `CA ${tls.caFile}`,
+      ...(tls.certificatePem === undefined ? [] : ['client certificate']),
+      ...(tls.servername === undefined ? [] : [`server name ${tls.servername}`]),
+      ...(tls.rejectUnauthorized ? [] : ['CERTIFICATES NOT VERIFIED']),
+    ];
+    parts.push(`TLS (${details.join(', ')})`);
+  }
+  parts.push(sasl === undefined ? 'no SASL' : `SASL ${sasl.mechanism} as ${sasl.username} (password ${sasl.passwordSource})`);
+  return parts.join(', ');
 }
 
 export function requestBudgetFit(requestsPerCycle: number, config: Pick<ConnectorConfig, 'graph' | 'polling'>): BudgetSummary {
@@ -79,6 +106,12 @@ function warningsFor(config: ConnectorConfig, budget: BudgetSummary): string[] {
   }
   if (config.kafka.maxBufferedEvents < config.graph.batchSize) {
     warnings.push(`kafka.maxBufferedEvents (${config.kafka.maxBufferedEvents}) is smaller than one Graph batch (graph.batchSize ${config.graph.batchSize}).`);
+  }
+  if (config.kafka.sasl?.mechanism === 'plain' && config.kafka.tls === undefined) {
+    warnings.push('kafka.sasl.mechanism plain without kafka.tls.enabled sends the Kafka password unencrypted.');
+  }
+  if (config.kafka.tls?.rejectUnauthorized === false) {
+    warnings.push('kafka.tls.rejectUnauthorized is false: any server can pose as the brokers.');
   }
   if (config.graph.apiVersion === 'beta') warnings.push('graph.apiVersion is beta: Microsoft may change it without notice.');
   return warnings;
@@ -112,6 +145,7 @@ export function summarizeConfig(config: ConnectorConfig): ConfigSummary {
       partitions: config.kafka.partitions,
       replicationFactor: config.kafka.replicationFactor,
       compression: config.kafka.compression,
+      security: describeKafkaSecurity(config.kafka),
     },
     polling: { ...config.polling },
     shards,
@@ -137,6 +171,7 @@ export function formatSummary(summary: ConfigSummary): string {
     `  graph       ${summary.graphUrl}/${summary.apiVersion} (cloud ${summary.cloud}), authority ${summary.authorityUrl}`,
     `              batch size ${summary.batchSize}, concurrency ${summary.concurrency}`,
     `  kafka       ${kafka.brokers.join(',')} -> ${kafka.topic} (${kafka.partitions} partitions, replication ${replication}, ${kafka.compression}), client id ${kafka.clientId}`,
+    `              ${kafka.security}`,
     `  polling     every ${summary.polling.intervalSeconds} s, shards start within ${summary.polling.startJitterSeconds} s`,
     `Shards: ${summary.shards.length}, ${plural(summary.totalUsers, 'user')}`,
     ...summary.shards.map((shard) => `  ${shard.name.padEnd(nameWidth)}${plural(shard.users, 'user').padStart(16)}  ${plural(shard.batches, 'request')} per cycle`),

@@ -32,16 +32,51 @@ export type GraphConfig = Omit<FileConfig['graph'], 'graphUrl' | 'authorityUrl' 
   caFile?: string;
 };
 
-export type KafkaConfig = Omit<FileConfig['kafka'], 'clientId' | 'stateTopic'> & {
+export type KafkaConfig = Omit<FileConfig['kafka'], 'clientId' | 'stateTopic' | 'tls' | 'sasl'> & {
   /** Defaults to connectorName. */
   clientId: string;
   /** Defaults to `<connectorName>.presence-state`. */
   stateTopic: string;
+  /** Present only when kafka.tls.enabled; files already read and checked. */
+  tls?: KafkaTlsConfig;
+  /** Present only when kafka.sasl is configured. */
+  sasl?: KafkaSaslConfig;
 };
+
+/**
+ * TLS to the brokers, with its files read at load so that a missing or mismatched file stops the start instead of
+ * the first connection. The field names match the sink's `KafkaConnectionOptions['ssl']`.
+ */
+export interface KafkaTlsConfig {
+  /** Absolute path of kafka.tls.caFile, for messages. */
+  caFile?: string;
+  /** PEM CA bundle that replaces Node's public roots; absent: the public roots. */
+  caPem?: string;
+  /** PEM client certificate (chain); set together with `privateKey`. */
+  certificatePem?: string;
+  privateKey?: Secret;
+  rejectUnauthorized: boolean;
+  servername?: string;
+}
+
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+/** The field names match the sink's `KafkaConnectionOptions['sasl']`. */
+export interface KafkaSaslConfig {
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  password: Secret;
+  /** Where the password came from (`env PRESENCE_KAFKA_SASL_PASSWORD`, `file /run/secrets/x`); never the value. */
+  passwordSource: string;
+}
 
 export type PollingConfig = FileConfig['polling'];
 export type ShutdownConfig = FileConfig['shutdown'];
 export type ObservabilityConfig = FileConfig['observability'];
+export type AssignmentConfig = Omit<FileConfig['assignment'], 'coordinationTopic'> & {
+  /** Defaults to `<connectorName>.shards`. */
+  coordinationTopic: string;
+};
 
 export interface ConnectorConfig {
   /** Absolute path of the config file it was loaded from. */
@@ -54,5 +89,6 @@ export interface ConnectorConfig {
   /** Unique names; user ids lowercase and unique across shards; never empty. */
   shards: ShardConfig[];
   shutdown: ShutdownConfig;
+  assignment: AssignmentConfig;
   observability: ObservabilityConfig;
 }

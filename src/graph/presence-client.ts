@@ -125,7 +125,15 @@ export class GraphPresenceClient {
   }
 
   private async send(ids: readonly string[], forceTokenRefresh: boolean, signal: AbortSignal | undefined): Promise<HttpOutcome> {
-    await this.options.budget.acquire(signal);
+    const settle = await this.options.budget.acquire(signal);
+    try {
+      return await this.sendCounted(ids, forceTokenRefresh, signal);
+    } finally {
+      settle();
+    }
+  }
+
+  private async sendCounted(ids: readonly string[], forceTokenRefresh: boolean, signal: AbortSignal | undefined): Promise<HttpOutcome> {
     const token = await this.options.tokens.getToken(forceTokenRefresh);
     // A Retry-After may have arrived while the token was fetched: honour it before anything goes on the wire.
     await this.options.budget.waitWhilePaused(signal);

@@ -4,10 +4,7 @@ export interface RequestBudgetOptions {
   /** Requests allowed per window for this app in this tenant (Graph documents 1,500 per 30 s). */
   maxRequests: number;
   windowMs: number;
-  /**
-   * Added to the window because Graph counts requests when they arrive, not when we send them: latency jitter
-   * can otherwise squeeze max+1 arrivals into one of Graph's windows.
-   */
+  /** Added to the window, for clock granularity between us and Graph. */
   safetyMarginMs?: number;
   now?: () => number;
 }
@@ -18,7 +15,7 @@ export interface RequestBudgetOptions {
  * counts in fixed windows. Waiters are served first come, first served.
  */
 export class RequestBudget {
-  private readonly sendTimes: Float64Array;
+  private sendTimes: Float64Array;
   private nextSlot = 0;
   private pausedUntil = 0;
   private queueTail: Promise<void> = Promise.resolve();
@@ -31,12 +28,38 @@ export class RequestBudget {
     this.now = options.now ?? Date.now;
   }
 
-  /** Resolves when a request may be sent now, and counts it. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves when a request may be sent now, and counts it. Call the returned `settle` when its response (or
+   * failure) comes back: the request then counts from that moment. Graph counts a request when it arrives,
+   * which is somewhere between our send and its response; counting to the response keeps us inside Graph's
+   * window however late the request arrived.
+   */
+  acquire(signal?: AbortSignal): Promise<() => void> {
     const turn = this.queueTail.then(() => this.waitForSlot(signal));
     // The next waiter queues behind this one whether it succeeds or is aborted.
-    this.queueTail = turn.catch(() => undefined);
+    this.queueTail = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
+  }
+
+  /**
+   * Changes the number of requests allowed per window, keeping the most recent send times so that a smaller
+   * budget takes effect at once rather than after a window.
+   */
+  resize(maxRequests: number): void {
+    if (maxRequests === this.sendTimes.length) return;
+    const recent = this.recentSendTimes();
+    const resized = new Float64Array(maxRequests).fill(Number.NEGATIVE_INFINITY);
+    const kept = recent.slice(Math.max(0, recent.length - maxRequests));
+    resized.set(kept, 0);
+    this.sendTimes = resized;
+    this.nextSlot = kept.length % maxRequests;
+  }
+
+  get maxRequests(): number {
+    return this.sendTimes.length;
   }
 
   /** Holds every later request of the tenant until `delayMs` from now (a Retry-After). */
@@ -56,16 +79,27 @@ export class RequestBudget {
     return Math.max(0, this.pausedUntil - this.now());
   }
 
-  private async waitForSlot(signal: AbortSignal | undefined): Promise<void> {
+  /** Send times oldest first, without the empty slots. */
+  private recentSendTimes(): number[] {
+    const ordered = [...this.sendTimes.subarray(this.nextSlot), ...this.sendTimes.subarray(0, this.nextSlot)];
+    return ordered.filter((time) => time !== Number.NEGATIVE_INFINITY);
+  }
+
+  private async waitForSlot(signal: AbortSignal | undefined): Promise<() => void> {
     for (;;) {
       signal?.throwIfAborted();
       const now = this.now();
       const oldest = this.sendTimes[this.nextSlot] ?? Number.NEGATIVE_INFINITY;
       const waitMs = Math.max(this.pausedUntil - now, oldest + this.windowMs - now);
       if (waitMs <= 0) {
-        this.sendTimes[this.nextSlot] = now;
-        this.nextSlot = (this.nextSlot + 1) % this.sendTimes.length;
-        return;
+        const slot = this.nextSlot;
+        const times = this.sendTimes;
+        times[slot] = now;
+        this.nextSlot = (slot + 1) % times.length;
+        // After a resize the slot belongs to another ring: the old one is gone and so is this count.
+        return () => {
+          if (times === this.sendTimes) times[slot] = Math.max(times[slot] ?? 0, this.now());
+        };
       }
       await sleep(Math.ceil(waitMs), undefined, signal === undefined ? {} : { signal });
     }

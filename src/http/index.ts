@@ -1,1 +1,1 @@
-export { createHttpDispatcher, type HttpDispatcherOptions } from './dispatcher.js';
+export { createHttpDispatcher, proxySettings, type HttpDispatcherOptions, type ProxyEnvironment, type ProxySettings } from './dispatcher.js';

@@ -21,21 +21,23 @@ interface ShardHealth {
 export class WorkerHealth {
   private readonly shards = new Map<string, ShardHealth>();
   private sinkConnected = false;
-  private stateRestored = false;
+  private assigned = false;
   private sinkFailures = 0;
   private lastSinkError: string | undefined;
   private stopping = false;
 
-  constructor(shardNames: readonly string[]) {
-    for (const name of shardNames) this.shards.set(name, { succeededOnce: false, consecutiveFailures: 0 });
+  /**
+   * The shards this worker owns from now on. A shard kept keeps its history; a new one must complete a clean
+   * cycle (after its state was restored) before the worker is ready again.
+   */
+  recordOwnedShards(names: readonly string[]): void {
+    this.assigned = true;
+    for (const name of [...this.shards.keys()]) if (!names.includes(name)) this.shards.delete(name);
+    for (const name of names) if (!this.shards.has(name)) this.shards.set(name, { succeededOnce: false, consecutiveFailures: 0 });
   }
 
   recordSinkConnected(): void {
     this.sinkConnected = true;
-  }
-
-  recordStateRestored(): void {
-    this.stateRestored = true;
   }
 
   recordSinkSuccess(): void {
@@ -67,7 +69,7 @@ export class WorkerHealth {
     const reasons: string[] = [];
     if (this.stopping) reasons.push('shutting down');
     if (!this.sinkConnected) reasons.push('Kafka not connected yet');
-    else if (!this.stateRestored) reasons.push('dedup state not restored yet');
+    else if (!this.assigned) reasons.push('no shards assigned yet (state not restored)');
     if (this.sinkFailures >= SINK_FAILURES_BEFORE_UNREADY) {
       reasons.push(`Kafka sends failing (${this.sinkFailures} in a row): ${this.lastSinkError ?? ''}`);
     }
@@ -78,7 +80,8 @@ export class WorkerHealth {
         reasons.push(`shard ${name}: ${health.consecutiveFailures} failed cycles in a row`);
       }
     }
-    const live = [...this.shards.values()].some((health) => health.stoppedReason === undefined) || this.shards.size === 0;
+    // A worker whose every shard stopped for good (permission missing, fenced) can do nothing until restarted.
+    const live = this.shards.size === 0 || [...this.shards.values()].some((health) => health.stoppedReason === undefined);
     return { live, ready: reasons.length === 0, reasons };
   }
 }

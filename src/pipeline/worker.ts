@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import pLimit from 'p-limit';
-import type { Dispatcher } from 'undici';
-import { createTokenProvider, type ClientCredential } from '../auth/index.js';
-import type { ConnectorConfig } from '../config/index.js';
-import { ConnectorError, ErrorCodes, toError } from '../errors.js';
+import type { ConnectorConfig, ShardConfig } from '../config/index.js';
+import { ConnectorError, ErrorCodes } from '../errors.js';
 import { createPresenceEventCodec } from '../events/index.js';
-import { GraphPresenceClient, RequestBudget } from '../graph/index.js';
+import type { GraphPresenceClient } from '../graph/index.js';
 import { createHttpDispatcher } from '../http/index.js';
 import {
   ConnectorMetrics,
@@ -15,10 +11,15 @@ import {
   type HealthStatus,
   type Logger,
 } from '../observability/index.js';
-import { ShardPoller } from '../poller/index.js';
-import { KafkaSink, type EventSink } from '../sink/index.js';
-import { createStateCodec, PresenceStateStore, type StateCodec } from '../state/index.js';
+import { ShardPoller, type DeliverBatch } from '../poller/index.js';
+import type { EventSink, ShardMembership } from '../sink/index.js';
+import { createStateCodec, PresenceStateStore } from '../state/index.js';
+import { budgetShare, createBudget, createGraphClient } from './graph-wiring.js';
+import { createCoordinator, createKafkaSink } from './kafka-wiring.js';
 import { createPresenceProcessor } from './presence-processor.js';
+import { retryWhileSettling } from './retry.js';
+import { ShardSupervisor } from './shard-supervisor.js';
+import { compareLayouts, layoutOf } from './shard-layout.js';
 import { WorkerHealth } from './worker-health.js';
 
 export interface WorkerDependencies {
@@ -44,7 +45,8 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   const { logger } = dependencies;
   const metrics = dependencies.metrics ?? new ConnectorMetrics();
   const random = dependencies.random ?? Math.random;
-  const health = new WorkerHealth(config.shards.map((shard) => shard.name));
+  const health = new WorkerHealth();
+  const lifecycle = new AbortController();
   const dispatcher = createHttpDispatcher({
     connectionsPerOrigin: config.graph.concurrency + 2,
     ...(config.graph.caFile === undefined ? {} : { extraCaPem: readFileSync(config.graph.caFile, 'utf8') }),
@@ -52,7 +54,8 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   const sink = dependencies.sink ?? createKafkaSink(config, logger, metrics, health);
   const store = new PresenceStateStore();
   const stateCodec = createStateCodec();
-  const graph = createGraphClient(config, dispatcher, metrics);
+  const budget = createBudget(config);
+  const graph = createGraphClient(config, dispatcher, budget, metrics);
   const deliverBatch = createPresenceProcessor({
     tenantId: config.tenant.id,
     connectorName: config.connectorName,
@@ -76,39 +79,85 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
       },
     },
   });
-  const pollers = config.shards.map(
-    (shard) =>
-      new ShardPoller({
-        shard,
-        intervalMs: config.polling.intervalSeconds * 1000,
-        startDelayMs: Math.round(random() * config.polling.startJitterSeconds * 1000),
-        batchSize: config.graph.batchSize,
-        fetchBatch: (ids, signal) => graph.fetchPresences(ids, signal),
-        deliverBatch,
-        logger: logger.child({ shard: shard.name }),
-        observer: {
-          onCycle: (report) => {
-            metrics.cycleDuration.observe({ shard: report.shard }, report.durationMs / 1000);
-            metrics.shardLag.set({ shard: report.shard }, report.lagMs / 1000);
-            health.recordCycle(report.shard, report.failedBatches === 0);
-            logger.debug({ ...report }, 'poll cycle finished');
-          },
-          onBatchFailed: ({ shard, error }) =>
-            metrics.batchFailures.inc({ shard, code: error instanceof ConnectorError ? error.code : 'UNKNOWN' }),
-          onQuarantined: ({ shard, total }) => metrics.quarantinedIds.set({ shard }, total),
-          onStopped: ({ shard, reason }) => health.recordStopped(shard, reason),
-        },
-      }),
-  );
+  const supervisor = new ShardSupervisor({
+    shards: config.shards,
+    sink,
+    store,
+    stateCodec,
+    signal: lifecycle.signal,
+    logger,
+    createPoller: (shard, quarantined) =>
+      createShardPoller({ config, shard, quarantined, graph, deliverBatch, logger, metrics, health, random }),
+    onOwned: (owned) => {
+      budget.resize(budgetShare(config, owned));
+      health.recordOwnedShards(owned);
+      metrics.shardsOwned.set(owned.length);
+      metrics.usersTracked.set(store.size);
+      logger.info({ owned, requestBudget: budget.maxRequests, windowSeconds: config.graph.requestBudget.windowSeconds }, 'polling these shards');
+    },
+  });
   let healthServer: HealthServer | undefined;
-  const starting = new AbortController();
+  let membership: ShardMembership | undefined;
   let stopping: Promise<void> | undefined;
+
+  async function startWorker(): Promise<void> {
+    if (config.observability.httpPort !== 0) {
+      healthServer = await startHealthServer({
+        port: config.observability.httpPort,
+        registry: metrics.registry,
+        status: () => health.status(),
+      });
+      logger.info({ port: healthServer.port }, 'metrics and health endpoints listening');
+    }
+    const delivery = await sink.connect(lifecycle.signal);
+    health.recordSinkConnected();
+    logger.info({ delivery, assignment: config.assignment.mode }, 'connected to Kafka');
+    if (config.assignment.mode === 'static') {
+      await supervisor.assign(config.assignment.shards ?? config.shards.map((shard) => shard.name));
+      return;
+    }
+    membership = await joinShardGroup();
+  }
+
+  async function joinShardGroup(): Promise<ShardMembership> {
+    const coordinator = createCoordinator(config, logger);
+    const previousLayout = await retryWhileSettling('prepare the coordination topic', logger, lifecycle.signal, async () => {
+      await coordinator.ensureTopic(config.shards.length);
+      return coordinator.exchangeLayout(layoutOf(config.shards));
+    });
+    logLayoutChange(previousLayout);
+    // Partition i of the coordination topic is the i-th shard by name: every worker derives the same mapping.
+    const shardNames = config.shards.map((shard) => shard.name).sort();
+    const group = coordinator.membership({
+      shards: shardNames,
+      logger,
+      onRevoke: () => supervisor.pauseAll(),
+      onAssign: (shards) => {
+        supervisor.assign(shards).catch((error: unknown) => logger.error({ err: error }, 'taking the assigned shards failed'));
+      },
+    });
+    await group.start();
+    return group;
+  }
+
+  function logLayoutChange(previous: ReturnType<typeof layoutOf> | undefined): void {
+    if (previous === undefined) return;
+    const change = compareLayouts(previous, layoutOf(config.shards));
+    if (change.added.length + change.removed.length + change.changed.length === 0) return;
+    logger.warn(
+      { ...change },
+      'the shard list changed since the last start: added shards start with snapshots, removed shards are no longer polled, ' +
+        'users that moved to another shard are published again as snapshots there',
+    );
+  }
 
   async function stopWorker(): Promise<void> {
     const deadline = Date.now() + config.shutdown.timeoutSeconds * 1000;
     health.recordStopping();
-    starting.abort();
-    const stopped = await withDeadline(Promise.all(pollers.map((poller) => poller.stop())), deadline);
+    lifecycle.abort();
+    // Leave the group first, so the other workers can take these shards over without waiting for a timeout.
+    await membership?.stop();
+    const stopped = await withDeadline(supervisor.stop(), deadline);
     await sink.close(Math.max(0, deadline - Date.now()));
     await healthServer?.close();
     await dispatcher.close();
@@ -123,32 +172,7 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
       return healthServer?.port;
     },
     health: () => health.status(),
-    async start() {
-      if (config.observability.httpPort !== 0) {
-        healthServer = await startHealthServer({
-          port: config.observability.httpPort,
-          registry: metrics.registry,
-          status: () => health.status(),
-        });
-        logger.info({ port: healthServer.port }, 'metrics and health endpoints listening');
-      }
-      const delivery = await sink.connect(starting.signal);
-      health.recordSinkConnected();
-      await retryUntilDone('open shards and restore their state', logger, starting.signal, async () => {
-        // Own the shards first (fencing older producers, aborting what they left open), then read their state.
-        for (const poller of pollers) await sink.openShard(poller.name);
-        await restoreState(config, sink, store, stateCodec, logger);
-      });
-      metrics.usersTracked.set(store.size);
-      health.recordStateRestored();
-      logger.info({ delivery, usersRestored: store.size }, 'state restored');
-      metrics.shardsOwned.set(pollers.length);
-      for (const poller of pollers) poller.start();
-      logger.info(
-        { shards: pollers.map((poller) => poller.name), intervalSeconds: config.polling.intervalSeconds },
-        'polling started',
-      );
-    },
+    start: startWorker,
     stop() {
       // Idempotent: a signal handler and a failure path may both ask to stop.
       stopping ??= stopWorker();
@@ -157,132 +181,42 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   };
 }
 
-/**
- * Loads the last acknowledged state of every user of this worker's shards. A record for a user that the config
- * no longer puts in that shard is ignored: such a user starts again with a snapshot in its new shard.
- */
-async function restoreState(
-  config: ConnectorConfig,
-  sink: EventSink,
-  store: PresenceStateStore,
-  codec: StateCodec,
-  logger: Logger,
-): Promise<void> {
-  const started = performance.now();
-  const members = new Map(config.shards.map((shard) => [shard.name, new Set(shard.userIds)]));
-  let records = 0;
-  await sink.readState(config.shards.map((shard) => shard.name), (record) => {
-    records++;
-    const key = codec.parseKey(record.key);
-    if (key === undefined || members.get(key.shard)?.has(key.userId) !== true) return;
-    if (record.value === null) store.delete(key.userId);
-    else store.commit(key.userId, codec.decode(record.value));
-  });
-  logger.info({ records, users: store.size, ms: Math.round(performance.now() - started) }, 'read the state topic');
+interface PollerContext {
+  config: ConnectorConfig;
+  shard: ShardConfig;
+  quarantined: Set<string>;
+  graph: GraphPresenceClient;
+  deliverBatch: DeliverBatch;
+  logger: Logger;
+  metrics: ConnectorMetrics;
+  health: WorkerHealth;
+  random: () => number;
 }
 
-function createGraphClient(config: ConnectorConfig, dispatcher: Dispatcher, metrics: ConnectorMetrics) {
-  return new GraphPresenceClient({
-    graphUrl: config.graph.graphUrl,
-    apiVersion: config.graph.apiVersion,
-    dispatcher,
-    tokens: createTokenProvider({
-      tenantId: config.tenant.id,
-      clientId: config.tenant.clientId,
-      authorityUrl: config.graph.authorityUrl,
-      scope: config.graph.scope,
-      credential: credentialOf(config),
-      dispatcher,
-      trustAuthorityHost: config.graph.cloud === 'custom',
-    }),
-    budget: new RequestBudget({
-      maxRequests: config.graph.requestBudget.maxRequests,
-      windowMs: config.graph.requestBudget.windowSeconds * 1000,
-      safetyMarginMs: 500,
-    }),
-    limit: pLimit(config.graph.concurrency),
-    requestTimeoutMs: config.graph.requestTimeoutMs,
-    backoff: config.graph.backoff,
+function createShardPoller(context: PollerContext): ShardPoller {
+  const { config, shard, metrics, health, logger } = context;
+  return new ShardPoller({
+    shard,
+    quarantined: context.quarantined,
+    intervalMs: config.polling.intervalSeconds * 1000,
+    startDelayMs: Math.round(context.random() * config.polling.startJitterSeconds * 1000),
+    batchSize: config.graph.batchSize,
+    fetchBatch: (ids, signal) => context.graph.fetchPresences(ids, signal),
+    deliverBatch: context.deliverBatch,
+    logger: logger.child({ shard: shard.name }),
     observer: {
-      onResponse: ({ status, durationMs }) => {
-        metrics.graphRequests.inc({ status: String(status) });
-        metrics.graphRequestDuration.observe(durationMs / 1000);
+      onCycle: (report) => {
+        metrics.cycleDuration.observe({ shard: report.shard }, report.durationMs / 1000);
+        metrics.shardLag.set({ shard: report.shard }, report.lagMs / 1000);
+        health.recordCycle(report.shard, report.failedBatches === 0);
+        logger.debug({ ...report }, 'poll cycle finished');
       },
-      onRetryAfter: ({ status, delayMs }) => {
-        metrics.graphThrottled.inc({ status: String(status) });
-        metrics.graphRetryAfterWait.inc(delayMs / 1000);
-      },
-      onRetry: ({ reason }) => metrics.graphRetries.inc({ reason }),
+      onBatchFailed: ({ shard: name, error }) =>
+        metrics.batchFailures.inc({ shard: name, code: error instanceof ConnectorError ? error.code : 'UNKNOWN' }),
+      onQuarantined: ({ shard: name, total }) => metrics.quarantinedIds.set({ shard: name }, total),
+      onStopped: ({ shard: name, reason }) => health.recordStopped(name, reason),
     },
   });
-}
-
-function credentialOf(config: ConnectorConfig): ClientCredential {
-  const { clientSecret, certificate } = config.tenant;
-  if (certificate !== undefined) {
-    return {
-      kind: 'certificate',
-      privateKeyPem: certificate.privateKey.reveal(),
-      thumbprintSha256: certificate.thumbprintSha256,
-      ...(certificate.certificatePem === undefined ? {} : { certificatePem: certificate.certificatePem }),
-    };
-  }
-  if (clientSecret === undefined) {
-    throw new ConnectorError(ErrorCodes.CONFIG_INVALID, 'no client secret or certificate configured');
-  }
-  return { kind: 'secret', clientSecret: clientSecret.reveal() };
-}
-
-function createKafkaSink(config: ConnectorConfig, logger: Logger, metrics: ConnectorMetrics, health: WorkerHealth) {
-  return new KafkaSink({
-    brokers: config.kafka.brokers,
-    clientId: config.kafka.clientId,
-    connectorName: config.connectorName,
-    topic: config.kafka.topic,
-    partitions: config.kafka.partitions,
-    replicationFactor: config.kafka.replicationFactor,
-    stateTopic: config.kafka.stateTopic,
-    statePartitions: config.kafka.statePartitions,
-    delivery: config.kafka.delivery,
-    transactionTimeoutMs: config.kafka.transactionTimeoutMs,
-    compression: config.kafka.compression,
-    maxBufferedRecords: config.kafka.maxBufferedEvents,
-    connectionTimeoutMs: config.kafka.connectionTimeoutMs,
-    requestTimeoutMs: config.kafka.requestTimeoutMs,
-    retry: { initialMs: 500, maxMs: 30_000 },
-    logger: logger.child({ component: 'kafka' }),
-    observer: {
-      onPublished: ({ durationMs }) => {
-        metrics.kafkaPublishDuration.observe(durationMs / 1000);
-        health.recordSinkSuccess();
-      },
-      onSendError: ({ error }) => {
-        metrics.kafkaSendErrors.inc();
-        health.recordSinkFailure(toError(error).message);
-      },
-      onTransaction: ({ outcome }) => metrics.kafkaTransactions.inc({ outcome }),
-      onFenced: () => metrics.kafkaFenced.inc(),
-    },
-  });
-}
-
-/**
- * Start-up steps against a broker that is still settling (a topic just created has no leader for a moment, a
- * coordinator is loading) fail with retriable errors: retry them with backoff until they succeed or we stop.
- * Errors that a retry cannot cure (a refused transaction feature, a wrong partition count) end the start.
- */
-async function retryUntilDone(what: string, logger: Logger, signal: AbortSignal, step: () => Promise<void>): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await step();
-      return;
-    } catch (error) {
-      if (error instanceof ConnectorError && !error.retriable) throw error;
-      const retryInMs = Math.min(30_000, 250 * 2 ** attempt);
-      logger.warn({ err: error, attempt: attempt + 1, retryInMs }, `could not ${what} yet; retrying`);
-      await sleep(retryInMs, undefined, { signal });
-    }
-  }
 }
 
 async function withDeadline(work: Promise<unknown>, deadline: number): Promise<boolean> {

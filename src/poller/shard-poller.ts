@@ -47,6 +47,8 @@ export interface ShardPollerOptions {
   deliverBatch: DeliverBatch;
   logger: Logger;
   observer?: ShardPollerObserver;
+  /** Ids Graph rejected; pass the same set to the next poller of this shard so they stay skipped. */
+  quarantined?: Set<string>;
   now?: () => number;
 }
 
@@ -55,13 +57,14 @@ export interface ShardPollerOptions {
  * starts at once. Each batch goes to Graph and on to Kafka independently; a failed batch is retried next cycle.
  */
 export class ShardPoller {
-  private readonly quarantined = new Set<string>();
+  private readonly quarantined: Set<string>;
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: ShardPollerOptions) {
     this.now = options.now ?? Date.now;
+    this.quarantined = options.quarantined ?? new Set<string>();
   }
 
   get name(): string {

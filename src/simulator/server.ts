@@ -70,6 +70,8 @@ export interface GraphSimulator {
   tick(minutes?: number): number;
   /** Invalidates every access token issued so far (Graph answers 401); new tokens work. */
   revokeTokens(): void;
+  /** The access tokens issued so far (read-only copy), e.g. to prove that none of them reached a log. */
+  issuedTokens(): string[];
   close(): Promise<void>;
 }
 
@@ -384,6 +386,7 @@ function simulatorHandle(runtime: Runtime, server: Server, addresses: Addresses)
     },
     tick: (minutes = 1) => runtime.churn.tick(minutes, nowSeconds()),
     revokeTokens: () => runtime.tokens.revokeAll(),
+    issuedTokens: () => runtime.tokens.issuedTokens(),
     close: () => (closing ??= closeServer(runtime, server)),
   };
 }

@@ -94,6 +94,11 @@ export class TokenAuthority {
     return { ok: true, clientId: issued.clientId };
   }
 
+  /** Every token still remembered (expired and revoked ones are forgotten only in sweeps), oldest first. */
+  issuedTokens(): string[] {
+    return [...this.tokens.keys()];
+  }
+
   /** Invalidates every token issued so far; tokens issued afterwards work. */
   revokeAll(): void {
     this.validFromSerial = this.serial + 1;

@@ -68,6 +68,12 @@ export class KafkaSink implements EventSink {
     if (this.requireMode() === 'exactly-once') await this.transactionalFor(shard).open();
   }
 
+  async closeShard(shard: string): Promise<void> {
+    const publisher = this.transactional.get(shard);
+    this.transactional.delete(shard);
+    await publisher?.close();
+  }
+
   async readState(shards: readonly string[], onRecord: (record: StoredStateRecord) => void): Promise<void> {
     const partitions = [...new Set(shards.map((shard) => statePartitionOf(shard, this.options.statePartitions)))];
     await readPartitions({

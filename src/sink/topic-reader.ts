@@ -3,8 +3,9 @@
  * may be imported nowhere else; callers get plain records and never see a kafkajs type.
  */
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel as KafkaLogLevel, type Consumer, type IHeaders, type KafkaMessage, type LogEntry } from 'kafkajs';
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
+import { createKafkaClient, type KafkaLogLine, type KafkaSaslOptions, type KafkaTlsOptions } from './kafka-client.js';
 
 export interface TopicRecord {
   /** UTF-8 key; null when the record has none. */
@@ -36,6 +37,10 @@ export interface TopicReaderOptions {
   /** Prefix of the client id and of the throwaway consumer group. Default `presence-topic-reader`. */
   clientId?: string;
   connectionTimeoutMs?: number;
+  /** TLS to the brokers, as the connector uses it (kafka.tls). */
+  ssl?: KafkaTlsOptions;
+  /** SASL authentication, as the connector uses it (kafka.sasl). */
+  sasl?: KafkaSaslOptions;
 }
 
 export interface TopicReader {
@@ -54,13 +59,15 @@ export interface TopicReader {
  */
 export async function startTopicReader(options: TopicReaderOptions): Promise<TopicReader> {
   const clientId = options.clientId ?? 'presence-topic-reader';
-  const kafka = new Kafka({
+  const kafka = createKafkaClient({
     clientId,
     brokers: options.brokers,
-    connectionTimeout: options.connectionTimeoutMs ?? 10_000,
-    logLevel: KafkaLogLevel.WARN,
-    logCreator: () => (entry: LogEntry) => forwardLog(options.onLog, entry),
-    retry: { retries: 3 },
+    connectionTimeoutMs: options.connectionTimeoutMs ?? 10_000,
+    requestTimeoutMs: 30_000,
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+    onLog: (line) => forwardLog(options.onLog, line),
+    retries: 3,
   });
   const partitions = await topicPartitions(kafka, options);
   const consumer = kafka.consumer({
@@ -153,10 +160,9 @@ function firstHeaderValues(headers: IHeaders | undefined): Record<string, string
   return result;
 }
 
-function forwardLog(onLog: TopicReaderOptions['onLog'], entry: LogEntry): void {
-  if (onLog === undefined) return;
-  if (entry.level !== KafkaLogLevel.ERROR && entry.level !== KafkaLogLevel.WARN) return;
-  onLog({ level: entry.level === KafkaLogLevel.ERROR ? 'error' : 'warn', message: `${entry.namespace}: ${entry.log.message}` });
+function forwardLog(onLog: TopicReaderOptions['onLog'], line: KafkaLogLine): void {
+  if (onLog === undefined || line.level === 'debug') return;
+  onLog({ level: line.level, message: `${line.namespace}: ${line.message}` });
 }
 
 function unavailable(message: string, options: TopicReaderOptions, cause: unknown): ConnectorError {

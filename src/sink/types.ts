@@ -32,6 +32,8 @@ export interface EventSink {
    * transactional producer, which fences any other producer of the shard and aborts its open transaction.
    */
   openShard(shard: string): Promise<void>;
+  /** Gives up a shard: waits for its publishes, then closes its producer. */
+  closeShard(shard: string): Promise<void>;
   /** Reads the committed state records of these shards, in offset order per partition. */
   readState(shards: readonly string[], onRecord: (record: StoredStateRecord) => void): Promise<void>;
   /**

@@ -21,6 +21,11 @@ export class PresenceStateStore {
     this.states.delete(userId);
   }
 
+  /** Forgets these users, e.g. the users of a shard that moved to another worker. */
+  deleteAll(userIds: Iterable<string>): void {
+    for (const userId of userIds) this.states.delete(userId);
+  }
+
   get size(): number {
     return this.states.size;
   }

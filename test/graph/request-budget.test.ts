@@ -82,3 +82,25 @@ describe('parsePresenceResponse', () => {
     },
   );
 });
+
+describe('RequestBudget.resize', () => {
+  it('applies a smaller budget at once, counting the requests already sent', async () => {
+    const budget = new RequestBudget({ maxRequests: 10, windowMs: 300 });
+    for (let i = 0; i < 4; i++) await budget.acquire();
+    budget.resize(4);
+    const started = Date.now();
+    await budget.acquire();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(budget.maxRequests).toBe(4);
+  });
+
+  it('lets more requests through at once after growing', async () => {
+    const budget = new RequestBudget({ maxRequests: 2, windowMs: 10_000 });
+    await budget.acquire();
+    await budget.acquire();
+    budget.resize(5);
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) await budget.acquire();
+    expect(Date.now() - started).toBeLessThan(100);
+  });
+});

@@ -58,8 +58,9 @@ describe('exactly-once delivery', () => {
     })();
     for (let round = 0; round < rounds; round++) {
       const child = startWorkerProcess(harness);
-      // Up to about two cycles after start-up: kills land in polling, in a transaction, or in the commit.
-      await sleep(2_500 + Math.random() * 2_500);
+      // Once this worker polls, kill it within about two cycles: in polling, in a transaction, or in the commit.
+      await harness.waitForRequests(1, 60_000);
+      await sleep(Math.random() * 2_000);
       child.kill('SIGKILL');
       await exited(child);
     }

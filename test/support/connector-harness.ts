@@ -55,6 +55,8 @@ export interface HarnessOptions {
     kafka?: Record<string, unknown>;
     polling?: Record<string, unknown>;
     shutdown?: Record<string, unknown>;
+    /** Default static (this worker polls every shard); the scale-out tests set dynamic. */
+    assignment?: Record<string, unknown>;
   };
   brokers?: string[];
   /** Default: unique per harness. Two harnesses with one name share state and fence each other. */
@@ -182,6 +184,7 @@ function writeConfigFile(dir: string, simulator: GraphSimulator, topic: string, 
     },
     polling: { intervalSeconds: 1, startJitterSeconds: 0, ...options.settings?.polling },
     shutdown: { timeoutSeconds: 10, ...options.settings?.shutdown },
+    assignment: { mode: 'static', ...options.settings?.assignment },
     observability: { logLevel: 'debug', httpPort: 0 },
     shards,
   };

@@ -1,0 +1,83 @@
+import pLimit from 'p-limit';
+import type { Dispatcher } from 'undici';
+import { createTokenProvider, type ClientCredential } from '../auth/index.js';
+import type { ConnectorConfig, ShardConfig } from '../config/index.js';
+import { ConnectorError, ErrorCodes } from '../errors.js';
+import { GraphPresenceClient, RequestBudget } from '../graph/index.js';
+import type { ConnectorMetrics } from '../observability/index.js';
+
+/** Requests count until their response arrives (see RequestBudget); this only absorbs clock granularity. */
+const BUDGET_SAFETY_MARGIN_MS = 100;
+
+export function createBudget(config: ConnectorConfig): RequestBudget {
+  return new RequestBudget({
+    maxRequests: config.graph.requestBudget.maxRequests,
+    windowMs: config.graph.requestBudget.windowSeconds * 1000,
+    safetyMarginMs: BUDGET_SAFETY_MARGIN_MS,
+  });
+}
+
+/**
+ * The tenant's budget is per app, not per worker. Each worker takes the share of it that its shards need:
+ * their requests per cycle over all shards' requests per cycle. Every worker computes the same shares from
+ * the same config, so together they never exceed the budget, and no worker needs to know how many others run.
+ */
+export function budgetShare(config: ConnectorConfig, owned: readonly string[]): number {
+  const requests = (shard: ShardConfig) => Math.ceil(shard.userIds.length / config.graph.batchSize);
+  const total = config.shards.reduce((sum, shard) => sum + requests(shard), 0);
+  const mine = config.shards.filter((shard) => owned.includes(shard.name)).reduce((sum, shard) => sum + requests(shard), 0);
+  return Math.max(1, Math.floor((config.graph.requestBudget.maxRequests * mine) / Math.max(1, total)));
+}
+
+export function createGraphClient(
+  config: ConnectorConfig,
+  dispatcher: Dispatcher,
+  budget: RequestBudget,
+  metrics: ConnectorMetrics,
+): GraphPresenceClient {
+  return new GraphPresenceClient({
+    graphUrl: config.graph.graphUrl,
+    apiVersion: config.graph.apiVersion,
+    dispatcher,
+    tokens: createTokenProvider({
+      tenantId: config.tenant.id,
+      clientId: config.tenant.clientId,
+      authorityUrl: config.graph.authorityUrl,
+      scope: config.graph.scope,
+      credential: credentialOf(config),
+      dispatcher,
+      trustAuthorityHost: config.graph.cloud === 'custom',
+    }),
+    budget,
+    limit: pLimit(config.graph.concurrency),
+    requestTimeoutMs: config.graph.requestTimeoutMs,
+    backoff: config.graph.backoff,
+    observer: {
+      onResponse: ({ status, durationMs }) => {
+        metrics.graphRequests.inc({ status: String(status) });
+        metrics.graphRequestDuration.observe(durationMs / 1000);
+      },
+      onRetryAfter: ({ status, delayMs }) => {
+        metrics.graphThrottled.inc({ status: String(status) });
+        metrics.graphRetryAfterWait.inc(delayMs / 1000);
+      },
+      onRetry: ({ reason }) => metrics.graphRetries.inc({ reason }),
+    },
+  });
+}
+
+function credentialOf(config: ConnectorConfig): ClientCredential {
+  const { clientSecret, certificate } = config.tenant;
+  if (certificate !== undefined) {
+    return {
+      kind: 'certificate',
+      privateKeyPem: certificate.privateKey.reveal(),
+      thumbprintSha256: certificate.thumbprintSha256,
+      ...(certificate.certificatePem === undefined ? {} : { certificatePem: certificate.certificatePem }),
+    };
+  }
+  if (clientSecret === undefined) {
+    throw new ConnectorError(ErrorCodes.CONFIG_INVALID, 'no client secret or certificate configured');
+  }
+  return { kind: 'secret', clientSecret: clientSecret.reveal() };
+}
