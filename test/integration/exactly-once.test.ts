@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type DecodedEvent, type Harness } from '../support/connector-harness.js';
+import { startWorkerProcess } from '../support/worker-process.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const harnesses: Harness[] = [];
 afterEach(async () => {
   for (const harness of harnesses.splice(0)) await harness.dispose();
@@ -14,20 +12,6 @@ async function harnessFor(options: Parameters<typeof startHarness>[0]): Promise<
   const harness = await startHarness(options);
   harnesses.push(harness);
   return harness;
-}
-
-function startWorkerProcess(harness: Harness, logLines: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', '--config', harness.configFile], {
-    env: { ...process.env, PRESENCE_TENANT_CLIENT_SECRET: harness.simulator.clientSecret, PRESENCE_OBSERVABILITY_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => logLines.push(...chunk.split('\n').filter((line) => line !== '')));
-  return child;
-}
-
-async function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 /** The exactly-once property: per user, strictly increasing sequence numbers, each one served by Graph. */
@@ -57,31 +41,20 @@ describe('exactly-once delivery', () => {
       }
     })();
     for (let round = 0; round < rounds; round++) {
-      const child = startWorkerProcess(harness);
+      const worker = startWorkerProcess(harness);
       // Once this worker polls, kill it within about two cycles: in polling, in a transaction, or in the commit.
       await harness.waitForRequests(1, 60_000);
       await sleep(Math.random() * 2_000);
-      child.kill('SIGKILL');
-      await exited(child);
+      worker.child.kill('SIGKILL');
+      await worker.exited();
     }
     churning = false;
     await churn;
     // A last, clean run catches up with everything the simulator now shows.
     const last = startWorkerProcess(harness);
-    const deadline = Date.now() + 60_000;
-    let events: DecodedEvent[] = [];
-    for (;;) {
-      events = await harness.read({ idleMs: 2_000, timeoutMs: 60_000 });
-      const latest = new Map(events.map((event) => [event.userId, event.sequenceNumber]));
-      const behind = simulator.userIds().filter((id) => latest.get(id) !== simulator.getPresence(id).sequenceNumber);
-      if (behind.length === 0 || Date.now() > deadline) {
-        expect(behind, 'users whose latest event is not their current presence').toEqual([]);
-        break;
-      }
-      await sleep(1_000);
-    }
-    last.kill('SIGTERM');
-    expect(await exited(last)).toBe(0);
+    const events = await harness.readUntilCaughtUp(60_000);
+    last.child.kill('SIGTERM');
+    expect(await last.exited()).toBe(0);
 
     const perUser = checkExactlyOnce(harness, events);
     expect(perUser.size).toBe(1_300);
@@ -96,15 +69,15 @@ describe('exactly-once delivery', () => {
     const { simulator } = harness;
     const first = startWorkerProcess(harness);
     await harness.read({ count: 100 });
-    first.kill('SIGTERM');
-    expect(await exited(first)).toBe(0);
+    first.child.kill('SIGTERM');
+    expect(await first.exited()).toBe(0);
 
     const second = startWorkerProcess(harness);
     await harness.waitForRequests(3, 30_000);
     simulator.changeUsers([42]);
     await harness.waitForRequests(2, 30_000);
-    second.kill('SIGTERM');
-    expect(await exited(second)).toBe(0);
+    second.child.kill('SIGTERM');
+    expect(await second.exited()).toBe(0);
 
     const events = await harness.read({ idleMs: 1_500 });
     expect(events).toHaveLength(101);
@@ -116,8 +89,7 @@ describe('exactly-once delivery', () => {
   it('fences a zombie: a second worker on the same shard takes over and the first stops it', async () => {
     const harness = await harnessFor({ userCount: 50 });
     const { simulator } = harness;
-    const zombieLogs: string[] = [];
-    const zombie = startWorkerProcess(harness, zombieLogs);
+    const zombie = startWorkerProcess(harness);
     await harness.read({ count: 50 });
     const successor = await startHarnessTwin(harness);
     await successor.worker.start();
@@ -129,13 +101,12 @@ describe('exactly-once delivery', () => {
       [1, 2, 3].map((index) => simulator.userIdAt(index)).sort(),
     );
     // The zombie's next transaction was fenced: it stopped polling the shard and said why.
-    const fenced = zombieLogs
-      .map((line) => JSON.parse(line) as { msg?: string; err?: { code?: string } })
-      .filter((line) => line.err?.code === 'SINK_FENCED')
-      .map((line) => line.msg);
+    const fenced = zombie.logs
+      .filter((line) => (line['err'] as { code?: string } | undefined)?.code === 'SINK_FENCED')
+      .map((line) => line['msg']);
     expect(fenced).toContainEqual(expect.stringMatching(/took over shard "all".*polling of this shard stopped/));
-    zombie.kill('SIGTERM');
-    await exited(zombie);
+    zombie.child.kill('SIGTERM');
+    await zombie.exited();
     await successor.worker.stop();
   });
 

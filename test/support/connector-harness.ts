@@ -74,6 +74,11 @@ export interface Harness {
   rawLogs: string[];
   /** Reads the connector's topic from the beginning. */
   read(options?: ReadMessagesOptions): Promise<DecodedEvent[]>;
+  /**
+   * Reads the topic until every user's latest event carries the presence the simulator shows now, and returns
+   * all events; fails naming the users still behind after `timeoutMs`.
+   */
+  readUntilCaughtUp(timeoutMs?: number): Promise<DecodedEvent[]>;
   /** Waits until the simulator has answered at least `count` more presence requests than now. */
   waitForRequests(count: number, timeoutMs?: number): Promise<void>;
   dispose(): Promise<void>;
@@ -118,6 +123,19 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       // The connector creates its topic at start; a reader that comes first waits for it.
       await waitForTopic(topic, brokers, 60_000);
       return (await readMessages(topic, { brokers, ...readOptions })).map(decode);
+    },
+    readUntilCaughtUp: async (timeoutMs = 60_000) => {
+      const brokers = options.brokers ?? kafkaBrokers();
+      await waitForTopic(topic, brokers, timeoutMs);
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const events = (await readMessages(topic, { brokers, idleMs: 2_000, timeoutMs })).map(decode);
+        const latest = new Map(events.map((event) => [event.userId, event.sequenceNumber]));
+        const behind = simulator.userIds().filter((id) => latest.get(id) !== (simulator.getPresence(id).sequenceNumber ?? null));
+        if (behind.length === 0) return events;
+        if (Date.now() > deadline) throw new Error(`${behind.length} users behind the simulator, e.g. ${behind.slice(0, 5).join(', ')}`);
+        await sleep(1_000);
+      }
     },
     waitForRequests: async (count, timeoutMs = 30_000) => {
       const target = presenceRequests(simulator) + count;

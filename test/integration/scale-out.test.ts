@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../support/connector-harness.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+
+const SHARDS = ['s1', 's2', 's3', 's4', 's5', 's6'];
+const USERS_PER_SHARD = 100;
+
+/** The shards a worker process last said it polls ("polling these shards" log line). */
+function ownedBy(worker: WorkerProcess): string[] | undefined {
+  const line = [...worker.logs].reverse().find((entry) => entry['msg'] === 'polling these shards');
+  return line === undefined ? undefined : (line['owned'] as string[]);
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await sleep(100);
+  }
+  return Date.now() - started;
+}
+
+function partitionOfShards(workers: WorkerProcess[]): { owners: Map<string, number>; overlap: string[] } {
+  const owners = new Map<string, number>();
+  const overlap: string[] = [];
+  workers.forEach((worker, index) => {
+    for (const shard of ownedBy(worker) ?? []) {
+      if (owners.has(shard)) overlap.push(shard);
+      owners.set(shard, index);
+    }
+  });
+  return { owners, overlap };
+}
+
+describe('scale-out: workers share the shards through a Kafka consumer group', () => {
+  let harness: Harness;
+  const workers: WorkerProcess[] = [];
+  afterAll(async () => {
+    for (const worker of workers) worker.child.kill('SIGKILL');
+    await harness?.dispose();
+  });
+
+  it('gives every shard to exactly one worker, moves a killed worker\'s shards, spreads again, and publishes each change once', async () => {
+    // Budget binds: 6 shards want 6 requests a second; the app may make 6 per 2 s. Split three ways it holds.
+    harness = await startHarness({
+      userCount: SHARDS.length * USERS_PER_SHARD,
+      shards: (ids) => SHARDS.map((name, index) => ({ name, users: ids.slice(index * USERS_PER_SHARD, (index + 1) * USERS_PER_SHARD) })),
+      simulator: { budget: { requests: 6, windowSeconds: 2 } },
+      settings: {
+        assignment: { mode: 'dynamic', sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 },
+        graph: { requestBudget: { maxRequests: 6, windowSeconds: 2 } },
+        polling: { intervalSeconds: 1, startJitterSeconds: 0 },
+      },
+    });
+    const { simulator } = harness;
+    for (let i = 0; i < 3; i++) workers.push(startWorkerProcess(harness, { logLevel: 'info' }));
+    const everyShardOnce = (live: WorkerProcess[]) => () => {
+      const { owners, overlap } = partitionOfShards(live);
+      return overlap.length === 0 && owners.size === SHARDS.length && live.every((worker) => (ownedBy(worker)?.length ?? 0) > 0);
+    };
+    await until('three workers share six shards', everyShardOnce(workers), 60_000);
+    expect(workers.map((worker) => ownedBy(worker)?.length)).toEqual([2, 2, 2]);
+    await harness.read({ count: SHARDS.length * USERS_PER_SHARD, timeoutMs: 60_000 });
+
+    // Steady state: together the workers stay inside the app's budget.
+    simulator.resetRecording();
+    await harness.waitForRequests(12, 30_000);
+    expect(simulator.recording.counters().throttled, 'requests throttled in steady state').toBe(0);
+
+    simulator.changeUsers([5, 150, 320, 480]);
+    const [victim, ...survivors] = workers;
+    if (victim === undefined) throw new Error('no worker');
+    const victimShards = ownedBy(victim) ?? [];
+    victim.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await until('the survivors own all six shards', everyShardOnce(survivors), 30_000);
+    const takeoverMs = Date.now() - killedAt;
+    // The takeover is real when the survivors poll the victim's shards: their users' changes arrive.
+    simulator.changeUsers(victimShards.flatMap((shard) => [SHARDS.indexOf(shard) * USERS_PER_SHARD + 7]));
+    console.log(`takeover after SIGKILL: all shards owned again after ${takeoverMs} ms (session timeout 6000 ms)`);
+    expect(takeoverMs).toBeLessThan(6_000 + 10_000);
+
+    const revived = startWorkerProcess(harness, { logLevel: 'info' });
+    workers.push(revived);
+    const live = [...survivors, revived];
+    await until('the revived worker gets its share back', () => everyShardOnce(live)() && live.every((worker) => ownedBy(worker)?.length === 2), 60_000);
+
+    simulator.changeUsers([1, 101, 201, 301, 401, 501]);
+    const events = await harness.readUntilCaughtUp(60_000);
+
+    // Exactly once across the kill and both rebalances: no user's sequence number appears twice.
+    const perUser = new Map<string, string[]>();
+    for (const event of events) perUser.set(event.userId, [...(perUser.get(event.userId) ?? []), event.sequenceNumber ?? '']);
+    for (const [userId, sequences] of perUser) {
+      expect(new Set(sequences).size, `user ${userId}: ${sequences.join(' ')}`).toBe(sequences.length);
+      expect([...sequences].sort(), `user ${userId} out of order`).toEqual(sequences);
+    }
+    expect(perUser.size).toBe(SHARDS.length * USERS_PER_SHARD);
+  }, 240_000);
+});
