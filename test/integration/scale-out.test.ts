@@ -99,3 +99,33 @@ describe('scale-out: workers share the shards through a Kafka consumer group', (
     expect(perUser.size).toBe(SHARDS.length * USERS_PER_SHARD);
   }, 240_000);
 });
+
+describe('a changed shard list', () => {
+  it('is logged on the next start: added, removed and changed shards', async () => {
+    const connectorName = `layout-${Date.now().toString(36)}`;
+    const dynamic = { assignment: { mode: 'dynamic', sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 } };
+    const first = await startHarness({
+      userCount: 30,
+      connectorName,
+      shards: (ids) => [{ name: 'a', users: ids.slice(0, 10) }, { name: 'b', users: ids.slice(10, 20) }],
+      settings: dynamic,
+    });
+    await first.worker.start();
+    await first.read({ count: 20 });
+    await first.dispose();
+
+    const second = await startHarness({
+      userCount: 30,
+      connectorName,
+      shards: (ids) => [{ name: 'a', users: ids.slice(0, 12) }, { name: 'c', users: ids.slice(20, 30) }],
+      settings: dynamic,
+    });
+    try {
+      await second.worker.start();
+      const change = second.logs.find((line) => String(line['msg']).startsWith('the shard list changed'));
+      expect(change).toMatchObject({ added: ['c'], removed: ['b'], changed: [{ name: 'a', usersBefore: 10, usersNow: 12 }] });
+    } finally {
+      await second.dispose();
+    }
+  });
+});
