@@ -1,22 +1,35 @@
 #!/usr/bin/env node
 import { isConnectorError } from '../errors.js';
 import { UsageError } from './args.js';
-import { runCheckConfig } from './check-config-command.js';
-import { runRun } from './run-command.js';
+import { SIMULATE_USAGE, TAIL_USAGE } from './usage.js';
 
 const USAGE = `Usage: presence-connector <command> [options]
 
 Commands:
-  run --config FILE            poll Graph presence and publish changes to Kafka until SIGTERM/SIGINT
-  check-config --config FILE   validate the configuration and print a summary; contacts nothing
+  run --config FILE
+      Poll Graph presence and publish changes to Kafka until SIGTERM/SIGINT, then stop gracefully.
+
+  check-config --config FILE
+      Validate the configuration and print a summary (shards, users, requests per cycle); contacts nothing.
+
+${TAIL_USAGE}
+
+${SIMULATE_USAGE}
+
+  help
+      This text.
 
 Environment variables PRESENCE_* override settings of the file (see README, "Configuration reference").`;
 
 type Command = (args: string[]) => Promise<number>;
 
-const commands: Record<string, Command> = {
-  run: runRun,
-  'check-config': runCheckConfig,
+// Loaded on demand: `check-config` and `help` need neither the Kafka client nor MSAL, whose loading is most of the
+// start-up time.
+const commands: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run-command.js')).runRun,
+  'check-config': async () => (await import('./check-config-command.js')).runCheckConfig,
+  tail: async () => (await import('./tail-command.js')).runTail,
+  simulate: async () => (await import('./simulate-command.js')).runSimulate,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -25,25 +38,27 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
-  if (command === undefined) {
+  const load = commands[name];
+  if (load === undefined) {
     process.stderr.write(`unknown command "${name}"\n\n${USAGE}\n`);
     return 2;
   }
-  return command(rest);
+  return (await load())(rest);
 }
 
+function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+    process.stderr.write(`${error.message}\nRun "presence-connector help" for the commands and their flags.\n`);
+    return 2;
+  }
+  process.stderr.write(`${isConnectorError(error) ? `${error.code}: ${error.message}` : String(error)}\n`);
+  return 1;
+}
+
+// Exit explicitly once the command is done: a timer some library left behind (an uncancelled sleep, a client's
+// reconnect timer) must not keep a stopped connector alive until its orchestrator kills it. stdout and stderr
+// writes to files and pipes are synchronous here, and pino flushes its own stream on exit.
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
-      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    process.stderr.write(`${isConnectorError(error) ? `${error.code}: ${error.message}` : String(error)}\n`);
-    process.exitCode = 1;
-  },
+  (code) => process.exit(code),
+  (error: unknown) => process.exit(exitCodeFor(error)),
 );

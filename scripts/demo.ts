@@ -1,0 +1,405 @@
+/**
+ * `npm run demo`: the whole pipeline on one machine, with nothing to install but Java and Maven.
+ *
+ *   Graph simulator (HTTPS, churning users) -> connector (in-process worker) -> local Kafka broker -> live view
+ *
+ * Flags: --users N (default 2000), --churn SHARE per minute (default 0.2), --interval SECONDS (default 5),
+ * --shards N (default 4), --verbose (also the Kafka client's own log lines). Ctrl-C stops everything in reverse
+ * order; nothing is left running.
+ *
+ * package.json runs it as `exec node --import tsx`: without `exec`, dash (Ubuntu's /bin/sh) dies of the Ctrl-C it
+ * gets while waiting, and npm then reports 130 although the demo stopped cleanly; and the tsx CLI's signal relay
+ * SIGKILLs a child that is slow (60 ms) to acknowledge a signal, which would skip the orderly shutdown.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { decodeRecord, formatEventLine, formatUndecodable } from '../src/cli/event-view.js';
+import { waitForStopSignal } from '../src/cli/signals.js';
+import { loadConfig, type ConnectorConfig } from '../src/config/index.js';
+import { isConnectorError, toError } from '../src/errors.js';
+import { createPresenceEventCodec } from '../src/events/index.js';
+import { createLogger } from '../src/observability/index.js';
+import { createWorker, type Worker } from '../src/pipeline/index.js';
+import { startTopicReader, type TopicReader, type TopicRecord } from '../src/sink/index.js';
+import { startGraphSimulator, type GraphSimulator } from '../src/simulator/index.js';
+import { startLocalBroker } from './kafka/local-broker.js';
+
+const TOPIC = 'presence-demo';
+const SHARD_NAMES = ['emea', 'amer', 'apac', 'latam', 'anz', 'india', 'nordics', 'benelux'];
+const SNAPSHOT_QUIET_MS = 1_500;
+const BROKER_HOST_FLAG = '--broker-host';
+const BROKER_STOP_TIMEOUT_MS = 30_000;
+
+interface DemoOptions {
+  users: number;
+  churn: number;
+  intervalSeconds: number;
+  shards: number;
+  /** Also show the Kafka client's own warnings (transient coordinator loading, idempotence notices). */
+  verbose: boolean;
+}
+
+const startedAt = Date.now();
+// kafkajs prints this notice through the connector's logger on every producer; it is not news to a demo viewer.
+process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
+
+function say(message: string): void {
+  const elapsed = ((Date.now() - startedAt) / 1000).toFixed(1).padStart(5);
+  process.stderr.write(`[demo ${elapsed}s] ${message}\n`);
+}
+
+function parseDemoArgs(): DemoOptions {
+  const { values } = parseArgs({
+    strict: true,
+    options: {
+      users: { type: 'string', default: '2000' },
+      churn: { type: 'string', default: '0.2' },
+      interval: { type: 'string', default: '5' },
+      shards: { type: 'string', default: '4' },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  const number = (name: string, raw: string, min: number, max: number): number => {
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be between ${min} and ${max}, got ${raw}`);
+    return value;
+  };
+  return {
+    users: Math.round(number('users', values.users, 1, 100_000)),
+    churn: number('churn', values.churn, 0, 1),
+    intervalSeconds: Math.round(number('interval', values.interval, 1, 3600)),
+    shards: Math.round(number('shards', values.shards, 1, SHARD_NAMES.length)),
+    verbose: values.verbose,
+  };
+}
+
+/** Things to stop, most recently started first. */
+class Resources {
+  private readonly stack: Array<{ name: string; stop: () => Promise<void> }> = [];
+
+  add(name: string, stop: () => Promise<void>): void {
+    this.stack.push({ name, stop });
+  }
+
+  async stopAll(): Promise<boolean> {
+    let clean = true;
+    for (let item = this.stack.pop(); item !== undefined; item = this.stack.pop()) {
+      say(`stopping ${item.name}`);
+      try {
+        await item.stop();
+      } catch (error) {
+        clean = false;
+        say(`  stopping ${item.name} failed: ${toError(error).message}`);
+      }
+    }
+    return clean;
+  }
+}
+
+class Stopped extends Error {}
+
+/**
+ * Waits for a start-up step unless Ctrl-C comes first. Without `abandon` the caller has already registered how to
+ * stop the thing being started; with it, a step that completes after Ctrl-C is undone by it.
+ */
+async function step<T>(work: Promise<T>, stop: Promise<NodeJS.Signals>, abandon?: (value: T) => Promise<void>): Promise<T> {
+  const first = await Promise.race([work.then((value) => ({ value })), stop.then(() => undefined)]);
+  if (first === undefined) {
+    if (abandon !== undefined) await work.then(abandon, () => undefined);
+    else work.catch(() => undefined);
+    throw new Stopped();
+  }
+  return first.value;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function writeConnectorConfig(dir: string, simulator: GraphSimulator, brokers: string[], options: DemoOptions, httpPort: number): string {
+  const caFile = join(dir, 'simulator-ca.pem');
+  writeFileSync(caFile, simulator.caCertificatePem);
+  const ids = simulator.userIds();
+  const perShard = Math.ceil(ids.length / options.shards);
+  const shards = SHARD_NAMES.slice(0, options.shards).map((name, index) => ({ name, users: ids.slice(index * perShard, (index + 1) * perShard) }));
+  const document = {
+    connectorName: 'presence-demo',
+    tenant: { id: simulator.tenantId, clientId: simulator.clientId },
+    graph: { cloud: 'custom', graphUrl: simulator.graphUrl, authorityUrl: new URL(simulator.authorityUrl).origin, caFile },
+    kafka: { brokers, topic: TOPIC, partitions: 3 },
+    polling: { intervalSeconds: options.intervalSeconds, startJitterSeconds: Math.min(2, options.intervalSeconds) },
+    shutdown: { timeoutSeconds: 10 },
+    observability: { logLevel: 'warn', httpPort },
+    shards: shards.filter((shard) => shard.users.length > 0),
+  };
+  const file = join(dir, 'connector.yaml');
+  writeFileSync(file, stringify(document));
+  return file;
+}
+
+/** Prints every CHANGE as `tail` does; the first poll's SNAPSHOT per user is counted, not listed. */
+function liveView(): (record: TopicRecord) => void {
+  const codec = createPresenceEventCodec();
+  let snapshots = 0;
+  let reported = 0;
+  let changes = 0;
+  let quiet: NodeJS.Timeout | undefined;
+  const reportSnapshots = (): void => {
+    if (snapshots === reported) return;
+    say(`${(snapshots - reported).toLocaleString('en-US')} SNAPSHOT events (first observation of each user) published; counted, not listed`);
+    reported = snapshots;
+  };
+  return (record) => {
+    const decoded = decodeRecord(codec, record);
+    if (!decoded.ok) {
+      process.stderr.write(`${formatUndecodable(record, decoded.reason)}\n`);
+      return;
+    }
+    if (decoded.event.kind === 'SNAPSHOT') {
+      snapshots += 1;
+      clearTimeout(quiet);
+      quiet = setTimeout(reportSnapshots, SNAPSHOT_QUIET_MS).unref();
+      return;
+    }
+    reportSnapshots();
+    if (changes === 0) say('first presence change; more follow as simulated users change');
+    changes += 1;
+    process.stdout.write(`${formatEventLine(decoded.event)}\n`);
+  };
+}
+
+async function startEverything(options: DemoOptions, resources: Resources, stop: Promise<NodeJS.Signals>): Promise<void> {
+  say(`starting the Graph presence simulator: HTTPS, ${options.users.toLocaleString('en-US')} users, ${Math.round(options.churn * 100)} % of them change per minute`);
+  const simulator = await step(startGraphSimulator({ userCount: options.users, changesPerMinuteShare: options.churn }), stop, (sim) => sim.close());
+  resources.add('the Graph simulator', () => simulator.close());
+  say(`simulator ready at ${simulator.graphUrl}`);
+
+  say('starting a local Kafka broker (the first run resolves the Kafka jars with Maven: about a minute)');
+  const broker = startBrokerHost();
+  resources.add('the Kafka broker', () => broker.stop());
+  const brokers = await step(broker.ready, stop);
+
+  const dir = mkdtempSync(join(tmpdir(), 'presence-demo-'));
+  resources.add('(removing the temporary config)', async () => rmSync(dir, { recursive: true, force: true }));
+  const httpPort = await freePort();
+  const configFile = writeConnectorConfig(dir, simulator, brokers, options, httpPort);
+  const config = loadConfig({ file: configFile, env: { ...process.env, PRESENCE_TENANT_CLIENT_SECRET: simulator.clientSecret } });
+  describeConfig(config, configFile);
+
+  const worker = await startWorker(config, options.verbose, resources, stop);
+  say(`connector polling; metrics at http://127.0.0.1:${worker.httpPort ?? httpPort}/metrics`);
+
+  const reader = await step(
+    startTopicReader({
+      brokers,
+      topic: TOPIC,
+      fromBeginning: true,
+      clientId: 'presence-demo-view',
+      // No onLog: the connector's own log lines already report Kafka trouble, once.
+      onRecord: liveView(),
+    }),
+    stop,
+    (started) => started.stop(),
+  );
+  resources.add('the live view', () => reader.stop());
+  say(`live view of ${TOPIC} (${reader.partitions} partitions): one line per presence change; Ctrl-C stops everything`);
+  await watch(reader, stop);
+}
+
+function describeConfig(config: ConnectorConfig, configFile: string): void {
+  const users = config.shards.reduce((sum, shard) => sum + shard.userIds.length, 0);
+  say(`connector config ${configFile}: ${config.shards.length} shards, ${users.toLocaleString('en-US')} users, polled every ${config.polling.intervalSeconds} s`);
+  say(`  from another terminal: npm run connector -- tail --topic ${config.kafka.topic} --brokers ${config.kafka.brokers.join(',')}`);
+}
+
+async function startWorker(config: ConnectorConfig, verbose: boolean, resources: Resources, stop: Promise<NodeJS.Signals>): Promise<Worker> {
+  // Warnings and errors only, on stderr: the live view on stdout stays readable.
+  const worker = createWorker(config, { logger: createLogger({ level: 'warn', destination: connectorLogLines(verbose) }) });
+  say('starting the connector (in-process worker; logs at warn on stderr)');
+  // Registered before start: stopping also aborts a start that is still waiting for Kafka.
+  resources.add('the connector (finishing requests in flight, flushing Kafka)', () => worker.stop());
+  await step(worker.start(), stop);
+  return worker;
+}
+
+async function watch(reader: TopicReader, stop: Promise<NodeJS.Signals>): Promise<void> {
+  const outcome = await Promise.race([stop.then((signal) => ({ signal })), reader.finished.then(() => ({ signal: undefined }))]);
+  if (outcome.signal !== undefined) say(`${outcome.signal}: stopping`);
+}
+
+async function main(): Promise<number> {
+  const options = parseDemoArgs();
+  const stop = waitForStopSignal({
+    onRepeat: () => {
+      say('second Ctrl-C: exiting at once (the Kafka broker stops by itself once this process is gone)');
+      process.exit(130);
+    },
+  });
+  const resources = new Resources();
+  let failed = false;
+  try {
+    await startEverything(options, resources, stop);
+  } catch (error) {
+    if (!(error instanceof Stopped)) {
+      failed = true;
+      say(`failed: ${isConnectorError(error) ? `${error.code}: ${error.message}` : toError(error).stack ?? String(error)}`);
+    } else {
+      say('stopped during start-up');
+    }
+  }
+  const clean = await resources.stopAll();
+  say(clean ? 'everything stopped' : 'stopped, with errors');
+  return failed || !clean ? 1 : 0;
+}
+
+// ---- The broker, in a process of its own -----------------------------------------------------------------------------
+//
+// Ctrl-C in a terminal signals the whole foreground process group. A broker JVM in that group would start shutting
+// down at once, while the connector still flushes to it, so the broker runs under a child in a session of its own
+// and stops only when told to, after the connector. If the demo dies without telling it (SIGKILL), the IPC channel
+// closes and the child stops the broker anyway.
+
+type BrokerHostMessage = { type: 'progress'; message: string } | { type: 'ready'; brokers: string[] };
+
+interface BrokerHost {
+  /** Bootstrap addresses once the broker answers. */
+  ready: Promise<string[]>;
+  /** Graceful once ready; during start-up the child's whole process group (Maven, JVM) is terminated. */
+  stop(): Promise<void>;
+}
+
+function startBrokerHost(): BrokerHost {
+  const script = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, [...process.execArgv, script, BROKER_HOST_FLAG], {
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let isReady = false;
+  const ready = new Promise<string[]>((resolve, reject) => {
+    child.on('message', (message: BrokerHostMessage) => {
+      if (message.type === 'progress') say(`  ${message.message}`);
+      else {
+        isReady = true;
+        resolve(message.brokers);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the Kafka broker process exited with code ${code ?? 'null'} before the broker was ready`)));
+  });
+  ready.catch(() => undefined);
+  return {
+    ready,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (isReady && child.connected) child.send('stop');
+      else signalGroup(child, 'SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), sleepMs(BROKER_STOP_TIMEOUT_MS).then(() => false)]);
+      if (!stopped) {
+        signalGroup(child, 'SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    // Detached: the child leads its own process group, so this reaches Maven and the JVM too.
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The child side: runs one broker and reports over IPC. */
+async function hostBroker(): Promise<number> {
+  const send = (message: BrokerHostMessage): void => {
+    process.send?.(message);
+  };
+  let stopRequested = false;
+  // SIGTERM comes to the whole group during start-up, so Maven or the JVM fail and startLocalBroker rejects;
+  // staying alive until then lets this process reap them instead of leaving them to init.
+  process.on('SIGTERM', () => {
+    stopRequested = true;
+  });
+  process.once('disconnect', () => {
+    stopRequested = true;
+  });
+  let broker: Awaited<ReturnType<typeof startLocalBroker>>;
+  try {
+    broker = await startLocalBroker({ onProgress: (message) => send({ type: 'progress', message }) });
+  } catch (error) {
+    if (stopRequested) return 0;
+    throw error;
+  }
+  if (!stopRequested) {
+    send({ type: 'ready', brokers: broker.brokers });
+    await new Promise<void>((resolve) => {
+      process.once('message', () => resolve());
+      process.once('disconnect', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  }
+  await broker.dispose();
+  return 0;
+}
+
+/**
+ * The connector's pino lines (warn and above), shortened to one readable line each. Without --verbose, lines that
+ * kafkajs itself logs are left out: on a broker that just started they are mostly coordinators still loading, which
+ * kafkajs retries by itself, and the connector reports real Kafka trouble in its own words.
+ */
+function connectorLogLines(verbose: boolean): Writable {
+  const levels: Record<number, string> = { 40: 'warn', 50: 'error', 60: 'fatal' };
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() === '' || (!verbose && line.includes('"logger":"kafkajs"'))) continue;
+        say(`connector ${describeLogLine(line, levels)}`);
+      }
+      callback();
+    },
+  });
+}
+
+function describeLogLine(line: string, levels: Record<number, string>): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  const level = typeof entry['level'] === 'number' ? (levels[entry['level']] ?? String(entry['level'])) : 'log';
+  const where = typeof entry['kafka'] === 'string' ? ` [kafka ${entry['kafka']}]` : typeof entry['shard'] === 'string' ? ` [shard ${entry['shard']}]` : '';
+  const err = entry['err'];
+  const cause = typeof entry['error'] === 'string' ? entry['error'] : typeof err === 'object' && err !== null && 'message' in err ? String(err.message) : undefined;
+  return `${level}${where}: ${String(entry['msg'] ?? '')}${cause === undefined ? '' : `: ${cause}`}`;
+}
+
+(process.argv.includes(BROKER_HOST_FLAG) ? hostBroker() : main()).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    say(`failed: ${toError(error).message}`);
+    process.exit(1);
+  },
+);

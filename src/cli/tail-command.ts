@@ -1,0 +1,186 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/index.js';
+import { createPresenceEventCodec, type PresenceEventCodec } from '../events/index.js';
+import { startTopicReader, type TopicReader, type TopicReaderOptions, type TopicRecord } from '../sink/index.js';
+import { UsageError } from './args.js';
+import { decodeRecord, formatEventJson, formatEventLine, formatUndecodable, type EventFormat } from './event-view.js';
+import { waitForStopSignal } from './signals.js';
+import { TAIL_USAGE } from './usage.js';
+
+const DEFAULT_TAIL_BROKERS = ['localhost:9092'];
+
+export interface TailOptions {
+  brokers: string[];
+  topic: string;
+  fromBeginning: boolean;
+  format: EventFormat;
+  /** Stop after this many records; undefined: until Ctrl-C. */
+  max: number | undefined;
+  /** TLS and SASL of the connector's config (--config); plaintext without it. */
+  security: Pick<TopicReaderOptions, 'ssl' | 'sasl'>;
+}
+
+interface TailIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const stdio: TailIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** `tail --topic T | --config FILE [...]`: prints the events on a topic, decoded, until Ctrl-C or --max. */
+export async function runTail(args: string[]): Promise<number> {
+  const options = parseTailArgs(args);
+  if (options === 'help') {
+    stdio.out(TAIL_USAGE);
+    return 0;
+  }
+  const stopSignal = waitForStopSignal();
+  const limit = recordLimit(options.max);
+  const clientLog = heldClientLog();
+  const starting = startTopicReader(readerOptions(options, limit, clientLog.write));
+  const first = await Promise.race([starting, stopSignal]);
+  if (typeof first === 'string') {
+    // Ctrl-C while still connecting (a broker that does not answer, say): the CLI exits at once, and the
+    // connection attempt with it.
+    starting.catch(() => undefined);
+    return 0;
+  }
+  clientLog.open();
+  stdio.err(describeStart(options, first));
+  await Promise.race([stopSignal, limit.reached, first.finished, stdoutClosed()]);
+  await first.stop();
+  return 0;
+}
+
+function readerOptions(options: TailOptions, limit: RecordLimit, onLog: ClientLogWriter): TopicReaderOptions {
+  const printRecord = recordPrinter(createPresenceEventCodec(), options.format, stdio);
+  return {
+    brokers: options.brokers,
+    topic: options.topic,
+    fromBeginning: options.fromBeginning,
+    clientId: 'presence-connector-tail',
+    ...options.security,
+    onRecord: (record) => {
+      if (limit.take()) printRecord(record);
+    },
+    onLog,
+  };
+}
+
+/**
+ * The Kafka client's own warnings, shown only once reading started: while connecting, the error that start-up
+ * throws says it all; afterwards they are the only sign of trouble (a broker gone, a rebalance).
+ */
+function heldClientLog(): { write: ClientLogWriter; open(): void } {
+  let open = false;
+  return {
+    write: (entry) => {
+      if (open) stdio.err(`kafka ${entry.level}: ${entry.message}`);
+    },
+    open: () => {
+      open = true;
+    },
+  };
+}
+
+function describeStart(options: TailOptions, reader: TopicReader): string {
+  const from = options.fromBeginning ? 'from the beginning' : 'new records only';
+  const until = options.max === undefined ? 'Ctrl-C to stop' : `stopping after ${options.max} records or Ctrl-C`;
+  return `Reading topic ${options.topic} on ${options.brokers.join(',')} (${reader.partitions} partitions), ${from}; ${until}`;
+}
+
+function recordPrinter(codec: PresenceEventCodec, format: EventFormat, io: TailIo): (record: TopicRecord) => void {
+  return (record) => {
+    const decoded = decodeRecord(codec, record);
+    if (!decoded.ok) io.err(formatUndecodable(record, decoded.reason));
+    else io.out(format === 'json' ? formatEventJson(decoded.event, record) : formatEventLine(decoded.event));
+  };
+}
+
+type ClientLogWriter = NonNullable<TopicReaderOptions['onLog']>;
+
+interface RecordLimit {
+  /** Whether one more record may be printed. */
+  take(): boolean;
+  /** Resolves once --max records were taken; never without --max. */
+  reached: Promise<void>;
+}
+
+/** Counts records against --max. */
+function recordLimit(max: number | undefined): RecordLimit {
+  let taken = 0;
+  let markReached: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => {
+    markReached = resolve;
+  });
+  return {
+    reached,
+    take() {
+      if (max !== undefined && taken >= max) return false;
+      taken += 1;
+      if (taken === max) markReached();
+      return true;
+    },
+  };
+}
+
+/** `tail ... | head` closes stdout early: that is the reader's cue to stop, not a crash. */
+function stdoutClosed(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') resolve();
+    });
+  });
+}
+
+export function parseTailArgs(args: string[]): TailOptions | 'help' {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      topic: { type: 'string', short: 't' },
+      brokers: { type: 'string', short: 'b' },
+      config: { type: 'string', short: 'c' },
+      'from-beginning': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      max: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const fromConfig = values.config === undefined ? undefined : loadConfig({ file: values.config }).kafka;
+  const topic = values.topic ?? fromConfig?.topic;
+  if (topic === undefined) throw new UsageError('tail needs --topic T or --config FILE');
+  return {
+    brokers: values.brokers === undefined ? (fromConfig?.brokers ?? DEFAULT_TAIL_BROKERS) : parseBrokers(values.brokers),
+    topic,
+    fromBeginning: values['from-beginning'],
+    format: values.json ? 'json' : 'human',
+    max: values.max === undefined ? undefined : parseMax(values.max),
+    security: {
+      ...(fromConfig?.tls === undefined ? {} : { ssl: fromConfig.tls }),
+      ...(fromConfig?.sasl === undefined ? {} : { sasl: fromConfig.sasl }),
+    },
+  };
+}
+
+function parseBrokers(value: string): string[] {
+  const brokers = value
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== '');
+  if (brokers.length === 0 || brokers.some((broker) => !/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/.test(broker))) {
+    throw new UsageError(`--brokers expects host:port[,host:port...], got ${JSON.stringify(value)}`);
+  }
+  return brokers;
+}
+
+function parseMax(value: string): number {
+  const max = Number(value);
+  if (!Number.isSafeInteger(max) || max < 1) throw new UsageError(`--max expects a whole number of at least 1, got ${JSON.stringify(value)}`);
+  return max;
+}

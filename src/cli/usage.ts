@@ -1,0 +1,26 @@
+/** Help text of the commands with flags of their own; main.ts composes the full usage from these. */
+
+export const TAIL_USAGE = `  tail (--topic T | --config FILE) [--brokers HOST:PORT,...] [--from-beginning] [--json] [--max N]
+      Print the presence events on a topic, decoded, one line per event, until Ctrl-C.
+      --topic, -t T          topic to read (default with --config: kafka.topic)
+      --brokers, -b LIST     bootstrap brokers (default with --config: kafka.brokers, else localhost:9092)
+      --config, -c FILE      take brokers, topic, TLS and SASL from a connector configuration
+      --from-beginning       every event still on the topic, not only new ones
+      --json                 one JSON object per line: partition, offset and the event's fields
+      --max N                stop after N records`;
+
+export const SIMULATE_USAGE = `  simulate [--port N] [--users N] [--churn SHARE] [--latency-ms SPEC] [--budget SPEC] [--http] [--ca-out FILE] ...
+      Run the Microsoft Graph presence simulator (Entra ID token endpoint + getPresencesByUserId) until Ctrl-C.
+      --port N               listen port (default 0: a free port)
+      --host HOST            bind address (default 127.0.0.1)
+      --users N              simulated users (default 1000, max 5000000)
+      --churn SHARE          share of users changing per minute (default 0.03)
+      --latency-ms SPEC      added latency: 50 (fixed), 20-80 (uniform) or 50~10 (normal, mean~stddev)
+      --budget SPEC          requests per window per app: 1500 (per 30 s) or 1500/30s
+      --http                 plain HTTP instead of HTTPS (MSAL then cannot use the authority)
+      --ca-out FILE          write the CA certificate (PEM) there (default: a file in the temp directory)
+      --seed N               seed for ids, population and churn (default 1)
+      --tenant-id GUID, --client-id GUID, --client-secret S
+                             credentials the simulator accepts (defaults are printed at start)
+      --token-lifetime S     expires_in of issued tokens (default 3599)
+      --record-served        record every served presence per user (memory grows)`;

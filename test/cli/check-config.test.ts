@@ -1,0 +1,79 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { userIds } from '../../src/simulator/index.js';
+import { runCli, tempDir } from './support.js';
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+
+const SECRET = 'check-config~test-secret-value';
+const CLIENT_ID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('presence-connector check-config', () => {
+  it('prints shards, users and requests per cycle for a valid config and exits 0', async () => {
+    const ids = userIds(1_303);
+    const usersFile = dir.file('north-users.txt', `# north\n${ids.slice(0, 1_300).join('\n')}\n`);
+    const config = dir.file(
+      'valid.yaml',
+      [
+        'tenant:',
+        '  id: contoso.onmicrosoft.com',
+        `  clientId: ${CLIENT_ID}`,
+        'kafka:',
+        '  brokers: [kafka-1:9092, kafka-2:9092]',
+        '  topic: presence',
+        'polling:',
+        '  intervalSeconds: 30',
+        'shards:',
+        '  - name: north',
+        `    usersFile: ${usersFile}`,
+        '  - name: south',
+        `    users: [${ids.slice(1_300).join(', ')}]`,
+      ].join('\n'),
+    );
+
+    const result = await runCli(['check-config', '--config', config], { PRESENCE_TENANT_CLIENT_SECRET: SECRET });
+
+    expect(result.code, result.stderr).toBe(0);
+    const output = result.stdout.join('\n');
+    expect(output).toContain(`Configuration OK: ${config}`);
+    expect(output).toContain('Shards: 2, 1,303 users');
+    expect(result.stdout.find((line) => line.trim().startsWith('north'))).toMatch(/1,300 users\s+2 requests per cycle$/);
+    expect(result.stdout.find((line) => line.trim().startsWith('south'))).toMatch(/3 users\s+1 request per cycle$/);
+    expect(output).toContain('Requests per cycle: 3;');
+    expect(output).toContain('client secret (env PRESENCE_TENANT_CLIENT_SECRET)');
+    expect(output).not.toContain(SECRET);
+  });
+
+  it('lists every problem with file:line and exits non-zero', async () => {
+    const config = dir.file(
+      'broken.yaml',
+      [
+        'tenant:', // 1
+        '  id: common', // 2
+        '  clientId: 1234', // 3
+        'kafka:', // 4
+        '  brokers: [localhost:9092]', // 5
+        'graph:', // 6
+        '  batchSize: 651', // 7
+        'shards:', // 8
+        '  - name: emea', // 9
+        '    users: [abc]', // 10
+      ].join('\n'),
+    );
+
+    const result = await runCli(['check-config', '--config', config], { PRESENCE_TENANT_CLIENT_SECRET: SECRET });
+
+    expect(result.code).toBe(1);
+    expect(result.stdout.join('\n')).not.toContain('Configuration OK');
+    expect(result.stderr).toContain('CONFIG_INVALID');
+    const at = (line: number, rest: string): RegExp => new RegExp(`^\\s*${escapeRegExp(config)}:${line}:\\d+ ${escapeRegExp(rest)}`);
+    const problems = result.stderr.split('\n').filter((line) => line.includes(`${config}:`));
+    expect(problems, result.stderr).toHaveLength(4);
+    expect(problems[0]).toMatch(at(2, 'tenant.id: "common" cannot be used'));
+    expect(problems[1]).toMatch(at(3, 'tenant.clientId: expected a string, got 1234'));
+    expect(problems[2]).toMatch(at(7, 'graph.batchSize: must be at most 650 (got 651)'));
+    expect(problems[3]).toMatch(at(10, 'shards[0].users[0]: "abc" is not a GUID'));
+  });
+});
