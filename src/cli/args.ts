@@ -8,3 +8,20 @@ export function parseConfigFlag(args: string[]): { config: string } {
   if (values.config === undefined) throw new UsageError('--config FILE is required');
   return { config: values.config };
 }
+
+export interface RunFlags {
+  config: string;
+  /** --shards a,b: poll exactly these shards (static assignment), overriding the config. */
+  shards?: string;
+}
+
+export function parseRunFlags(args: string[]): RunFlags {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, shards: { type: 'string' } },
+    strict: true,
+  });
+  if (values.config === undefined) throw new UsageError('--config FILE is required');
+  if (values.shards !== undefined && values.shards.trim() === '') throw new UsageError('--shards needs a comma-separated list of shard names');
+  return { config: values.config, ...(values.shards === undefined ? {} : { shards: values.shards }) };
+}

@@ -6,8 +6,9 @@ import { SIMULATE_USAGE, TAIL_USAGE } from './usage.js';
 const USAGE = `Usage: presence-connector <command> [options]
 
 Commands:
-  run --config FILE
+  run --config FILE [--shards NAME,...]
       Poll Graph presence and publish changes to Kafka until SIGTERM/SIGINT, then stop gracefully.
+      --shards NAME,...      poll exactly these shards (static assignment) instead of joining the worker group
 
   check-config --config FILE
       Validate the configuration and print a summary (shards, users, requests per cycle); contacts nothing.
@@ -19,7 +20,7 @@ ${SIMULATE_USAGE}
   help
       This text.
 
-Environment variables PRESENCE_* override settings of the file (see README, "Configuration reference").`;
+Environment variables PRESENCE_* override settings of the file (see docs/configuration.md).`;
 
 type Command = (args: string[]) => Promise<number>;
 

@@ -2,13 +2,19 @@ import { loadConfig } from '../config/index.js';
 import { toError } from '../errors.js';
 import { createLogger } from '../observability/index.js';
 import { createWorker } from '../pipeline/index.js';
-import { parseConfigFlag } from './args.js';
+import { parseRunFlags } from './args.js';
 import { waitForStopSignal } from './signals.js';
 
-/** `run --config FILE`: runs the worker until SIGTERM or SIGINT, then shuts down gracefully. */
+/** `run --config FILE [--shards a,b]`: runs the worker until SIGTERM or SIGINT, then shuts down gracefully. */
 export async function runRun(args: string[]): Promise<number> {
-  const { config: file } = parseConfigFlag(args);
-  const config = loadConfig({ file });
+  const flags = parseRunFlags(args);
+  // --shards is the static assignment of the config, given on the command line (one pod per shard, say);
+  // passing it as the settings' environment variables keeps one validation path for both.
+  const env =
+    flags.shards === undefined
+      ? process.env
+      : { ...process.env, PRESENCE_ASSIGNMENT_MODE: 'static', PRESENCE_ASSIGNMENT_SHARDS: flags.shards };
+  const config = loadConfig({ file: flags.config, env });
   const logger = createLogger({ level: config.observability.logLevel });
   const worker = createWorker(config, { logger });
   const stopped = waitForStopSignal({

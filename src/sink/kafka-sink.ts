@@ -108,7 +108,13 @@ export class KafkaSink implements EventSink {
     if (this.closed) return;
     this.closed = true;
     const drained = Promise.allSettled([...this.inFlight]);
-    const timedOut = await Promise.race([drained.then(() => false), sleep(timeoutMs).then(() => true)]);
+    const timer = new AbortController();
+    const timedOut = await Promise.race([
+      drained.then(() => false),
+      sleep(timeoutMs, true, { signal: timer.signal }).catch(() => false),
+    ]);
+    // Cancel the timer, or it holds the process open for the whole shutdown timeout.
+    timer.abort();
     if (timedOut) {
       this.options.logger.warn({ pending: this.capacity.recordsInFlight }, 'Kafka publishes still pending at shutdown');
     }

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type DecodedEvent, type Harness } from '../support/connector-harness.js';
-import { startWorkerProcess } from '../support/worker-process.js';
+import { killWorkerProcesses, startWorkerProcess } from '../support/worker-process.js';
 
 const harnesses: Harness[] = [];
 afterEach(async () => {
+  killWorkerProcesses();
   for (const harness of harnesses.splice(0)) await harness.dispose();
 });
 

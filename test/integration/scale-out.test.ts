@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/connector-harness.js';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 const SHARDS = ['s1', 's2', 's3', 's4', 's5', 's6'];
 const USERS_PER_SHARD = 100;
@@ -126,6 +126,34 @@ describe('a changed shard list', () => {
       expect(change).toMatchObject({ added: ['c'], removed: ['b'], changed: [{ name: 'a', usersBefore: 10, usersNow: 12 }] });
     } finally {
       await second.dispose();
+    }
+  });
+});
+
+describe('static assignment from the command line', () => {
+  it('polls exactly the shards given with --shards, and names a shard that does not exist', async () => {
+    const harness = await startHarness({
+      userCount: 40,
+      shards: (ids) => [{ name: 'left', users: ids.slice(0, 20) }, { name: 'right', users: ids.slice(20) }],
+      settings: { assignment: { mode: 'dynamic' } },
+    });
+    try {
+      const wrong = startWorkerProcess(harness, { args: ['--shards', 'right,middle'], stderr: 'pipe' });
+      let stderr = '';
+      wrong.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      expect(await wrong.exited()).toBe(1);
+      expect(stderr).toMatch(/assignment\.shards\[1\].*no shard named "middle"/);
+
+      const worker = startWorkerProcess(harness, { args: ['--shards', 'right'] });
+      const events = await harness.read({ count: 20 });
+      await harness.waitForRequests(2);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited()).toBe(0);
+      expect(new Set(events.map((event) => event.shard))).toEqual(new Set(['right']));
+      expect(harness.simulator.recording.servedUserIds().sort()).toEqual(harness.simulator.userIds().slice(20).sort());
+    } finally {
+      killWorkerProcesses();
+      await harness.dispose();
     }
   });
 });

@@ -12,16 +12,33 @@ export interface WorkerProcess {
   exited(): Promise<number | null>;
 }
 
-export function startWorkerProcess(harness: Harness, options: { logLevel?: string; env?: Record<string, string> } = {}): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', '--config', harness.configFile], {
+const running = new Set<ChildProcess>();
+// A test that fails half-way must not leave workers polling and publishing behind it.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Kills every worker process the tests of this file started and that still runs. */
+export function killWorkerProcesses(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+export function startWorkerProcess(
+  harness: Harness,
+  options: { logLevel?: string; env?: Record<string, string>; args?: string[]; stderr?: 'inherit' | 'pipe' } = {},
+): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', '--config', harness.configFile, ...(options.args ?? [])], {
     env: {
       ...process.env,
       PRESENCE_TENANT_CLIENT_SECRET: harness.simulator.clientSecret,
       PRESENCE_OBSERVABILITY_LOG_LEVEL: options.logLevel ?? 'warn',
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const logs: Array<Record<string, unknown>> = [];
   let partial = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
