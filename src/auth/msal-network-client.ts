@@ -1,18 +1,39 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { request, type Dispatcher } from 'undici';
+import { ConnectorError, ErrorCodes, toError } from '../errors.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** MSAL's network module, plus the last transport failure, which MSAL itself reports only as an error code. */
+export interface MsalNetworkClient extends INetworkModule {
+  /**
+   * The most recent request that failed before any HTTP response (proxy refused the tunnel, untrusted certificate,
+   * timeout), or undefined. MSAL turns such failures into `endpoints_resolution_error` without the reason, so the
+   * token provider can add this to its own error.
+   */
+  lastFailure(): ConnectorError | undefined;
+}
+
 /**
- * MSAL's own client uses node:https and would ignore our CA bundle and connection pool; this one sends MSAL's
- * requests through the connector's undici dispatcher instead.
+ * MSAL's own client uses node:https and would ignore our CA bundle, proxy and connection pool; this one sends
+ * MSAL's requests through the connector's undici dispatcher instead.
  */
-export function createMsalNetworkClient(dispatcher: Dispatcher, timeoutMs = DEFAULT_TIMEOUT_MS): INetworkModule {
+export function createMsalNetworkClient(dispatcher: Dispatcher, timeoutMs = DEFAULT_TIMEOUT_MS): MsalNetworkClient {
+  let lastFailure: ConnectorError | undefined;
+  const sendTracked = async <T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions | undefined, timeout: number) => {
+    try {
+      const response = await send<T>(dispatcher, method, url, options, timeout);
+      lastFailure = undefined;
+      return response;
+    } catch (error) {
+      lastFailure = transportFailure(method, url, error);
+      throw lastFailure;
+    }
+  };
   return {
-    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) =>
-      send<T>(dispatcher, 'GET', url, options, timeout ?? timeoutMs),
-    sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) =>
-      send<T>(dispatcher, 'POST', url, options, timeoutMs),
+    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => sendTracked<T>('GET', url, options, timeout ?? timeoutMs),
+    sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => sendTracked<T>('POST', url, options, timeoutMs),
+    lastFailure: () => lastFailure,
   };
 }
 
@@ -32,6 +53,31 @@ async function send<T>(
   });
   const text = await response.body.text();
   return { status: response.statusCode, headers: flattenHeaders(response.headers), body: parseBody<T>(text) };
+}
+
+/**
+ * Names the endpoint and the transport's reason. Only origin and path: the request body (which carries the client
+ * secret or assertion) and headers never go into the message.
+ */
+function transportFailure(method: string, url: string, error: unknown): ConnectorError {
+  const parsed = new URL(url);
+  const reason = reasonChain(error);
+  return new ConnectorError(ErrorCodes.AUTH_FAILED, `sign-in request ${method} ${parsed.origin}${parsed.pathname} failed: ${reason}`, {
+    cause: error,
+    retriable: true,
+    details: { endpoint: `${parsed.origin}${parsed.pathname}` },
+  });
+}
+
+/** undici nests the useful part ("Proxy response (403)", "unable to verify the first certificate") in causes. */
+function reasonChain(error: unknown): string {
+  const messages: string[] = [];
+  for (let current: unknown = error, depth = 0; current !== undefined && depth < 4; depth++) {
+    const message = toError(current).message;
+    if (message !== '' && !messages.includes(message)) messages.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages.join(': ') || 'unknown network error';
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

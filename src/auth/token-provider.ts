@@ -1,4 +1,4 @@
-import { ConfidentialClientApplication, LogLevel, type Configuration } from '@azure/msal-node';
+import { ConfidentialClientApplication, LogLevel, type Configuration, type INetworkModule } from '@azure/msal-node';
 import type { Dispatcher } from 'undici';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import { createMsalNetworkClient } from './msal-network-client.js';
@@ -30,7 +30,8 @@ export interface TokenProvider {
  * they expire instead of asking Entra ID on every Graph call.
  */
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
-  const app = new ConfidentialClientApplication(buildMsalConfiguration(options));
+  const network = createMsalNetworkClient(options.dispatcher);
+  const app = new ConfidentialClientApplication(buildMsalConfiguration(options, network));
   return {
     async getToken(forceRefresh = false) {
       try {
@@ -41,13 +42,15 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         return result.accessToken;
       } catch (error) {
         if (error instanceof ConnectorError) throw error;
-        throw describeAuthFailure(error, options);
+        // MSAL reports a refused proxy or an untrusted certificate only as endpoints_resolution_error; the
+        // transport failure our network client saw says which.
+        throw describeAuthFailure(error, options, network.lastFailure()?.message);
       }
     },
   };
 }
 
-function buildMsalConfiguration(options: TokenProviderOptions): Configuration {
+function buildMsalConfiguration(options: TokenProviderOptions, network: INetworkModule): Configuration {
   const authorityHost = new URL(options.authorityUrl).host;
   return {
     auth: {
@@ -57,7 +60,7 @@ function buildMsalConfiguration(options: TokenProviderOptions): Configuration {
       ...credentialOptions(options.credential),
     },
     system: {
-      networkClient: createMsalNetworkClient(options.dispatcher),
+      networkClient: network,
       loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
     },
   };
@@ -74,13 +77,14 @@ function credentialOptions(credential: ClientCredential): Pick<Configuration['au
   };
 }
 
-function describeAuthFailure(error: unknown, options: TokenProviderOptions): ConnectorError {
+function describeAuthFailure(error: unknown, options: TokenProviderOptions, transportFailure: string | undefined): ConnectorError {
   const code = typeof error === 'object' && error !== null && 'errorCode' in error ? String(error.errorCode) : '';
   // invalid_client / unauthorized_client mean the registration or credential is wrong: retrying will not help.
   const permanent = /invalid_client|unauthorized_client|invalid_request|tenant/i.test(code);
   return new ConnectorError(
     ErrorCodes.AUTH_FAILED,
-    `token request for client ${options.clientId} in tenant ${options.tenantId} failed${code === '' ? '' : ` (${code})`}`,
+    `token request for client ${options.clientId} in tenant ${options.tenantId} failed${code === '' ? '' : ` (${code})`}` +
+      (transportFailure === undefined ? '' : `: ${transportFailure}`),
     { cause: error, retriable: !permanent, details: { authority: options.authorityUrl, msalErrorCode: code } },
   );
 }

@@ -436,6 +436,7 @@ export const configSchema = z
       .meta(setting({ description: 'Logs, metrics and health.' })),
   })
   .superRefine((config, ctx) => {
+    if (!Array.isArray(config.shards) || config.assignment === undefined) return;
     const known = new Set(config.shards.map((shard) => shard.name));
     config.assignment.shards?.forEach((name, index) => {
       if (!known.has(name)) {

@@ -25,6 +25,8 @@ export interface SettingLeaf {
   type: string;
   enumValues?: readonly string[];
   required: boolean;
+  /** Required once its section is given, though the section itself is optional (`kafka.sasl.mechanism`). */
+  requiredInSection: boolean;
   default: SettingValue | undefined;
   meta: SettingMeta;
   /** `PRESENCE_...`, or null for file-only settings. */
@@ -46,6 +48,8 @@ export interface SettingDoc {
   secret?: boolean;
   /** Environment only: must not be written in the config file. */
   envOnly?: boolean;
+  /** Set (true) when the setting must be given whenever its optional section is. */
+  requiredInSection?: boolean;
 }
 
 /** `requestTimeoutMs` -> `REQUEST_TIMEOUT_MS`, `thumbprintSha256` -> `THUMBPRINT_SHA256`. */
@@ -159,6 +163,7 @@ function collectLeaves(schema: AnySchema, segments: string[], required: boolean,
     ...kind,
     type: meta.format === undefined ? kind.type : `${kind.type} (${meta.format})`,
     required: isRequired,
+    requiredInSection: !isRequired && !optional,
     default: isSettingValue(defaultValue) ? defaultValue : undefined,
     meta: { ...meta, description: meta.description ?? '' },
     envVar: inFileOnly ? null : envVarName(segments),
@@ -191,6 +196,7 @@ export function describeSettings(): SettingDoc[] {
     if (leaf.meta.defaultText !== undefined) doc.defaultText = leaf.meta.defaultText;
     if (leaf.meta.secret === true) doc.secret = true;
     if (leaf.meta.envOnly === true) doc.envOnly = true;
+    if (leaf.requiredInSection) doc.requiredInSection = true;
     return doc;
   });
 }
@@ -220,4 +226,31 @@ export function leafAt(path: ConfigPath): SettingLeaf | undefined {
   return settingLeaves().find(
     (leaf) => leaf.segments.length === segments.length && leaf.segments.every((segment, i) => segment === segments[i]),
   );
+}
+
+/** One section (an object of settings) of the configuration reference. */
+export interface SectionDoc {
+  /** `graph`, `graph.requestBudget`, `shards[]`; '' for the root. */
+  path: string;
+  description: string;
+  /** The section may be left out entirely. */
+  optional: boolean;
+}
+
+function collectSections(schema: AnySchema, segments: string[], out: SectionDoc[]): void {
+  const { core, optional, meta } = unwrap(schema);
+  // A list of objects is documented as one section, `shards[]`, described by the list's own metadata.
+  const listItem = core instanceof z.ZodArray ? unwrap(core.element).core : undefined;
+  const section = listItem ?? core;
+  if (!(section instanceof z.ZodObject)) return;
+  const path = listItem === undefined ? segments : [...segments, '[]'];
+  out.push({ path: displayPath(path), description: meta.description ?? '', optional });
+  for (const [key, child] of Object.entries(section.shape)) collectSections(child, [...path, key], out);
+}
+
+/** Every section of the schema, in schema order, for headings in the configuration reference. */
+export function describeSections(): SectionDoc[] {
+  const out: SectionDoc[] = [];
+  collectSections(configSchema, [], out);
+  return out;
 }

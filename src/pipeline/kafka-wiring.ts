@@ -11,6 +11,8 @@ export function kafkaConnection(config: ConnectorConfig, logger: Logger): KafkaC
     connectionTimeoutMs: config.kafka.connectionTimeoutMs,
     requestTimeoutMs: config.kafka.requestTimeoutMs,
     logger: logger.child({ component: 'kafka' }),
+    ...(config.kafka.tls === undefined ? {} : { ssl: config.kafka.tls }),
+    ...(config.kafka.sasl === undefined ? {} : { sasl: config.kafka.sasl }),
   };
 }
 
@@ -27,7 +29,7 @@ export function createKafkaSink(config: ConnectorConfig, logger: Logger, metrics
     transactionTimeoutMs: config.kafka.transactionTimeoutMs,
     compression: config.kafka.compression,
     maxBufferedRecords: config.kafka.maxBufferedEvents,
-    retry: { initialMs: 500, maxMs: 30_000 },
+    retry: { initialMs: 500, maxMs: 10_000 },
     observer: {
       onPublished: ({ durationMs }) => {
         metrics.kafkaPublishDuration.observe(durationMs / 1000);

@@ -50,6 +50,7 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   const dispatcher = createHttpDispatcher({
     connectionsPerOrigin: config.graph.concurrency + 2,
     ...(config.graph.caFile === undefined ? {} : { extraCaPem: readFileSync(config.graph.caFile, 'utf8') }),
+    ...(config.graph.proxyUrl === undefined ? {} : { proxyUrl: config.graph.proxyUrl }),
   });
   const sink = dependencies.sink ?? createKafkaSink(config, logger, metrics, health);
   const store = new PresenceStateStore();

@@ -71,6 +71,7 @@ class FixedBudget implements RequestBudget {
 
 /** Graph sends seconds, sometimes with a fraction (`2.128`); `integer` rounds up for clients that cannot parse one. */
 export function formatRetryAfter(ms: number, format: 'decimal' | 'integer'): string {
-  if (format === 'integer') return String(Math.max(1, Math.ceil(ms / 1000)));
+  // Rounded to whole ms first: monotonic clock arithmetic leaves float dust (30000.000000001) that ceil would turn into 31.
+  if (format === 'integer') return String(Math.max(1, Math.ceil(Math.round(ms) / 1000)));
   return (Math.max(ms, 1) / 1000).toFixed(3);
 }

@@ -39,6 +39,16 @@ describe('loadConfig: a valid minimal config', () => {
       maxBufferedEvents: 50_000,
       requestTimeoutMs: 30_000,
       connectionTimeoutMs: 10_000,
+      delivery: 'auto',
+      stateTopic: 'presence-connector.presence-state',
+      statePartitions: 12,
+      transactionTimeoutMs: 60_000,
+    });
+    expect(config.assignment).toEqual({
+      mode: 'dynamic',
+      coordinationTopic: 'presence-connector.shards',
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 3_000,
     });
     expect(config.polling).toEqual({ intervalSeconds: 60, startJitterSeconds: 10 });
     expect(config.shutdown).toEqual({ timeoutSeconds: 15 });

@@ -124,6 +124,8 @@ describe('describeSettings', () => {
     expect(settings.filter((setting) => setting.secret === true).map((setting) => setting.path)).toEqual([
       'tenant.clientSecret',
       'tenant.certificate.privateKey',
+      'kafka.tls.key',
+      'kafka.sasl.password',
     ]);
     expect(byPath.get('tenant.clientSecret')?.envOnly).toBe(true);
   });
