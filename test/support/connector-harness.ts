@@ -57,6 +57,8 @@ export interface HarnessOptions {
     shutdown?: Record<string, unknown>;
     /** Default static (this worker polls every shard); the scale-out tests set dynamic. */
     assignment?: Record<string, unknown>;
+    /** Default: metrics/health server off (httpPort 0). */
+    observability?: Record<string, unknown>;
   };
   brokers?: string[];
   /** Default: unique per harness. Two harnesses with one name share state and fence each other. */
@@ -203,7 +205,7 @@ function writeConfigFile(dir: string, simulator: GraphSimulator, topic: string, 
     polling: { intervalSeconds: 1, startJitterSeconds: 0, ...options.settings?.polling },
     shutdown: { timeoutSeconds: 10, ...options.settings?.shutdown },
     assignment: { mode: 'static', ...options.settings?.assignment },
-    observability: { logLevel: 'debug', httpPort: 0 },
+    observability: { logLevel: 'debug', httpPort: 0, ...options.settings?.observability },
     shards,
   };
   writeFileSync(file, stringify(document));
