@@ -2,12 +2,13 @@
  * The tenant credential: exactly one of a client secret or a certificate, each from the environment or a file,
  * never from the config file itself. Secrets are wrapped in `Secret` as soon as they are read.
  */
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { envOriginOf } from './env-overrides.js';
 import { absolutePath, displayPath, readText } from './files.js';
 import { checkThumbprintSha256, normalizeThumbprint } from './formats.js';
 import { problemAt, type PlaceContext, type ResolveContext } from './issues.js';
 import { formatPath, type ConfigPath, type ConfigProblem } from './problems.js';
+import { isRecord, envName, nonEmptyString, parsePemPrivateKey } from './raw-values.js';
 import { Secret } from './secret.js';
 import { settingLeaves } from './settings.js';
 
@@ -32,19 +33,6 @@ const SECRET_FILE: ConfigPath = ['tenant', 'clientSecretFile'];
 const CERTIFICATE: ConfigPath = ['tenant', 'certificate'];
 const KEY: ConfigPath = [...CERTIFICATE, 'privateKey'];
 const KEY_FILE: ConfigPath = [...CERTIFICATE, 'privateKeyFile'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function nonEmptyString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function envName(path: ConfigPath): string {
-  const leaf = settingLeaves().find((candidate) => candidate.path === formatPath(path));
-  return leaf?.envVar ?? formatPath(path);
-}
 
 /**
  * Removes env-only settings (secrets) written in the config file, with a problem each saying where the value
@@ -129,19 +117,8 @@ export function pemFromEnv(text: string): string {
 }
 
 function parsePrivateKey(context: ResolveContext, pem: string, where: ConfigPath): KeyObject | undefined {
-  if (pem.includes('ENCRYPTED')) {
-    context.problems.push(problemAt(context, where, 'the private key is encrypted; MSAL needs an unencrypted PEM key (openssl pkcs8 -topk8 -nocrypt)'));
-    return undefined;
-  }
-  let key: KeyObject;
-  try {
-    key = createPrivateKey({ key: pem, format: 'pem' });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : 'unreadable';
-    context.problems.push(problemAt(context, where, `is not a PEM private key (${reason})`));
-    return undefined;
-  }
-  if (key.asymmetricKeyType !== 'rsa') {
+  const key = parsePemPrivateKey(context, pem, where, 'MSAL');
+  if (key !== undefined && key.asymmetricKeyType !== 'rsa') {
     // MSAL signs the client assertion with RS256/PS256; Entra ID certificate credentials are RSA.
     context.problems.push(problemAt(context, where, `must be an RSA private key (got ${key.asymmetricKeyType ?? 'unknown'})`));
     return undefined;

@@ -3,14 +3,14 @@
  * wrong path, a key that does not match its certificate or a missing password stops the start with a config
  * problem instead of failing on the first connection. Secrets are wrapped in `Secret` as soon as they are read.
  */
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { pemFromEnv, readSecret } from './credentials.js';
 import { envOriginOf } from './env-overrides.js';
 import { absolutePath, displayPath, readText } from './files.js';
 import { problemAt, type ResolveContext } from './issues.js';
 import { formatPath, type ConfigPath } from './problems.js';
+import { isRecord, envName, nonEmptyString, parsePemPrivateKey } from './raw-values.js';
 import { Secret } from './secret.js';
-import { settingLeaves } from './settings.js';
 import type { KafkaSaslConfig, KafkaTlsConfig } from './types.js';
 
 /** What the resolver reads from files and secrets; the plain settings come from the validated schema output. */
@@ -30,19 +30,6 @@ const KEY: ConfigPath = [...TLS, 'key'];
 const KEY_FILE: ConfigPath = [...TLS, 'keyFile'];
 const PASSWORD: ConfigPath = ['kafka', 'sasl', 'password'];
 const PASSWORD_FILE: ConfigPath = ['kafka', 'sasl', 'passwordFile'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function nonEmptyString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function envName(path: ConfigPath): string {
-  const leaf = settingLeaves().find((candidate) => candidate.path === formatPath(path));
-  return leaf?.envVar ?? formatPath(path);
-}
 
 /** A problem was already reported at this path (a secret written in the file): do not add "missing" on top. */
 function alreadyReported(context: ResolveContext, path: ConfigPath): boolean {
@@ -81,17 +68,7 @@ function readCertificates(context: ResolveContext, settingPath: ConfigPath, file
 }
 
 function parseKey(context: ResolveContext, pem: string, where: ConfigPath): KeyObject | undefined {
-  if (pem.includes('ENCRYPTED')) {
-    context.problems.push(problemAt(context, where, 'the private key is encrypted; give an unencrypted PEM key (openssl pkcs8 -topk8 -nocrypt)'));
-    return undefined;
-  }
-  try {
-    return createPrivateKey({ key: pem, format: 'pem' });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : 'unreadable';
-    context.problems.push(problemAt(context, where, `is not a PEM private key (${reason})`));
-    return undefined;
-  }
+  return parsePemPrivateKey(context, pem, where, 'the Kafka client');
 }
 
 /**
