@@ -53,7 +53,8 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
     ...(config.graph.proxyUrl === undefined ? {} : { proxyUrl: config.graph.proxyUrl }),
   });
   const sink = dependencies.sink ?? createKafkaSink(config, logger, metrics, health);
-  const store = new PresenceStateStore();
+  // Keyed by the config's own id strings, so a million ids are held once.
+  const store = new PresenceStateStore(config.shards.flatMap((shard) => shard.userIds));
   const stateCodec = createStateCodec();
   const budget = createBudget(config);
   const graph = createGraphClient(config, dispatcher, budget, metrics);

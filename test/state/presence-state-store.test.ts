@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { PresenceStateStore, type UserPresenceState } from '../../src/state/index.js';
+
+const state = (sequenceNumber: string | null, availability = 'Available', activity = 'Available'): UserPresenceState => ({
+  sequenceNumber,
+  availability,
+  activity,
+  observedAt: 1_700_000_000_123,
+  fieldsHash: 2 ** 52 + 17,
+});
+
+describe('PresenceStateStore', () => {
+  it('returns exactly what was committed, per user', () => {
+    const store = new PresenceStateStore(['a', 'b']);
+    expect(store.get('a')).toBeUndefined();
+    store.commit('a', state('C1', 'Busy', 'InACall'));
+    store.commit('b', state(null, 'Focusing', 'UrgentInterruptionsOnly'));
+    expect(store.get('a')).toEqual(state('C1', 'Busy', 'InACall'));
+    expect(store.get('b')).toEqual(state(null, 'Focusing', 'UrgentInterruptionsOnly'));
+    store.commit('a', state('C2', 'Away', 'Away'));
+    expect(store.get('a')).toEqual(state('C2', 'Away', 'Away'));
+    expect(store.size).toBe(2);
+  });
+
+  it('grows past its initial capacity for users it was not told about', () => {
+    const store = new PresenceStateStore();
+    for (let i = 0; i < 1_000; i++) store.commit(`user-${i}`, state(`A${i}`));
+    expect(store.size).toBe(1_000);
+    expect(store.get('user-999')).toEqual(state('A999'));
+    expect(store.get('user-0')).toEqual(state('A0'));
+  });
+
+  it('forgets deleted users and counts only users with a state', () => {
+    const store = new PresenceStateStore(['a', 'b', 'c']);
+    store.commit('a', state('1'));
+    store.commit('b', state('2'));
+    store.deleteAll(['a', 'c']);
+    expect(store.get('a')).toBeUndefined();
+    expect(store.get('b')).toEqual(state('2'));
+    expect(store.size).toBe(1);
+    store.commit('a', state('3'));
+    expect(store.size).toBe(2);
+  });
+});
