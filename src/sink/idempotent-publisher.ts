@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
+import { PRODUCER_RETRY } from './kafka-client.js';
 import type { ShardBatch, SinkObserver, SinkRecord } from './types.js';
 
 export interface IdempotentPublisherOptions {
@@ -92,6 +93,7 @@ export class IdempotentPublisher {
       // kafkajs keeps ordering with idempotence only with one request in flight per broker.
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
+      retry: PRODUCER_RETRY,
       allowAutoTopicCreation: false,
     });
     await producer.connect();

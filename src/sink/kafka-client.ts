@@ -59,6 +59,13 @@ export type KafkaClientOptions = KafkaEndpointOptions &
   };
 
 /** The one place a kafkajs client is built, so TLS, SASL and logging are the same for every Kafka user here. */
+/**
+ * Producers retry a little more inside kafkajs than the client does: right after a commit the coordinator
+ * answers CONCURRENT_TRANSACTIONS for a few milliseconds while it writes the markers, and replaying the whole
+ * batch with a new producer for that would be wasteful. Still bounded, so a dead broker is reported in seconds.
+ */
+export const PRODUCER_RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 };
+
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
   const log = 'logger' in options ? (entry: LogEntry) => logKafkaEntry(options.logger, entry) : (entry: LogEntry) => options.onLog(toLogLine(entry));
   return new Kafka({

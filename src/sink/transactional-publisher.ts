@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CompressionTypes, Kafka, Producer, RecordMetadata } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
+import { PRODUCER_RETRY } from './kafka-client.js';
 import { fencedError, isFencedError } from './kafka-errors.js';
 import { readPartitions } from './partition-reader.js';
 import type { ShardBatch, SinkObserver, SinkRecord } from './types.js';
@@ -197,6 +198,7 @@ export class TransactionalPublisher {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: this.options.transactionTimeoutMs,
+      retry: PRODUCER_RETRY,
       allowAutoTopicCreation: false,
     });
     await producer.connect();
