@@ -1,0 +1,77 @@
+/**
+ * Experiment behind a proposal in BENCHMARKS.md: how the size of a transaction (batches of 650 events + 650
+ * state records committed together, as TransactionalPublisher.takeGroup does) changes raw kafkajs throughput,
+ * with kafkajs as shipped and with its quadratic groupMessagesPerPartition replaced by a linear one.
+ *
+ *   npx tsx bench/experiments/kafka-grouping.ts --brokers 127.0.0.1:9092            # kafkajs as shipped
+ *   node --require ./bench/experiments/linear-grouping.cjs --import tsx bench/experiments/kafka-grouping.ts --brokers ...
+ *   ... --headers fingerprint|none      # fewer record headers than the connector's five
+ *
+ * Without --brokers it starts its own broker.
+ */
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { statePartitionOf } from '../../src/sink/index.js';
+import { startLocalBroker } from '../../scripts/kafka/local-broker.js';
+import { benchKafka, compressionOf, createConnectorTopics, transactionalProducer } from '../lib/kafka.js';
+import { selfCpuSeconds } from '../lib/proc.js';
+import { changeRecords, SHARD, simulatedPresences } from '../lib/records.js';
+
+const { values } = parseArgs({
+  options: {
+    brokers: { type: 'string' },
+    events: { type: 'string', default: '39000' },
+    groups: { type: 'string', default: '1,2,4,8,15' },
+    compression: { type: 'string', default: 'gzip' },
+    repetitions: { type: 'string', default: '2' },
+    // all: the connector's five headers; fingerprint: content-type and schema-fingerprint only; none.
+    headers: { type: 'string', default: 'all' },
+  },
+});
+// The preload replaces the module in require's cache before kafkajs loads it.
+const patched = process.execArgv.some((argument) => argument.includes('linear-grouping'));
+const broker = values.brokers === undefined ? await startLocalBroker() : undefined;
+const brokers = values.brokers?.split(',') ?? broker?.brokers ?? [];
+const count = Number(values.events);
+const compression = values.compression === 'none' ? 'none' : 'gzip';
+const built = changeRecords(await simulatedPresences(count), Date.now());
+const kept = values.headers === 'none' ? [] : values.headers === 'fingerprint' ? ['content-type', 'schema-fingerprint'] : undefined;
+const events = built.events.map((record) =>
+  kept === undefined ? record : { ...record, headers: Object.fromEntries(Object.entries(record.headers ?? {}).filter(([name]) => kept.includes(name))) },
+);
+const state = built.state;
+const kafka = benchKafka(brokers, 'bench-grouping');
+const suffix = randomBytes(4).toString('hex');
+const topics = { events: `grouping-${suffix}`, eventsPartitions: 6, state: `grouping-${suffix}.state`, statePartitions: 12 };
+await createConnectorTopics(kafka, topics);
+const partition = statePartitionOf(SHARD, 12);
+process.stdout.write(`kafkajs groupMessagesPerPartition: ${patched ? 'linear (patched)' : 'as shipped'}; ${count} events, ${compression}, headers: ${values.headers}\n`);
+for (let repetition = 0; repetition < Number(values.repetitions); repetition++) {
+  for (const batchesPerTransaction of (values.groups ?? '').split(',').map(Number)) {
+    const producer = await transactionalProducer(kafka, `grouping-${randomBytes(4).toString('hex')}`);
+    const warm = await producer.transaction();
+    await warm.abort();
+    const size = 650 * batchesPerTransaction;
+    const cpu = selfCpuSeconds();
+    const started = performance.now();
+    for (let start = 0; start < count; start += size) {
+      const transaction = await producer.transaction();
+      await transaction.sendBatch({
+        acks: -1,
+        compression: compressionOf(compression),
+        topicMessages: [
+          { topic: topics.events, messages: events.slice(start, start + size) },
+          { topic: topics.state, messages: state.slice(start, start + size).map((record) => ({ ...record, partition })) },
+        ],
+      });
+      await transaction.commit();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = selfCpuSeconds() - cpu;
+    process.stdout.write(
+      `  ${String(batchesPerTransaction).padStart(2)} x 650 per transaction: ${Math.round(count / seconds)} events/s, ${Math.round(count / cpuSeconds)} events per CPU-s\n`,
+    );
+    await producer.disconnect();
+  }
+}
+await broker?.dispose();

@@ -1,0 +1,35 @@
+/** Messages between a benchmark and the simulator child (simulator-child.ts). */
+import type { RecordingCounters } from '../../src/simulator/index.js';
+
+export interface SimulatorInfo {
+  graphUrl: string;
+  authorityUrl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  caCertificatePem: string;
+  userCount: number;
+}
+
+/** A presence request as the simulator saw it: monotonic arrival time in the simulator's clock. */
+export interface Arrival {
+  atMs: number;
+  status: number;
+  durationMs: number;
+}
+
+export type SimulatorRequest =
+  /** Changes round(share × users) distinct random users (changeUsers). */
+  | { id: number; op: 'changeShare'; share: number }
+  | { id: number; op: 'counters' }
+  | { id: number; op: 'arrivals' }
+  | { id: number; op: 'reset' }
+  | { op: 'close' };
+
+export type SimulatorReply =
+  | { op: 'ready'; info: SimulatorInfo }
+  /** presenceRequestsBefore: presence requests served before the change, to prove no poll cycle straddled it. */
+  | { id: number; op: 'changeShare'; changed: number; presenceRequestsBefore: number }
+  | { id: number; op: 'counters'; counters: RecordingCounters }
+  | { id: number; op: 'arrivals'; arrivals: Arrival[] }
+  | { id: number; op: 'reset' };

@@ -1,0 +1,78 @@
+/** Which scenarios `npm run bench` runs, with which sizes, in the full and the quick set. */
+import type { StepOutcome } from './run.js';
+
+export interface Step {
+  /** Unique; `--only` matches its prefix. */
+  label: string;
+  scenario: string;
+  params: (earlier: readonly StepOutcome[]) => Record<string, unknown>;
+  timeoutSeconds: number;
+  /** Steps whose results this one reads; `--only` runs them too. */
+  needs?: string[];
+}
+
+/** The topics and connector name a prefill step wrote, handed to the steps that restore them. */
+function prefilled(earlier: readonly StepOutcome[], label: string): Record<string, unknown> {
+  const details = earlier.find((outcome) => outcome.label === label)?.result?.details ?? {};
+  return { connectorName: details['connectorName'], topic: details['topic'], stateTopic: details['stateTopic'] };
+}
+
+function scaleSteps(users: number, name: string, cycles: number, timeoutSeconds: number): Step[] {
+  const prefill = `scale-${name}-prefill`;
+  return [
+    { label: prefill, scenario: 'prefill-state', params: () => ({ users }), timeoutSeconds },
+    {
+      label: `scale-${name}`,
+      scenario: 'scale',
+      params: (earlier) => ({ users, cycles, latencyMs: 50, concurrency: 4, ...prefilled(earlier, prefill) }),
+      timeoutSeconds,
+      needs: [prefill],
+    },
+  ];
+}
+
+function budgetStep(users: number, prefill: string, requests: number, windowSeconds: number, windows: number): Step {
+  return {
+    label: `budget-${requests}-per-${windowSeconds}s`,
+    scenario: 'graph-budget',
+    params: (earlier) => ({ users, requests, windowSeconds, windows, latencyMs: 50, ...prefilled(earlier, prefill) }),
+    timeoutSeconds: (windows + 2) * windowSeconds + 120,
+    needs: [prefill],
+  };
+}
+
+function memorySteps(users: readonly number[]): Step[] {
+  return (['poll', 'restore'] as const).flatMap((path) =>
+    users.map((count): Step => ({
+      label: `memory-${count >= 1_000_000 ? `${count / 1_000_000}m` : `${count / 1000}k`}-${path}`,
+      scenario: 'state-memory',
+      params: () => ({ users: count, path }),
+      timeoutSeconds: 300,
+    })),
+  );
+}
+
+export function planSteps(quick: boolean): Step[] {
+  if (quick) {
+    return [
+      { label: 'simulator', scenario: 'simulator-throughput', params: () => ({ users: 100_000, seconds: 3, connections: 4 }), timeoutSeconds: 60 },
+      { label: 'kafka', scenario: 'kafka-ceiling', params: () => ({ events: 20_000, repetitions: 1 }), timeoutSeconds: 120 },
+      { label: 'e2e', scenario: 'end-to-end', params: () => ({ users: 20_000, repetitions: 1, profile: 1 }), timeoutSeconds: 180 },
+      ...scaleSteps(20_000, '20k', 2, 120),
+      // 20,000 users are 31 requests a cycle: more than 100 per 5 s allows at one cycle a second.
+      budgetStep(20_000, 'scale-20k-prefill', 100, 5, 2),
+      ...memorySteps([100_000]),
+    ];
+  }
+  return [
+    { label: 'simulator', scenario: 'simulator-throughput', params: () => ({ users: 1_000_000, seconds: 5, connections: 4 }), timeoutSeconds: 120 },
+    { label: 'kafka', scenario: 'kafka-ceiling', params: () => ({ events: 100_000, repetitions: 3 }), timeoutSeconds: 600 },
+    { label: 'e2e', scenario: 'end-to-end', params: () => ({ users: 100_000, repetitions: 2, profile: 1 }), timeoutSeconds: 900 },
+    ...scaleSteps(10_000, '10k', 5, 300),
+    ...scaleSteps(100_000, '100k', 4, 600),
+    ...scaleSteps(1_000_000, '1m', 3, 900),
+    budgetStep(100_000, 'scale-100k-prefill', 100, 5, 6),
+    budgetStep(100_000, 'scale-100k-prefill', 1500, 30, 2),
+    ...memorySteps([100_000, 1_000_000]),
+  ];
+}

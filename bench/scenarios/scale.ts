@@ -1,0 +1,161 @@
+/**
+ * The worker at N users on a state topic written by prefill-state: how long the restore takes, what the worker
+ * holds per user, and how its poll cycles compare with what Graph's latency allows.
+ *
+ * Graph: a simulator child with a fixed latency and a budget that never binds. Every presence is a duplicate of
+ * the restored state, so a cycle is Graph requests, JSON parsing and dedup; the floor is
+ * requests × latency / concurrency.
+ */
+import { createConnectorRun } from '../lib/connector-run.js';
+import { settledMemory, type MemorySample } from '../lib/proc.js';
+import { median, numberParam, progress, round, stringParam, type FigureRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import { startSimulatorProcess } from '../lib/simulator-process.js';
+
+const MEMORY_TARGET_BYTES = 300;
+
+export interface GraphCycle {
+  durationMs: number;
+  requests: number;
+  floorMs: number;
+  overheadPercent: number;
+  /** The simulator's own time per request (latency + building the body), divided by the concurrency. */
+  servedFloorMs: number;
+  events: number;
+  /** This process's CPU from the previous cycle's end to this one's, per request. */
+  cpuMsPerRequest: number;
+}
+
+export const scale: Scenario = async (context: ScenarioContext) => {
+  const userCount = numberParam(context, 'users', 100_000);
+  const countedCycles = numberParam(context, 'cycles', 3);
+  const latencyMs = numberParam(context, 'latencyMs', 50);
+  const concurrency = numberParam(context, 'concurrency', 4);
+  const connectorName = stringParam(context, 'connectorName', '');
+  if (connectorName === '') throw new Error('scale needs the connectorName of a prefill-state step');
+  const simulator = await startSimulatorProcess({
+    userCount,
+    autoChurn: false,
+    faults: { latency: { kind: 'fixed', ms: latencyMs } },
+    budget: { requests: 10_000_000, windowSeconds: 1 },
+  });
+  const memory: Record<string, MemorySample> = {};
+  memory['baseline'] = await settledMemory();
+  const run = createConnectorRun({
+    simulator: simulator.info,
+    simulatorPid: simulator.pid,
+    brokers: context.brokers,
+    brokerPid: context.brokerPid,
+    userCount,
+    connectorName,
+    topic: stringParam(context, 'topic', connectorName),
+    kafka: { stateTopic: stringParam(context, 'stateTopic', `${connectorName}.presence-state`) },
+    graph: { concurrency, requestBudget: { maxRequests: 1_000_000, windowSeconds: 1 } },
+    polling: { intervalSeconds: 1 },
+  });
+  const graphCycles: GraphCycle[] = [];
+  let restore;
+  try {
+    memory['configured'] = await settledMemory();
+    progress(`restoring ${userCount} users`);
+    restore = await run.start();
+    progress(`restored ${restore.users} users from ${restore.records} records in ${Math.round(restore.startToRestoredMs)} ms (read ${restore.readStateMs} ms)`);
+    // Taken while the first cycle runs; that cycle (token, TLS handshakes, this GC pause) is not counted.
+    memory['restored'] = await settledMemory();
+    const cycleTimeoutMs = 600_000;
+    await run.nextCycle(cycleTimeoutMs);
+    const firstCounted = run.cycles.length;
+    for (let i = 0; i < countedCycles; i++) await run.nextCycle(cycleTimeoutMs);
+    memory['running'] = await settledMemory();
+    const arrivals = await simulator.arrivals();
+    let offset = run.cycles.slice(0, firstCounted).reduce((sum, cycle) => sum + cycle.batches, 0);
+    let eventsBefore = await (run.cycles[firstCounted - 1]?.eventsTotal ?? Promise.resolve(0));
+    let previousCpu = run.cycles[firstCounted - 1]?.cpu.self ?? Number.NaN;
+    for (const cycle of run.cycles.slice(firstCounted, firstCounted + countedCycles)) {
+      const served = arrivals.slice(offset, offset + cycle.batches);
+      offset += cycle.batches;
+      const floorMs = (cycle.batches * latencyMs) / concurrency;
+      const eventsTotal = await cycle.eventsTotal;
+      graphCycles.push({
+        durationMs: round(cycle.durationMs, 1),
+        requests: cycle.batches,
+        floorMs,
+        overheadPercent: round((100 * (cycle.durationMs - floorMs)) / floorMs, 1),
+        servedFloorMs: round(served.reduce((sum, arrival) => sum + arrival.durationMs, 0) / concurrency, 1),
+        events: eventsTotal - eventsBefore,
+        cpuMsPerRequest: round(((cycle.cpu.self - previousCpu) * 1000) / cycle.batches, 2),
+      });
+      previousCpu = cycle.cpu.self;
+      eventsBefore = eventsTotal;
+      progress(`cycle: ${round(cycle.durationMs)} ms for ${cycle.batches} requests (floor ${floorMs} ms)`);
+    }
+  } finally {
+    await run.stop().catch((error: unknown) => progress(`worker stop failed: ${String(error)}`));
+    await simulator.close();
+  }
+
+  const durationMs = median(graphCycles.map((cycle) => cycle.durationMs));
+  const floorMs = graphCycles[0]?.floorMs ?? Number.NaN;
+  const servedFloorMs = median(graphCycles.map((cycle) => cycle.servedFloorMs));
+  const overhead = (100 * (durationMs - floorMs)) / floorMs;
+  const perUser = (from: string, to: string, field: keyof MemorySample): number => {
+    const before = memory[from]?.[field];
+    const after = memory[to]?.[field];
+    return before === undefined || after === undefined ? Number.NaN : round((after - before) / userCount, 1);
+  };
+  const heapPerUser = perUser('baseline', 'running', 'heapUsedBytes');
+  // The state store keeps its numbers in typed arrays, outside the V8 heap: they count too.
+  const totalPerUser = round(heapPerUser + perUser('baseline', 'running', 'arrayBuffersBytes'), 1);
+  const rssPerUser = perUser('baseline', 'running', 'rssBytes');
+  const label = userCount.toLocaleString('en-US');
+  const rows: FigureRow[] = [
+    {
+      section: 'graph',
+      figure: `${label} users: poll cycle (${graphCycles[0]?.requests ?? '?'} requests, ${latencyMs} ms latency, concurrency ${concurrency})`,
+      value: round(durationMs),
+      unit: 'ms',
+      note: `floor ${floorMs} ms; simulator-side floor (its service time included) ${round(servedFloorMs)} ms; median of ${graphCycles.length} cycles; worker CPU ${median(graphCycles.map((cycle) => cycle.cpuMsPerRequest))} ms per request`,
+    },
+    {
+      section: 'graph',
+      figure: `${label} users: cycle overhead above the floor`,
+      value: round(overhead, 1),
+      unit: '%',
+      target: '< 10 %',
+      met: overhead < 10,
+      note: `above the simulator-side floor: ${round((100 * (durationMs - servedFloorMs)) / servedFloorMs, 1)} %`,
+    },
+  ];
+  if (restore !== undefined) {
+    rows.push({
+      section: 'restore',
+      figure: `${label} users: worker start until state restored`,
+      value: round(restore.startToRestoredMs),
+      unit: 'ms',
+      note: `connect ${round(restore.startToConnectedMs)} ms, then group join + fencing; reading ${restore.records.toLocaleString('en-US')} records into the store ${round(restore.readStateMs)} ms (${round(restore.records / (restore.readStateMs / 1000))} records/s)`,
+    });
+  }
+  // Below 100,000 users the fixed cost of the modules and clients would dominate a per-user figure.
+  if (userCount >= 100_000) {
+    rows.push(
+      {
+        section: 'memory',
+        figure: `${label} users: whole worker, heap + array buffers per user`,
+        value: totalPerUser,
+        unit: 'B/user',
+        target: `< ${MEMORY_TARGET_BYTES} B`,
+        met: totalPerUser < MEMORY_TARGET_BYTES,
+        note: `after GC, while polling, minus before the config was loaded: heap ${heapPerUser} B/user (config loaded, worker created: ${perUser('baseline', 'configured', 'heapUsedBytes')}; after restore: ${perUser('baseline', 'restored', 'heapUsedBytes')})`,
+      },
+      {
+        section: 'memory',
+        figure: `${label} users: whole worker, RSS per user`,
+        value: rssPerUser,
+        unit: 'B/user',
+        target: `< ${MEMORY_TARGET_BYTES} B`,
+        met: rssPerUser < MEMORY_TARGET_BYTES,
+        note: `RSS keeps what V8 and the allocator have not returned to the OS; external ${perUser('baseline', 'running', 'externalBytes')} B/user`,
+      },
+    );
+  }
+  return { rows, details: { userCount, latencyMs, concurrency, restore, graphCycles, memory, overruns: run.overruns, problems: run.problems } };
+};
