@@ -113,7 +113,7 @@ export const scale: Scenario = async (context: ScenarioContext) => {
       figure: `${label} users: poll cycle (${graphCycles[0]?.requests ?? '?'} requests, ${latencyMs} ms latency, concurrency ${concurrency})`,
       value: round(durationMs),
       unit: 'ms',
-      note: `floor ${floorMs} ms; simulator-side floor (its service time included) ${round(servedFloorMs)} ms; median of ${graphCycles.length} cycles; worker CPU ${median(graphCycles.map((cycle) => cycle.cpuMsPerRequest))} ms per request`,
+      note: `floor ${floorMs} ms; simulator-side floor (its service time included) ${round(servedFloorMs)} ms; median of ${graphCycles.length} cycles; worker CPU ${round(median(graphCycles.map((cycle) => cycle.cpuMsPerRequest)), 2)} ms per request`,
     },
     {
       section: 'graph',
