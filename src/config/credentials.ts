@@ -3,12 +3,10 @@
  * never from the config file itself. Secrets are wrapped in `Secret` as soon as they are read.
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import { envOriginOf } from './env-overrides.js';
-import { absolutePath, displayPath, readText } from './files.js';
 import { checkThumbprintSha256, normalizeThumbprint } from './formats.js';
 import { problemAt, type PlaceContext, type ResolveContext } from './issues.js';
 import { formatPath, type ConfigPath, type ConfigProblem } from './problems.js';
-import { isRecord, envName, nonEmptyString, parsePemPrivateKey } from './raw-values.js';
+import { isRecord, envName, nonEmptyString, parsePemPrivateKey, readSettingFile } from './raw-values.js';
 import { Secret } from './secret.js';
 import { settingLeaves } from './settings.js';
 
@@ -78,19 +76,14 @@ export function readSecret(
     if (missing !== undefined) context.problems.push(problemAt(context, valuePath.slice(0, -1), missing, 'key'));
     return undefined;
   }
-  const fromEnv = envOriginOf(context.origins, filePath) !== undefined;
-  const display = displayPath(context, file, fromEnv);
-  const read = readText(absolutePath(context, file, fromEnv));
-  if (!read.ok) {
-    context.problems.push(problemAt(context, filePath, `cannot read ${display}: ${read.reason}`));
-    return undefined;
-  }
+  const read = readSettingFile(context, filePath, file);
+  if (read === undefined) return undefined;
   const text = read.text.trim();
   if (text === '') {
-    context.problems.push(problemAt(context, filePath, `${display} is empty`));
+    context.problems.push(problemAt(context, filePath, `${read.display} is empty`));
     return undefined;
   }
-  return { value: text, source: `file ${display}` };
+  return { value: text, source: `file ${read.display}` };
 }
 
 export function resolveCredential(rawTenant: unknown, context: ResolveContext, literalSecretFound: boolean): ResolvedCredential | undefined {
@@ -155,13 +148,9 @@ function readCertificate(
 ): string | undefined | null {
   if (file === undefined) return undefined;
   const filePath: ConfigPath = [...CERTIFICATE, 'certificateFile'];
-  const fromEnv = envOriginOf(context.origins, filePath) !== undefined;
-  const display = displayPath(context, file, fromEnv);
-  const read = readText(absolutePath(context, file, fromEnv));
-  if (!read.ok) {
-    context.problems.push(problemAt(context, filePath, `cannot read ${display}: ${read.reason}`));
-    return null;
-  }
+  const read = readSettingFile(context, filePath, file);
+  if (read === undefined) return null;
+  const { display } = read;
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(read.text);
@@ -188,19 +177,13 @@ export function resolveCaFile(rawGraph: unknown, context: ResolveContext): strin
   const file = nonEmptyString(rawGraph.caFile);
   if (file === undefined) return undefined;
   const settingPath: ConfigPath = ['graph', 'caFile'];
-  const fromEnv = envOriginOf(context.origins, settingPath) !== undefined;
-  const display = displayPath(context, file, fromEnv);
-  const absolute = absolutePath(context, file, fromEnv);
-  const read = readText(absolute);
-  if (!read.ok) {
-    context.problems.push(problemAt(context, settingPath, `cannot read ${display}: ${read.reason}`));
-    return undefined;
-  }
+  const read = readSettingFile(context, settingPath, file);
+  if (read === undefined) return undefined;
   try {
     new X509Certificate(read.text);
   } catch {
-    context.problems.push(problemAt(context, settingPath, `${display} holds no PEM certificate`));
+    context.problems.push(problemAt(context, settingPath, `${read.display} holds no PEM certificate`));
     return undefined;
   }
-  return absolute;
+  return read.absolute;
 }

@@ -5,11 +5,9 @@
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { pemFromEnv, readSecret } from './credentials.js';
-import { envOriginOf } from './env-overrides.js';
-import { absolutePath, displayPath, readText } from './files.js';
 import { problemAt, type ResolveContext } from './issues.js';
 import { formatPath, type ConfigPath } from './problems.js';
-import { isRecord, envName, nonEmptyString, parsePemPrivateKey } from './raw-values.js';
+import { isRecord, envName, nonEmptyString, parsePemPrivateKey, readSettingFile, type ReadFile } from './raw-values.js';
 import { Secret } from './secret.js';
 import type { KafkaSaslConfig, KafkaTlsConfig } from './types.js';
 
@@ -35,24 +33,6 @@ const PASSWORD_FILE: ConfigPath = ['kafka', 'sasl', 'passwordFile'];
 function alreadyReported(context: ResolveContext, path: ConfigPath): boolean {
   const key = formatPath(path);
   return context.problems.some((problem) => problem.path === key);
-}
-
-interface ReadFile {
-  absolute: string;
-  display: string;
-  text: string;
-}
-
-function readSettingFile(context: ResolveContext, settingPath: ConfigPath, file: string): ReadFile | undefined {
-  const fromEnv = envOriginOf(context.origins, settingPath) !== undefined;
-  const display = displayPath(context, file, fromEnv);
-  const absolute = absolutePath(context, file, fromEnv);
-  const read = readText(absolute);
-  if (!read.ok) {
-    context.problems.push(problemAt(context, settingPath, `cannot read ${display}: ${read.reason}`));
-    return undefined;
-  }
-  return { absolute, display, text: read.text };
 }
 
 /** A PEM file that must hold at least one certificate; the first is returned for key checks. */

@@ -1,5 +1,7 @@
 /** Small readers of not-yet-validated config values, shared by the credential and Kafka security resolvers. */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { envOriginOf } from './env-overrides.js';
+import { absolutePath, displayPath, readText } from './files.js';
 import { problemAt, type ResolveContext } from './issues.js';
 import { formatPath, type ConfigPath } from './problems.js';
 import { settingLeaves } from './settings.js';
@@ -33,4 +35,23 @@ export function parsePemPrivateKey(context: ResolveContext, pem: string, where: 
     context.problems.push(problemAt(context, where, `is not a PEM private key (${reason})`));
     return undefined;
   }
+}
+
+export interface ReadFile {
+  absolute: string;
+  display: string;
+  text: string;
+}
+
+/** Reads the file a path setting names (relative to the config file, or the cwd when set by env), or reports why not. */
+export function readSettingFile(context: ResolveContext, settingPath: ConfigPath, file: string): ReadFile | undefined {
+  const fromEnv = envOriginOf(context.origins, settingPath) !== undefined;
+  const display = displayPath(context, file, fromEnv);
+  const absolute = absolutePath(context, file, fromEnv);
+  const read = readText(absolute);
+  if (!read.ok) {
+    context.problems.push(problemAt(context, settingPath, `cannot read ${display}: ${read.reason}`));
+    return undefined;
+  }
+  return { absolute, display, text: read.text };
 }
