@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The connector image: `docker build -t teams-presence-kafka-connector .`
 # The same image runs the Graph simulator (`simulate`) and the other CLI commands (`check-config`, `tail`).
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript with the dev dependencies, then throw them away ----
 FROM ${NODE_IMAGE} AS build

@@ -1,23 +1,40 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects, one run: `npm test` runs both, `npm run test:unit` / `npm run test:integration` one each.
+ * - unit: pure logic, the Graph simulator on port 0, fakes of our own interfaces. No Java, no broker, no network
+ *   beyond loopback; seconds, in threads.
+ * - integration: the real Kafka broker from test/global-setup.ts (env KAFKA_BROKERS, testcontainers, or local jars).
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // One Kafka broker for the whole run (env KAFKA_BROKERS, testcontainers, or local jars): see the file.
-    globalSetup: ['test/global-setup.ts'],
-    // Integration tests wait on group joins, transactions and broker restarts.
-    testTimeout: 60_000,
-    // beforeAll hooks may start a second broker; a cold JVM on 2 busy cores takes a while.
-    hookTimeout: 120_000,
     teardownTimeout: 30_000,
     // Processes, not threads: a test that starts its own broker owns a JVM child, which must die with its process.
     pool: 'forks',
-    poolOptions: {
-      forks: {
-        // The machine has 2 cores and the broker's JVM runs beside the tests.
-        minForks: 1,
-        maxForks: 2,
+    // The machine has 2 cores (and, for integration, the broker's JVM runs beside the tests).
+    poolOptions: { forks: { minForks: 1, maxForks: 2 } },
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/integration/**'],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
       },
-    },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // One Kafka broker for the whole run (env KAFKA_BROKERS, testcontainers, or local jars): see the file.
+          globalSetup: ['test/global-setup.ts'],
+          // Integration tests wait on group joins, transactions and broker restarts.
+          testTimeout: 60_000,
+          // beforeAll hooks may start a second broker; a cold JVM on 2 busy cores takes a while.
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

@@ -55,9 +55,24 @@ function memorySteps(users: readonly number[]): Step[] {
 export function planSteps(quick: boolean): Step[] {
   if (quick) {
     return [
-      { label: 'simulator', scenario: 'simulator-throughput', params: () => ({ users: 100_000, seconds: 3, connections: 4 }), timeoutSeconds: 60 },
-      { label: 'kafka', scenario: 'kafka-ceiling', params: () => ({ events: 20_000, repetitions: 1 }), timeoutSeconds: 120 },
-      { label: 'e2e', scenario: 'end-to-end', params: () => ({ users: 20_000, repetitions: 1, profile: 1 }), timeoutSeconds: 180 },
+      {
+        label: 'simulator',
+        scenario: 'simulator-throughput',
+        params: () => ({ users: 100_000, seconds: 3, connections: 4 }),
+        timeoutSeconds: 60,
+      },
+      {
+        label: 'kafka',
+        scenario: 'kafka-ceiling',
+        params: () => ({ events: 20_000, repetitions: 1 }),
+        timeoutSeconds: 120,
+      },
+      {
+        label: 'e2e',
+        scenario: 'end-to-end',
+        params: () => ({ users: 20_000, repetitions: 1, profile: 1 }),
+        timeoutSeconds: 180,
+      },
       ...scaleSteps(20_000, '20k', 2, 120),
       // 20,000 users are 31 requests a cycle: more than 100 per 5 s allows at one cycle a second.
       budgetStep(20_000, 'scale-20k-prefill', 100, 5, 2),
@@ -65,9 +80,24 @@ export function planSteps(quick: boolean): Step[] {
     ];
   }
   return [
-    { label: 'simulator', scenario: 'simulator-throughput', params: () => ({ users: 1_000_000, seconds: 5, connections: 4 }), timeoutSeconds: 120 },
-    { label: 'kafka', scenario: 'kafka-ceiling', params: () => ({ events: 100_000, repetitions: 3 }), timeoutSeconds: 600 },
-    { label: 'e2e', scenario: 'end-to-end', params: () => ({ users: 100_000, repetitions: 2, profile: 1 }), timeoutSeconds: 900 },
+    {
+      label: 'simulator',
+      scenario: 'simulator-throughput',
+      params: () => ({ users: 1_000_000, seconds: 5, connections: 4 }),
+      timeoutSeconds: 120,
+    },
+    {
+      label: 'kafka',
+      scenario: 'kafka-ceiling',
+      params: () => ({ events: 100_000, repetitions: 3 }),
+      timeoutSeconds: 600,
+    },
+    {
+      label: 'e2e',
+      scenario: 'end-to-end',
+      params: () => ({ users: 100_000, repetitions: 2, profile: 1 }),
+      timeoutSeconds: 900,
+    },
     ...scaleSteps(10_000, '10k', 5, 300),
     ...scaleSteps(100_000, '100k', 4, 600),
     ...scaleSteps(1_000_000, '1m', 3, 900),

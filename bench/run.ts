@@ -35,7 +35,10 @@ const { values } = parseArgs({
   strict: true,
 });
 const quick = values.quick ?? false;
-const only = values.only?.split(',').map((label) => label.trim()).filter((label) => label !== '');
+const only = values.only
+  ?.split(',')
+  .map((label) => label.trim())
+  .filter((label) => label !== '');
 
 export interface StepOutcome {
   label: string;
@@ -49,8 +52,10 @@ export interface StepOutcome {
 /** The steps `--only` names (by label prefix) and, transitively, the steps they need. */
 function selectedSteps(steps: readonly Step[], prefixes: readonly string[] | undefined): Step[] {
   if (prefixes === undefined) return [...steps];
-  const wanted = new Set(steps.filter((step) => prefixes.some((prefix) => step.label.startsWith(prefix))).map((step) => step.label));
-  for (let grew = true; grew; ) {
+  const wanted = new Set(
+    steps.filter((step) => prefixes.some((prefix) => step.label.startsWith(prefix))).map((step) => step.label),
+  );
+  for (let grew = true; grew;) {
     grew = false;
     for (const step of steps) {
       if (!wanted.has(step.label)) continue;
@@ -69,7 +74,11 @@ function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-function runStep(step: Step, context: Omit<ScenarioContext, 'params'>, params: Record<string, unknown>): Promise<StepOutcome> {
+function runStep(
+  step: Step,
+  context: Omit<ScenarioContext, 'params'>,
+  params: Record<string, unknown>,
+): Promise<StepOutcome> {
   const started = performance.now();
   const outcome = (extra: Partial<StepOutcome>): StepOutcome => ({
     label: step.label,
@@ -106,7 +115,9 @@ function loadAverage(): string {
 
 function machine(kafkaVersion: string, loadAverageAtStart: string): Record<string, string | number> {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const kafkajs = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'kafkajs', 'package.json'), 'utf8')) as { version: string };
+  const kafkajs = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'kafkajs', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return {
     nproc: cpus().length,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
@@ -143,7 +154,9 @@ async function main(): Promise<void> {
       const params = step.params(outcomes);
       log(`${step.label}: starting (${JSON.stringify(params)})`);
       const outcome = await runStep(step, context, params);
-      log(`${step.label}: ${outcome.error === undefined ? 'done' : `FAILED: ${outcome.error}`} in ${outcome.seconds} s`);
+      log(
+        `${step.label}: ${outcome.error === undefined ? 'done' : `FAILED: ${outcome.error}`} in ${outcome.seconds} s`,
+      );
       outcomes.push(outcome);
     }
   } finally {
@@ -155,7 +168,13 @@ async function main(): Promise<void> {
     ...derivedRows(outcomes),
     ...outcomes
       .filter((outcome) => outcome.error !== undefined)
-      .map((outcome): FigureRow => ({ section: 'error', figure: outcome.label, value: null, unit: '', note: outcome.error?.split('\n')[0] ?? '' })),
+      .map((outcome): FigureRow => ({
+        section: 'error',
+        figure: outcome.label,
+        value: null,
+        unit: '',
+        note: outcome.error?.split('\n')[0] ?? '',
+      })),
   ];
   const totalSeconds = Math.round((performance.now() - started) / 1000);
   const report = {

@@ -68,7 +68,8 @@ function parseDemoArgs(): DemoOptions {
   });
   const number = (name: string, raw: string, min: number, max: number): number => {
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be between ${min} and ${max}, got ${raw}`);
+    if (!Number.isFinite(value) || value < min || value > max)
+      throw new Error(`--${name} must be between ${min} and ${max}, got ${raw}`);
     return value;
   };
   return {
@@ -109,7 +110,11 @@ class Stopped extends Error {}
  * Waits for a start-up step unless Ctrl-C comes first. Without `abandon` the caller has already registered how to
  * stop the thing being started; with it, a step that completes after Ctrl-C is undone by it.
  */
-async function step<T>(work: Promise<T>, stop: Promise<NodeJS.Signals>, abandon?: (value: T) => Promise<void>): Promise<T> {
+async function step<T>(
+  work: Promise<T>,
+  stop: Promise<NodeJS.Signals>,
+  abandon?: (value: T) => Promise<void>,
+): Promise<T> {
   const first = await Promise.race([work.then((value) => ({ value })), stop.then(() => undefined)]);
   if (first === undefined) {
     if (abandon !== undefined) await work.then(abandon, () => undefined);
@@ -131,16 +136,30 @@ async function freePort(): Promise<number> {
   });
 }
 
-function writeConnectorConfig(dir: string, simulator: GraphSimulator, brokers: string[], options: DemoOptions, httpPort: number): string {
+function writeConnectorConfig(
+  dir: string,
+  simulator: GraphSimulator,
+  brokers: string[],
+  options: DemoOptions,
+  httpPort: number,
+): string {
   const caFile = join(dir, 'simulator-ca.pem');
   writeFileSync(caFile, simulator.caCertificatePem);
   const ids = simulator.userIds();
   const perShard = Math.ceil(ids.length / options.shards);
-  const shards = SHARD_NAMES.slice(0, options.shards).map((name, index) => ({ name, users: ids.slice(index * perShard, (index + 1) * perShard) }));
+  const shards = SHARD_NAMES.slice(0, options.shards).map((name, index) => ({
+    name,
+    users: ids.slice(index * perShard, (index + 1) * perShard),
+  }));
   const document = {
     connectorName: 'presence-demo',
     tenant: { id: simulator.tenantId, clientId: simulator.clientId },
-    graph: { cloud: 'custom', graphUrl: simulator.graphUrl, authorityUrl: new URL(simulator.authorityUrl).origin, caFile },
+    graph: {
+      cloud: 'custom',
+      graphUrl: simulator.graphUrl,
+      authorityUrl: new URL(simulator.authorityUrl).origin,
+      caFile,
+    },
     kafka: { brokers, topic: TOPIC, partitions: 3 },
     polling: { intervalSeconds: options.intervalSeconds, startJitterSeconds: Math.min(2, options.intervalSeconds) },
     shutdown: { timeoutSeconds: 10 },
@@ -161,7 +180,9 @@ function liveView(): (record: TopicRecord) => void {
   let quiet: NodeJS.Timeout | undefined;
   const reportSnapshots = (): void => {
     if (snapshots === reported) return;
-    say(`${(snapshots - reported).toLocaleString('en-US')} SNAPSHOT events (first observation of each user) published; counted, not listed`);
+    say(
+      `${(snapshots - reported).toLocaleString('en-US')} SNAPSHOT events (first observation of each user) published; counted, not listed`,
+    );
     reported = snapshots;
   };
   return (record) => {
@@ -183,9 +204,19 @@ function liveView(): (record: TopicRecord) => void {
   };
 }
 
-async function startEverything(options: DemoOptions, resources: Resources, stop: Promise<NodeJS.Signals>): Promise<void> {
-  say(`starting the Graph presence simulator: HTTPS, ${options.users.toLocaleString('en-US')} users, ${Math.round(options.churn * 100)} % of them change per minute`);
-  const simulator = await step(startGraphSimulator({ userCount: options.users, changesPerMinuteShare: options.churn }), stop, (sim) => sim.close());
+async function startEverything(
+  options: DemoOptions,
+  resources: Resources,
+  stop: Promise<NodeJS.Signals>,
+): Promise<void> {
+  say(
+    `starting the Graph presence simulator: HTTPS, ${options.users.toLocaleString('en-US')} users, ${Math.round(options.churn * 100)} % of them change per minute`,
+  );
+  const simulator = await step(
+    startGraphSimulator({ userCount: options.users, changesPerMinuteShare: options.churn }),
+    stop,
+    (sim) => sim.close(),
+  );
   resources.add('the Graph simulator', () => simulator.close());
   say(`simulator ready at ${simulator.graphUrl}`);
 
@@ -198,7 +229,10 @@ async function startEverything(options: DemoOptions, resources: Resources, stop:
   resources.add('(removing the temporary config)', async () => rmSync(dir, { recursive: true, force: true }));
   const httpPort = await freePort();
   const configFile = writeConnectorConfig(dir, simulator, brokers, options, httpPort);
-  const config = loadConfig({ file: configFile, env: { ...process.env, PRESENCE_TENANT_CLIENT_SECRET: simulator.clientSecret } });
+  const config = loadConfig({
+    file: configFile,
+    env: { ...process.env, PRESENCE_TENANT_CLIENT_SECRET: simulator.clientSecret },
+  });
   describeConfig(config, configFile);
 
   const worker = await startWorker(config, options.verbose, resources, stop);
@@ -223,13 +257,24 @@ async function startEverything(options: DemoOptions, resources: Resources, stop:
 
 function describeConfig(config: ConnectorConfig, configFile: string): void {
   const users = config.shards.reduce((sum, shard) => sum + shard.userIds.length, 0);
-  say(`connector config ${configFile}: ${config.shards.length} shards, ${users.toLocaleString('en-US')} users, polled every ${config.polling.intervalSeconds} s`);
-  say(`  from another terminal: npm run connector -- tail --topic ${config.kafka.topic} --brokers ${config.kafka.brokers.join(',')}`);
+  say(
+    `connector config ${configFile}: ${config.shards.length} shards, ${users.toLocaleString('en-US')} users, polled every ${config.polling.intervalSeconds} s`,
+  );
+  say(
+    `  from another terminal: npm run connector -- tail --topic ${config.kafka.topic} --brokers ${config.kafka.brokers.join(',')}`,
+  );
 }
 
-async function startWorker(config: ConnectorConfig, verbose: boolean, resources: Resources, stop: Promise<NodeJS.Signals>): Promise<Worker> {
+async function startWorker(
+  config: ConnectorConfig,
+  verbose: boolean,
+  resources: Resources,
+  stop: Promise<NodeJS.Signals>,
+): Promise<Worker> {
   // Warnings and errors only, on stderr: the live view on stdout stays readable.
-  const worker = createWorker(config, { logger: createLogger({ level: 'warn', destination: connectorLogLines(verbose) }) });
+  const worker = createWorker(config, {
+    logger: createLogger({ level: 'warn', destination: connectorLogLines(verbose) }),
+  });
   say('starting the connector (in-process worker; logs at warn on stderr)');
   // Registered before start: stopping also aborts a start that is still waiting for Kafka.
   resources.add('the connector (finishing requests in flight, flushing Kafka)', () => worker.stop());
@@ -238,7 +283,10 @@ async function startWorker(config: ConnectorConfig, verbose: boolean, resources:
 }
 
 async function watch(reader: TopicReader, stop: Promise<NodeJS.Signals>): Promise<void> {
-  const outcome = await Promise.race([stop.then((signal) => ({ signal })), reader.finished.then(() => ({ signal: undefined }))]);
+  const outcome = await Promise.race([
+    stop.then((signal) => ({ signal })),
+    reader.finished.then(() => ({ signal: undefined })),
+  ]);
   if (outcome.signal !== undefined) say(`${outcome.signal}: stopping`);
 }
 
@@ -257,7 +305,9 @@ async function main(): Promise<number> {
   } catch (error) {
     if (!(error instanceof Stopped)) {
       failed = true;
-      say(`failed: ${isConnectorError(error) ? `${error.code}: ${error.message}` : toError(error).stack ?? String(error)}`);
+      say(
+        `failed: ${isConnectorError(error) ? `${error.code}: ${error.message}` : (toError(error).stack ?? String(error))}`,
+      );
     } else {
       say('stopped during start-up');
     }
@@ -299,7 +349,9 @@ function startBrokerHost(): BrokerHost {
         resolve(message.brokers);
       }
     });
-    child.once('exit', (code) => reject(new Error(`the Kafka broker process exited with code ${code ?? 'null'} before the broker was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the Kafka broker process exited with code ${code ?? 'null'} before the broker was ready`)),
+    );
   });
   ready.catch(() => undefined);
   return {
@@ -390,9 +442,19 @@ function describeLogLine(line: string, levels: Record<number, string>): string {
     return line;
   }
   const level = typeof entry['level'] === 'number' ? (levels[entry['level']] ?? String(entry['level'])) : 'log';
-  const where = typeof entry['kafka'] === 'string' ? ` [kafka ${entry['kafka']}]` : typeof entry['shard'] === 'string' ? ` [shard ${entry['shard']}]` : '';
+  const where =
+    typeof entry['kafka'] === 'string'
+      ? ` [kafka ${entry['kafka']}]`
+      : typeof entry['shard'] === 'string'
+        ? ` [shard ${entry['shard']}]`
+        : '';
   const err = entry['err'];
-  const cause = typeof entry['error'] === 'string' ? entry['error'] : typeof err === 'object' && err !== null && 'message' in err ? String(err.message) : undefined;
+  const cause =
+    typeof entry['error'] === 'string'
+      ? entry['error']
+      : typeof err === 'object' && err !== null && 'message' in err
+        ? String(err.message)
+        : undefined;
   return `${level}${where}: ${String(entry['msg'] ?? '')}${cause === undefined ? '' : `: ${cause}`}`;
 }
 

@@ -10,7 +10,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeSections, describeSettings, type SectionDoc, type SettingDoc, type SettingValue } from '../src/config/index.js';
+import {
+  describeSections,
+  describeSettings,
+  type SectionDoc,
+  type SettingDoc,
+  type SettingValue,
+} from '../src/config/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TEMPLATE_FILE = join(root, 'docs', 'configuration.template.md');
@@ -67,7 +73,8 @@ function settingsTable(settings: readonly SettingDoc[]): string[] {
     '| Setting | Type | Default | Environment variable | Description |',
     '| --- | --- | --- | --- | --- |',
     ...settings.map(
-      (setting) => `| \`${setting.path}\` | ${cell(setting.type)} | ${cell(defaultCell(setting))} | ${envCell(setting)} | ${cell(descriptionCell(setting))} |`,
+      (setting) =>
+        `| \`${setting.path}\` | ${cell(setting.type)} | ${cell(defaultCell(setting))} | ${envCell(setting)} | ${cell(descriptionCell(setting))} |`,
     ),
   ];
 }
@@ -91,7 +98,10 @@ export function renderReference(): string {
 
 export function renderDocument(template: string): string {
   const markerLines = template.split('\n').filter((line) => line.trim() === MARKER).length;
-  if (markerLines !== 1) throw new Error(`${relative(root, TEMPLATE_FILE)} must contain the line ${MARKER} exactly once (found ${markerLines})`);
+  if (markerLines !== 1)
+    throw new Error(
+      `${relative(root, TEMPLATE_FILE)} must contain the line ${MARKER} exactly once (found ${markerLines})`,
+    );
   const body = template
     .split('\n')
     .map((line) => (line.trim() === MARKER ? renderReference() : line))
@@ -104,7 +114,8 @@ function firstDifference(expected: string, actual: string): string {
   const want = expected.split('\n');
   const have = actual.split('\n');
   for (let i = 0; i < Math.max(want.length, have.length); i++) {
-    if (want[i] !== have[i]) return `line ${i + 1}:\n  expected: ${want[i] ?? '(end of file)'}\n  found:    ${have[i] ?? '(end of file)'}`;
+    if (want[i] !== have[i])
+      return `line ${i + 1}:\n  expected: ${want[i] ?? '(end of file)'}\n  found:    ${have[i] ?? '(end of file)'}`;
   }
   return 'no difference';
 }
@@ -136,7 +147,9 @@ function main(args: readonly string[]): number {
     process.stdout.write(`${output} is up to date\n`);
     return 0;
   }
-  process.stderr.write(`${output} is out of date with the config schema; run \`npm run docs:config\` and commit it.\nFirst difference at ${firstDifference(expected, actual)}\n`);
+  process.stderr.write(
+    `${output} is out of date with the config schema; run \`npm run docs:config\` and commit it.\nFirst difference at ${firstDifference(expected, actual)}\n`,
+  );
   return 1;
 }
 

@@ -28,13 +28,25 @@ const linear: Group = ({ topic, partitionMetadata, messages, partitioner }) => {
 
 const partitioner = Partitioners.DefaultPartitioner();
 const metadata = (count: number): PartitionerArgs['partitionMetadata'] =>
-  Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+  Array.from({ length: count }, (_, partitionId) => ({
+    partitionId,
+    leader: 1,
+    partitionErrorCode: 0,
+    replicas: [1],
+    isr: [1],
+  }));
 const rounds = 5;
 for (const events of [650, 1300, 2600, 5200, 9750]) {
-  const messages = Array.from({ length: events }, (_, i) => ({ key: `e0afbaae-ed9a-4432-9505-${String(i).padStart(12, '0')}`, value: Buffer.alloc(250) }));
+  const messages = Array.from({ length: events }, (_, i) => ({
+    key: `e0afbaae-ed9a-4432-9505-${String(i).padStart(12, '0')}`,
+    value: Buffer.alloc(250),
+  }));
   const state = messages.map((message) => ({ ...message, partition: 7 }));
   const line: string[] = [];
-  for (const [name, group] of [['shipped', shipped], ['linear', linear]] as const) {
+  for (const [name, group] of [
+    ['shipped', shipped],
+    ['linear', linear],
+  ] as const) {
     const started = process.cpuUsage();
     for (let round = 0; round < rounds; round++) {
       group({ topic: 'events', partitionMetadata: metadata(6), messages, partitioner });
@@ -43,5 +55,7 @@ for (const events of [650, 1300, 2600, 5200, 9750]) {
     const used = process.cpuUsage(started);
     line.push(`${name} ${((used.user + used.system) / 1000 / rounds).toFixed(1)} CPU-ms`);
   }
-  process.stdout.write(`${String(events).padStart(5)} events + ${events} state records per transaction: ${line.join(', ')}\n`);
+  process.stdout.write(
+    `${String(events).padStart(5)} events + ${events} state records per transaction: ${line.join(', ')}\n`,
+  );
 }

@@ -35,17 +35,34 @@ const brokers = values.brokers?.split(',') ?? broker?.brokers ?? [];
 const count = Number(values.events);
 const compression = values.compression === 'none' ? 'none' : 'gzip';
 const built = changeRecords(await simulatedPresences(count), Date.now());
-const kept = values.headers === 'none' ? [] : values.headers === 'fingerprint' ? ['content-type', 'schema-fingerprint'] : undefined;
+const kept =
+  values.headers === 'none'
+    ? []
+    : values.headers === 'fingerprint'
+      ? ['content-type', 'schema-fingerprint']
+      : undefined;
 const events = built.events.map((record) =>
-  kept === undefined ? record : { ...record, headers: Object.fromEntries(Object.entries(record.headers ?? {}).filter(([name]) => kept.includes(name))) },
+  kept === undefined
+    ? record
+    : {
+        ...record,
+        headers: Object.fromEntries(Object.entries(record.headers ?? {}).filter(([name]) => kept.includes(name))),
+      },
 );
 const state = built.state;
 const kafka = benchKafka(brokers, 'bench-grouping');
 const suffix = randomBytes(4).toString('hex');
-const topics = { events: `grouping-${suffix}`, eventsPartitions: 6, state: `grouping-${suffix}.state`, statePartitions: 12 };
+const topics = {
+  events: `grouping-${suffix}`,
+  eventsPartitions: 6,
+  state: `grouping-${suffix}.state`,
+  statePartitions: 12,
+};
 await createConnectorTopics(kafka, topics);
 const partition = statePartitionOf(SHARD, 12);
-process.stdout.write(`kafkajs groupMessagesPerPartition: ${patched ? 'linear (patched)' : 'as shipped'}; ${count} events, ${compression}, headers: ${values.headers}\n`);
+process.stdout.write(
+  `kafkajs groupMessagesPerPartition: ${patched ? 'linear (patched)' : 'as shipped'}; ${count} events, ${compression}, headers: ${values.headers}\n`,
+);
 for (let repetition = 0; repetition < Number(values.repetitions); repetition++) {
   for (const batchesPerTransaction of (values.groups ?? '').split(',').map(Number)) {
     const producer = await transactionalProducer(kafka, `grouping-${randomBytes(4).toString('hex')}`);
@@ -61,7 +78,10 @@ for (let repetition = 0; repetition < Number(values.repetitions); repetition++) 
         compression: compressionOf(compression),
         topicMessages: [
           { topic: topics.events, messages: events.slice(start, start + size) },
-          { topic: topics.state, messages: state.slice(start, start + size).map((record) => ({ ...record, partition })) },
+          {
+            topic: topics.state,
+            messages: state.slice(start, start + size).map((record) => ({ ...record, partition })),
+          },
         ],
       });
       await transaction.commit();

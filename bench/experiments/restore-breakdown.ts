@@ -19,9 +19,14 @@ import { SHARD } from '../lib/records.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { values } = parseArgs({
-  options: { brokers: { type: 'string' }, 'state-topic': { type: 'string' }, users: { type: 'string', default: '1000000' } },
+  options: {
+    brokers: { type: 'string' },
+    'state-topic': { type: 'string' },
+    users: { type: 'string', default: '1000000' },
+  },
 });
-if (values.brokers === undefined || values['state-topic'] === undefined) throw new Error('--brokers and --state-topic are required');
+if (values.brokers === undefined || values['state-topic'] === undefined)
+  throw new Error('--brokers and --state-topic are required');
 const logger = createLogger({ level: 'warn' });
 const sink = new KafkaSink({
   brokers: values.brokers.split(','),
@@ -56,7 +61,9 @@ async function timed(label: string, onRecord: (record: StoredStateRecord) => voi
   });
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = selfCpuSeconds() - cpu;
-  process.stdout.write(`${label}: ${records} records in ${seconds.toFixed(1)} s (${Math.round(records / seconds)}/s), ${cpuSeconds.toFixed(1)} CPU-s\n`);
+  process.stdout.write(
+    `${label}: ${records} records in ${seconds.toFixed(1)} s (${Math.round(records / seconds)}/s), ${cpuSeconds.toFixed(1)} CPU-s\n`,
+  );
   if (profiler !== undefined) {
     const summary = await profiler.stop(join(ROOT, 'bench', 'results', 'profile-restore.cpuprofile'), ROOT);
     for (const entry of summary.top.slice(0, 12)) {

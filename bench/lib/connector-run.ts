@@ -102,7 +102,10 @@ const PINO_WARN = 40;
 export function createConnectorRun(options: ConnectorRunOptions): ConnectorRun {
   const dir = mkdtempSync(join(tmpdir(), 'presence-bench-'));
   const configFile = writeConfig(dir, options);
-  const config = loadConfig({ file: configFile, env: { PRESENCE_TENANT_CLIENT_SECRET: options.simulator.clientSecret } });
+  const config = loadConfig({
+    file: configFile,
+    env: { PRESENCE_TENANT_CLIENT_SECRET: options.simulator.clientSecret },
+  });
   const metrics = new ConnectorMetrics();
   const cycles: CycleSample[] = [];
   const problems: string[] = [];
@@ -182,7 +185,13 @@ export function createConnectorRun(options: ConnectorRunOptions): ConnectorRun {
     },
     nextCycle(timeoutMs) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no poll cycle ended within ${timeoutMs} ms; worker said: ${problems.slice(-3).join(' | ')}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`no poll cycle ended within ${timeoutMs} ms; worker said: ${problems.slice(-3).join(' | ')}`),
+            ),
+          timeoutMs,
+        );
         cycleWaiters.push((sample) => {
           clearTimeout(timer);
           resolve(sample);
@@ -213,9 +222,14 @@ export function createConnectorRun(options: ConnectorRunOptions): ConnectorRun {
   };
 }
 
-async function counterTotal(counter: { get(): Promise<{ values: Array<{ value: number; labels: Partial<Record<string, string | number>> }> }> }, outcome?: string): Promise<number> {
+async function counterTotal(
+  counter: { get(): Promise<{ values: Array<{ value: number; labels: Partial<Record<string, string | number>> }> }> },
+  outcome?: string,
+): Promise<number> {
   const { values } = await counter.get();
-  return values.filter((entry) => outcome === undefined || entry.labels['outcome'] === outcome).reduce((sum, entry) => sum + entry.value, 0);
+  return values
+    .filter((entry) => outcome === undefined || entry.labels['outcome'] === outcome)
+    .reduce((sum, entry) => sum + entry.value, 0);
 }
 
 function writeConfig(dir: string, options: ConnectorRunOptions): string {

@@ -16,9 +16,9 @@ interface ShareSummary {
 
 export function derivedRows(outcomes: readonly StepOutcome[]): FigureRow[] {
   const ceiling = outcomes.find((outcome) => outcome.scenario === 'kafka-ceiling')?.result?.details['summary'] as
-    | Record<string, CeilingSummary>
-    | undefined;
-  const e2e = outcomes.find((outcome) => outcome.scenario === 'end-to-end')?.result?.details['perShare'] as ShareSummary[] | undefined;
+    Record<string, CeilingSummary> | undefined;
+  const e2e = outcomes.find((outcome) => outcome.scenario === 'end-to-end')?.result?.details['perShare'] as
+    ShareSummary[] | undefined;
   const raw = ceiling?.['txn-650'];
   if (raw === undefined || e2e === undefined) return [];
   const grouped = ceiling?.['txn-grouped'];
@@ -49,8 +49,17 @@ export function derivedRows(outcomes: readonly StepOutcome[]): FigureRow[] {
       );
     };
     const publishRatio = round((100 * summary.publishEventsPerSecond) / raw.eventsPerSecond, 1);
-    versus(raw, 'txn-650', `the issue's baseline: one transaction per 650 events; publish part alone (cycle minus a no-change cycle): ${publishRatio} %`);
-    if (grouped !== undefined) versus(grouped, 'txn-grouped', 'like for like: the connector commits queued batches together, as this baseline does');
+    versus(
+      raw,
+      'txn-650',
+      `the issue's baseline: one transaction per 650 events; publish part alone (cycle minus a no-change cycle): ${publishRatio} %`,
+    );
+    if (grouped !== undefined)
+      versus(
+        grouped,
+        'txn-grouped',
+        'like for like: the connector commits queued batches together, as this baseline does',
+      );
   }
   return rows;
 }

@@ -80,7 +80,11 @@ export function summarise(profile: Profiler.Profile, file: string, root: string,
     if (functionName === '(garbage collector)') gcUs += us;
     const location = url === '' ? '' : `${shortPath(url, root)}:${lineNumber + 1}`;
     const key = `${functionName}@${location}`;
-    const entry = byFunction.get(key) ?? { functionName: functionName === '' ? '(anonymous)' : functionName, location, us: 0 };
+    const entry = byFunction.get(key) ?? {
+      functionName: functionName === '' ? '(anonymous)' : functionName,
+      location,
+      us: 0,
+    };
     entry.us += us;
     byFunction.set(key, entry);
     const area = areaOf(url, functionName, root);
@@ -96,7 +100,12 @@ export function summarise(profile: Profiler.Profile, file: string, root: string,
     top: [...byFunction.values()]
       .sort((a, b) => b.us - a.us)
       .slice(0, topCount)
-      .map((entry) => ({ functionName: entry.functionName, location: entry.location, selfMs: toMs(entry.us), selfShare: share(entry.us) })),
+      .map((entry) => ({
+        functionName: entry.functionName,
+        location: entry.location,
+        selfMs: toMs(entry.us),
+        selfShare: share(entry.us),
+      })),
     byArea: [...byArea.entries()]
       .sort((a, b) => b[1] - a[1])
       .map(([area, us]) => ({ area, selfMs: toMs(us), selfShare: share(us) })),

@@ -27,7 +27,8 @@ export async function simulatedPresences(userCount: number): Promise<Presence[]>
     const presences: Presence[] = [];
     for (let start = 0; start < userCount; start += 650) {
       const page = [];
-      for (let index = start; index < Math.min(userCount, start + 650); index++) page.push(simulator.getPresence(index));
+      for (let index = start; index < Math.min(userCount, start + 650); index++)
+        page.push(simulator.getPresence(index));
       presences.push(...parsePresenceResponse(JSON.stringify({ value: page })));
     }
     return presences;
@@ -37,14 +38,22 @@ export async function simulatedPresences(userCount: number): Promise<Presence[]>
 }
 
 /** CHANGE events (they carry the previous state, so they are the larger kind) and the state records they lead to. */
-export function changeRecords(presences: readonly Presence[], observedAt: number): { events: BenchRecord[]; state: BenchRecord[] } {
+export function changeRecords(
+  presences: readonly Presence[],
+  observedAt: number,
+): { events: BenchRecord[]; state: BenchRecord[] } {
   const codec = createPresenceEventCodec();
   const stateCodec = createStateCodec();
   const events: BenchRecord[] = [];
   const state: BenchRecord[] = [];
   for (const presence of presences) {
     const previous = stateOf(presence, observedAt - 60_000);
-    const event = buildPresenceEvent(presence, previous, { tenantId: '6f1d3c9a-2b4e-4f8a-9c7d-5e3b1a0f2d4c', shard: SHARD, connector: 'bench', observedAt });
+    const event = buildPresenceEvent(presence, previous, {
+      tenantId: '6f1d3c9a-2b4e-4f8a-9c7d-5e3b1a0f2d4c',
+      shard: SHARD,
+      connector: 'bench',
+      observedAt,
+    });
     events.push({ key: presence.id, value: codec.encode(event), headers: codec.headers(event) });
     state.push({ key: stateCodec.key(SHARD, presence.id), value: stateCodec.encode(stateOf(presence, observedAt)) });
   }
@@ -53,6 +62,7 @@ export function changeRecords(presences: readonly Presence[], observedAt: number
 
 export function recordBytes(record: BenchRecord): { value: number; key: number; headers: number } {
   let headers = 0;
-  for (const [name, value] of Object.entries(record.headers ?? {})) headers += Buffer.byteLength(name) + Buffer.byteLength(value);
+  for (const [name, value] of Object.entries(record.headers ?? {}))
+    headers += Buffer.byteLength(name) + Buffer.byteLength(value);
   return { value: record.value.length, key: Buffer.byteLength(record.key), headers };
 }

@@ -45,11 +45,16 @@ export async function loadSimulator(options: SimulatorLoadOptions): Promise<Simu
     tls: !options.http,
     budget: { requests: 10_000_000, windowSeconds: 1 },
   });
-  const pool = new Pool(simulator.info.graphUrl, { connections: options.connections, connect: { ca: simulator.info.caCertificatePem } });
+  const pool = new Pool(simulator.info.graphUrl, {
+    connections: options.connections,
+    connect: { ca: simulator.info.caCertificatePem },
+  });
   try {
     const accessToken = await token(pool, simulator.info);
     const bodies = Array.from({ length: BODIES }, () =>
-      JSON.stringify({ ids: Array.from({ length: IDS_PER_REQUEST }, () => userIdAt(Math.floor(Math.random() * options.users))) }),
+      JSON.stringify({
+        ids: Array.from({ length: IDS_PER_REQUEST }, () => userIdAt(Math.floor(Math.random() * options.users))),
+      }),
     );
     const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
     const latencies: number[] = [];
@@ -61,7 +66,12 @@ export async function loadSimulator(options: SimulatorLoadOptions): Promise<Simu
       while (performance.now() < deadline) {
         const body = bodies[next++ % BODIES] ?? '';
         const start = performance.now();
-        const response = await pool.request({ method: 'POST', path: '/v1.0/communications/getPresencesByUserId', headers, body });
+        const response = await pool.request({
+          method: 'POST',
+          path: '/v1.0/communications/getPresencesByUserId',
+          headers,
+          body,
+        });
         const text = await response.body.text();
         if (options.parse) JSON.parse(text);
         latencies.push(performance.now() - start);
@@ -77,7 +87,8 @@ export async function loadSimulator(options: SimulatorLoadOptions): Promise<Simu
     const clientCpu = selfCpuSeconds() - clientBefore;
     const simulatorAfter = processCpuSeconds(simulator.pid);
     latencies.sort((a, b) => a - b);
-    const percentile = (p: number): number => Math.round((latencies[Math.floor((latencies.length - 1) * p)] ?? 0) * 10) / 10;
+    const percentile = (p: number): number =>
+      Math.round((latencies[Math.floor((latencies.length - 1) * p)] ?? 0) * 10) / 10;
     const count = latencies.length;
     return {
       users: options.users,
@@ -92,7 +103,9 @@ export async function loadSimulator(options: SimulatorLoadOptions): Promise<Simu
       latencyP99Ms: percentile(0.99),
       statuses,
       simulatorCpuMsPerRequest:
-        simulatorBefore === null || simulatorAfter === null ? null : Math.round(((simulatorAfter - simulatorBefore) * 1e5) / count) / 100,
+        simulatorBefore === null || simulatorAfter === null
+          ? null
+          : Math.round(((simulatorAfter - simulatorBefore) * 1e5) / count) / 100,
       clientCpuMsPerRequest: Math.round((clientCpu * 1e5) / count) / 100,
     };
   } finally {

@@ -35,7 +35,9 @@ export async function startSimulatorProcess(options: GraphSimulatorOptions): Pro
     });
   });
 
-  function ask<Op extends Request['op']>(request: DistributiveOmit<Extract<Request, { op: Op }>, 'id'>): Promise<Extract<SimulatorReply, { op: Op }>> {
+  function ask<Op extends Request['op']>(
+    request: DistributiveOmit<Extract<Request, { op: Op }>, 'id'>,
+  ): Promise<Extract<SimulatorReply, { op: Op }>> {
     const id = nextId++;
     return new Promise((resolve) => {
       waiting.set(id, (reply) => {

@@ -18,19 +18,28 @@ export function formatTable(rows: readonly FigureRow[]): string {
     row.met === undefined ? '' : row.met ? 'yes' : 'NO',
     row.note ?? '',
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => (column === 6 ? 0 : (line[column] ?? '').length))));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((line) => (column === 6 ? 0 : (line[column] ?? '').length))),
+  );
   const format = (line: string[]): string =>
     line
-      .map((cell, column) => (column === 2 ? cell.padStart(widths[column] ?? 0) : column === 6 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .map((cell, column) =>
+        column === 2 ? cell.padStart(widths[column] ?? 0) : column === 6 ? cell : cell.padEnd(widths[column] ?? 0),
+      )
       .join('  ')
       .trimEnd();
-  return [format(header), format(widths.map((width) => '-'.repeat(Math.max(width, 4)))), ...cells.map(format)].join('\n');
+  return [format(header), format(widths.map((width) => '-'.repeat(Math.max(width, 4)))), ...cells.map(format)].join(
+    '\n',
+  );
 }
 
 /** The same rows as a Markdown table, for BENCHMARKS.md. */
 export function formatMarkdown(rows: readonly FigureRow[]): string {
   const escape = (text: string): string => text.replace(/\|/g, '\\|');
-  const lines = ['| section | figure | value | unit | target | met | note |', '| --- | --- | ---: | --- | --- | --- | --- |'];
+  const lines = [
+    '| section | figure | value | unit | target | met | note |',
+    '| --- | --- | ---: | --- | --- | --- | --- |',
+  ];
   for (const row of rows) {
     lines.push(
       `| ${row.section} | ${escape(row.figure)} | ${formatValue(row.value)} | ${row.unit} | ${escape(row.target ?? '')} | ${row.met === undefined ? '' : row.met ? 'yes' : '**no**'} | ${escape(row.note ?? '')} |`,

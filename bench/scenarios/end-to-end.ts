@@ -18,7 +18,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createConnectorRun, type CpuSnapshot, type CycleSample } from '../lib/connector-run.js';
 import { CpuProfiler, type ProfileSummary } from '../lib/profile.js';
-import { median, numberParam, progress, round, type FigureRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import {
+  median,
+  numberParam,
+  progress,
+  round,
+  type FigureRow,
+  type Scenario,
+  type ScenarioContext,
+} from '../lib/scenario.js';
 import { startSimulatorProcess } from '../lib/simulator-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -76,7 +84,11 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
   const repetitions = numberParam(context, 'repetitions', 2);
   const profile = numberParam(context, 'profile', 1) === 1;
   const shares = [0.1, 0.5, 1];
-  const simulator = await startSimulatorProcess({ userCount, autoChurn: false, budget: { requests: 10_000_000, windowSeconds: 1 } });
+  const simulator = await startSimulatorProcess({
+    userCount,
+    autoChurn: false,
+    budget: { requests: 10_000_000, windowSeconds: 1 },
+  });
   const suffix = randomBytes(4).toString('hex');
   const run = createConnectorRun({
     simulator: simulator.info,
@@ -93,7 +105,8 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
   for (let repetition = 0; repetition < repetitions; repetition++) {
     for (const share of [...shares, 0]) plan.push({ share, label: `churn ${share * 100} %`, profile: false });
   }
-  if (profile) for (const share of [1, 0]) plan.push({ share, label: `profiled churn ${share * 100} %`, profile: true });
+  if (profile)
+    for (const share of [1, 0]) plan.push({ share, label: `profiled churn ${share * 100} %`, profile: true });
   const measurements: CycleMeasurement[] = [];
   const profiles: ProfileSummary[] = [];
   let retries = 0;
@@ -116,17 +129,37 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
         if (next === undefined) return;
         const profiler = next.profile ? new CpuProfiler() : undefined;
         profiler?.startNow();
-        armed = { step: next, change: Promise.resolve(NO_CHANGE), cpu: run.cpuNow(), ...(profiler === undefined ? {} : { profiler }) };
+        armed = {
+          step: next,
+          change: Promise.resolve(NO_CHANGE),
+          cpu: run.cpuNow(),
+          ...(profiler === undefined ? {} : { profiler }),
+        };
         // Sent before this hook returns: on the simulator's IPC pipe before the next cycle's first request.
         if (next.share > 0) armed.change = simulator.changeShare(next.share);
       });
       const change = await current.change;
-      let measurement = await measurementOf(current.step.label, current.step.share, change.changed, current.cpu, cycle, eventsSoFar, transactionsSoFar);
+      let measurement = await measurementOf(
+        current.step.label,
+        current.step.share,
+        change.changed,
+        current.cpu,
+        cycle,
+        eventsSoFar,
+        transactionsSoFar,
+      );
       if (change.presenceRequestsBefore > requestsSoFar) {
-        measurement = { ...measurement, valid: false, invalidReason: `${change.presenceRequestsBefore - requestsSoFar} requests of the cycle were served before the change` };
+        measurement = {
+          ...measurement,
+          valid: false,
+          invalidReason: `${change.presenceRequestsBefore - requestsSoFar} requests of the cycle were served before the change`,
+        };
       }
       if (current.profiler !== undefined) {
-        const file = join(context.resultsDir, `profile-${userCount}-users-churn-${current.step.share * 100}.cpuprofile`);
+        const file = join(
+          context.resultsDir,
+          `profile-${userCount}-users-churn-${current.step.share * 100}.cpuprofile`,
+        );
         profiles.push(await current.profiler.stop(file, ROOT));
         measurement = { ...measurement, valid: false, invalidReason: 'profiled (not counted)' };
       }
@@ -169,8 +202,16 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
       brokerCpuSeconds: nullableMedian(selected.map((m) => m.cpuBrokerSeconds)),
     };
   };
-  const perShare = shares.map((share) => summarise(valid.filter((m) => m.label === `churn ${share * 100} %`), share));
-  const snapshot = summarise(valid.filter((m) => m.label === 'snapshot'), 1);
+  const perShare = shares.map((share) =>
+    summarise(
+      valid.filter((m) => m.label === `churn ${share * 100} %`),
+      share,
+    ),
+  );
+  const snapshot = summarise(
+    valid.filter((m) => m.label === 'snapshot'),
+    1,
+  );
   const rows: FigureRow[] = [
     {
       section: 'e2e',
@@ -203,7 +244,22 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
       },
     ]),
   ];
-  return { rows, details: { userCount, repetitions, retries, overruns: run.overruns, quietMs, quietCpu, snapshot, perShare, measurements, profiles, problems: run.problems } };
+  return {
+    rows,
+    details: {
+      userCount,
+      repetitions,
+      retries,
+      overruns: run.overruns,
+      quietMs,
+      quietCpu,
+      snapshot,
+      perShare,
+      measurements,
+      profiles,
+      problems: run.problems,
+    },
+  };
 };
 
 async function measurementOf(
@@ -229,9 +285,11 @@ async function measurementOf(
     cpuBrokerSeconds: difference(cycle.cpu.broker, cpuBefore.broker),
     valid: true,
   };
-  if (cycle.failedBatches > 0) return { ...measurement, valid: false, invalidReason: `${cycle.failedBatches} batches failed` };
+  if (cycle.failedBatches > 0)
+    return { ...measurement, valid: false, invalidReason: `${cycle.failedBatches} batches failed` };
   // Users whose status message expired change too, so more events than changed users is fine; fewer is not.
-  if (events < changed) return { ...measurement, valid: false, invalidReason: `${events} events for ${changed} changed users` };
+  if (events < changed)
+    return { ...measurement, valid: false, invalidReason: `${events} events for ${changed} changed users` };
   return measurement;
 }
 

@@ -7,7 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConnectorRun } from '../lib/connector-run.js';
-import { numberParam, progress, round, stringParam, type FigureRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import {
+  numberParam,
+  progress,
+  round,
+  stringParam,
+  type FigureRow,
+  type Scenario,
+  type ScenarioContext,
+} from '../lib/scenario.js';
 import { startSimulatorProcess } from '../lib/simulator-process.js';
 
 /**
@@ -49,7 +57,9 @@ export const graphBudget: Scenario = async (context: ScenarioContext) => {
   let counters;
   try {
     await run.start();
-    progress(`polling ${userCount} users under a budget of ${requests} per ${windowSeconds} s for ${windows + 1} windows`);
+    progress(
+      `polling ${userCount} users under a budget of ${requests} per ${windowSeconds} s for ${windows + 1} windows`,
+    );
     await sleep((windows + 1.2) * windowSeconds * 1000);
     arrivals = (await simulator.arrivals()).map((arrival) => arrival.atMs).sort((a, b) => a - b);
     counters = await simulator.counters();
@@ -60,7 +70,10 @@ export const graphBudget: Scenario = async (context: ScenarioContext) => {
   const windowMs = windowSeconds * 1000;
   const first = arrivals[0] ?? 0;
   // Window 0 starts with the first request; it is the start-up burst and is reported but not counted.
-  const perWindow = Array.from({ length: windows + 1 }, (_, k) => arrivals.filter((at) => at >= first + k * windowMs && at < first + (k + 1) * windowMs).length);
+  const perWindow = Array.from(
+    { length: windows + 1 },
+    (_, k) => arrivals.filter((at) => at >= first + k * windowMs && at < first + (k + 1) * windowMs).length,
+  );
   const steady = perWindow.slice(1);
   const shares = steady.map((count) => round((100 * count) / requests, 1));
   const meanShare = shares.reduce((sum, share) => sum + share, 0) / Math.max(1, shares.length);
@@ -91,5 +104,20 @@ export const graphBudget: Scenario = async (context: ScenarioContext) => {
       note: `${counters.presenceRequests} requests; busiest ${windowSeconds} s span held ${busiest} (limit ${requests})`,
     },
   ];
-  return { rows, details: { userCount, requests, windowSeconds, latencyMs, perWindow, shares, meanShare, busiest, ceiling, counters, problems: run.problems } };
+  return {
+    rows,
+    details: {
+      userCount,
+      requests,
+      windowSeconds,
+      latencyMs,
+      perWindow,
+      shares,
+      meanShare,
+      busiest,
+      ceiling,
+      counters,
+      problems: run.problems,
+    },
+  };
 };

@@ -12,10 +12,25 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { statePartitionOf } from '../../src/sink/index.js';
-import { benchKafka, compressionOf, createConnectorTopics, idempotentProducer, transactionalProducer } from '../lib/kafka.js';
+import {
+  benchKafka,
+  compressionOf,
+  createConnectorTopics,
+  idempotentProducer,
+  transactionalProducer,
+} from '../lib/kafka.js';
 import { processCpuSeconds, selfCpuSeconds } from '../lib/proc.js';
 import { changeRecords, recordBytes, SHARD, simulatedPresences, type BenchRecord } from '../lib/records.js';
-import { median, numberParam, progress, round, stringParam, type FigureRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import {
+  median,
+  numberParam,
+  progress,
+  round,
+  stringParam,
+  type FigureRow,
+  type Scenario,
+  type ScenarioContext,
+} from '../lib/scenario.js';
 
 const BATCH = 650;
 const STATE_PARTITIONS = 12;
@@ -58,7 +73,12 @@ export const kafkaCeiling: Scenario = async (context: ScenarioContext) => {
     statePartition: statePartitionOf(SHARD, STATE_PARTITIONS),
     compression,
   };
-  await createConnectorTopics(kafka, { events: target.events, eventsPartitions: 6, state: target.state, statePartitions: STATE_PARTITIONS });
+  await createConnectorTopics(kafka, {
+    events: target.events,
+    eventsPartitions: 6,
+    state: target.state,
+    statePartitions: STATE_PARTITIONS,
+  });
 
   const runs: CeilingRun[] = [];
   const modes: Mode[] = ['txn-650', 'txn-grouped', 'idempotent'];
@@ -66,7 +86,9 @@ export const kafkaCeiling: Scenario = async (context: ScenarioContext) => {
     // Interleaved, so that a burst of load from other users of the machine hits every mode alike.
     for (const mode of modes) {
       const run = await measure(kafka, mode, target, events, state, context.brokerPid);
-      progress(`${mode} #${repetition + 1}: ${Math.round(run.eventsPerSecond)} events/s, ${Math.round(run.eventsPerCpuSecond)} events per CPU-s`);
+      progress(
+        `${mode} #${repetition + 1}: ${Math.round(run.eventsPerSecond)} events/s, ${Math.round(run.eventsPerCpuSecond)} events per CPU-s`,
+      );
       runs.push(run);
     }
   }
@@ -74,7 +96,13 @@ export const kafkaCeiling: Scenario = async (context: ScenarioContext) => {
   const summary = Object.fromEntries(
     modes.map((mode) => {
       const mine = runs.filter((run) => run.mode === mode);
-      return [mode, { eventsPerSecond: median(mine.map((run) => run.eventsPerSecond)), eventsPerCpuSecond: median(mine.map((run) => run.eventsPerCpuSecond)) }];
+      return [
+        mode,
+        {
+          eventsPerSecond: median(mine.map((run) => run.eventsPerSecond)),
+          eventsPerCpuSecond: median(mine.map((run) => run.eventsPerCpuSecond)),
+        },
+      ];
     }),
   ) as Record<Mode, { eventsPerSecond: number; eventsPerCpuSecond: number }>;
   const recordSize = {
@@ -87,10 +115,28 @@ export const kafkaCeiling: Scenario = async (context: ScenarioContext) => {
     stateKeyBytes: stateSizes[0]?.key ?? 0,
   };
   const rows: FigureRow[] = [
-    { section: 'kafka', figure: 'event record size (value / key / headers)', value: recordSize.eventValueBytesMean, unit: 'B', note: `value ${recordSize.eventValueBytesMin}-${recordSize.eventValueBytesMax} B, key ${recordSize.eventKeyBytes} B, headers ${recordSize.eventHeaderBytesMean} B; state record ${recordSize.stateValueBytesMean} B + key ${recordSize.stateKeyBytes} B` },
+    {
+      section: 'kafka',
+      figure: 'event record size (value / key / headers)',
+      value: recordSize.eventValueBytesMean,
+      unit: 'B',
+      note: `value ${recordSize.eventValueBytesMin}-${recordSize.eventValueBytesMax} B, key ${recordSize.eventKeyBytes} B, headers ${recordSize.eventHeaderBytesMean} B; state record ${recordSize.stateValueBytesMean} B + key ${recordSize.stateKeyBytes} B`,
+    },
     ...modes.flatMap((mode): FigureRow[] => [
-      { section: 'kafka', figure: `raw kafkajs ${mode}: events/s`, value: round(summary[mode].eventsPerSecond), unit: 'events/s', note: `${compression}, median of ${repetitions}, ${eventCount} events` },
-      { section: 'kafka', figure: `raw kafkajs ${mode}: events per CPU-s`, value: round(summary[mode].eventsPerCpuSecond), unit: 'events/CPU-s', note: 'bench process only (broker JVM apart)' },
+      {
+        section: 'kafka',
+        figure: `raw kafkajs ${mode}: events/s`,
+        value: round(summary[mode].eventsPerSecond),
+        unit: 'events/s',
+        note: `${compression}, median of ${repetitions}, ${eventCount} events`,
+      },
+      {
+        section: 'kafka',
+        figure: `raw kafkajs ${mode}: events per CPU-s`,
+        value: round(summary[mode].eventsPerCpuSecond),
+        unit: 'events/CPU-s',
+        note: 'bench process only (broker JVM apart)',
+      },
     ]),
   ];
   return { rows, details: { eventCount, repetitions, compression, recordSize, runs, summary } };
@@ -104,7 +150,10 @@ async function measure(
   state: readonly BenchRecord[],
   brokerPid: number | undefined,
 ): Promise<CeilingRun> {
-  const producer = mode === 'idempotent' ? await idempotentProducer(kafka) : await transactionalProducer(kafka, `bench-raw-${randomBytes(4).toString('hex')}`);
+  const producer =
+    mode === 'idempotent'
+      ? await idempotentProducer(kafka)
+      : await transactionalProducer(kafka, `bench-raw-${randomBytes(4).toString('hex')}`);
   try {
     if (mode !== 'idempotent') {
       // InitProducerId happens at the first transaction; like the connector's open(), do it before the clock runs.
@@ -133,7 +182,12 @@ async function measure(
   }
 }
 
-type Sender = (producer: Producer, target: Target, events: readonly BenchRecord[], state: readonly BenchRecord[]) => Promise<number>;
+type Sender = (
+  producer: Producer,
+  target: Target,
+  events: readonly BenchRecord[],
+  state: readonly BenchRecord[],
+) => Promise<number>;
 
 const SENDERS: Record<Mode, Sender> = {
   'txn-650': async (producer, target, events, state) => {
@@ -159,12 +213,19 @@ const SENDERS: Record<Mode, Sender> = {
     const lane = async (): Promise<void> => {
       for (let start = next; start < events.length; start = next) {
         next += BATCH;
-        await producer.send({ topic: target.events, acks: -1, compression: compressionOf(target.compression), messages: events.slice(start, start + BATCH).map(toMessage) });
+        await producer.send({
+          topic: target.events,
+          acks: -1,
+          compression: compressionOf(target.compression),
+          messages: events.slice(start, start + BATCH).map(toMessage),
+        });
         await producer.send({
           topic: target.state,
           acks: -1,
           compression: compressionOf(target.compression),
-          messages: state.slice(start, start + BATCH).map((record) => ({ ...toMessage(record), partition: target.statePartition })),
+          messages: state
+            .slice(start, start + BATCH)
+            .map((record) => ({ ...toMessage(record), partition: target.statePartition })),
         });
       }
     };
@@ -174,7 +235,12 @@ const SENDERS: Record<Mode, Sender> = {
 };
 
 /** The same request TransactionalPublisher.commitUntilDone makes: one sendBatch over both topics, then commit. */
-async function commitTransaction(producer: Producer, target: Target, events: readonly BenchRecord[], state: readonly BenchRecord[]): Promise<void> {
+async function commitTransaction(
+  producer: Producer,
+  target: Target,
+  events: readonly BenchRecord[],
+  state: readonly BenchRecord[],
+): Promise<void> {
   const transaction = await producer.transaction();
   try {
     await transaction.sendBatch({
@@ -182,7 +248,10 @@ async function commitTransaction(producer: Producer, target: Target, events: rea
       compression: compressionOf(target.compression),
       topicMessages: [
         { topic: target.events, messages: events.map(toMessage) },
-        { topic: target.state, messages: state.map((record) => ({ ...toMessage(record), partition: target.statePartition })) },
+        {
+          topic: target.state,
+          messages: state.map((record) => ({ ...toMessage(record), partition: target.statePartition })),
+        },
       ],
     });
   } catch (error) {

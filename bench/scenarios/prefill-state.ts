@@ -32,7 +32,12 @@ export const prefillState: Scenario = async (context: ScenarioContext) => {
     partition,
   }));
   const kafka = benchKafka(context.brokers, 'bench-prefill');
-  await createConnectorTopics(kafka, { events: topic, eventsPartitions: 6, state: stateTopic, statePartitions: STATE_PARTITIONS });
+  await createConnectorTopics(kafka, {
+    events: topic,
+    eventsPartitions: 6,
+    state: stateTopic,
+    statePartitions: STATE_PARTITIONS,
+  });
   const started = performance.now();
   let next = 0;
   const writer = async (index: number): Promise<void> => {
@@ -41,7 +46,12 @@ export const prefillState: Scenario = async (context: ScenarioContext) => {
       for (let start = next; start < records.length; start = next) {
         next += RECORDS_PER_TRANSACTION;
         const transaction = await producer.transaction();
-        await transaction.send({ topic: stateTopic, acks: -1, compression: compressionOf('gzip'), messages: records.slice(start, start + RECORDS_PER_TRANSACTION) });
+        await transaction.send({
+          topic: stateTopic,
+          acks: -1,
+          compression: compressionOf('gzip'),
+          messages: records.slice(start, start + RECORDS_PER_TRANSACTION),
+        });
         await transaction.commit();
       }
     } finally {
@@ -53,6 +63,15 @@ export const prefillState: Scenario = async (context: ScenarioContext) => {
   progress(`wrote ${records.length} state records in ${round(seconds, 1)} s`);
   return {
     rows: [],
-    details: { userCount, connectorName, topic, stateTopic, partition, records: records.length, writeSeconds: round(seconds, 2), writers: WRITERS },
+    details: {
+      userCount,
+      connectorName,
+      topic,
+      stateTopic,
+      partition,
+      records: records.length,
+      writeSeconds: round(seconds, 2),
+      writers: WRITERS,
+    },
   };
 };

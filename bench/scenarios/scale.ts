@@ -8,7 +8,16 @@
  */
 import { createConnectorRun } from '../lib/connector-run.js';
 import { settledMemory, type MemorySample } from '../lib/proc.js';
-import { median, numberParam, progress, round, stringParam, type FigureRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import {
+  median,
+  numberParam,
+  progress,
+  round,
+  stringParam,
+  type FigureRow,
+  type Scenario,
+  type ScenarioContext,
+} from '../lib/scenario.js';
 import { startSimulatorProcess } from '../lib/simulator-process.js';
 
 const MEMORY_TARGET_BYTES = 300;
@@ -58,7 +67,9 @@ export const scale: Scenario = async (context: ScenarioContext) => {
     memory['configured'] = await settledMemory();
     progress(`restoring ${userCount} users`);
     restore = await run.start();
-    progress(`restored ${restore.users} users from ${restore.records} records in ${Math.round(restore.startToRestoredMs)} ms (read ${restore.readStateMs} ms)`);
+    progress(
+      `restored ${restore.users} users from ${restore.records} records in ${Math.round(restore.startToRestoredMs)} ms (read ${restore.readStateMs} ms)`,
+    );
     // Taken while the first cycle runs; that cycle (token, TLS handshakes, this GC pause) is not counted.
     memory['restored'] = await settledMemory();
     const cycleTimeoutMs = 600_000;
@@ -157,5 +168,17 @@ export const scale: Scenario = async (context: ScenarioContext) => {
       },
     );
   }
-  return { rows, details: { userCount, latencyMs, concurrency, restore, graphCycles, memory, overruns: run.overruns, problems: run.problems } };
+  return {
+    rows,
+    details: {
+      userCount,
+      latencyMs,
+      concurrency,
+      restore,
+      graphCycles,
+      memory,
+      overruns: run.overruns,
+      problems: run.problems,
+    },
+  };
 };

@@ -27,7 +27,7 @@ export const simulatorThroughput: Scenario = async (context: ScenarioContext) =>
       figure: 'bare client CPU per 650-id response (undici + TLS + body + JSON.parse)',
       value: result.clientCpuMsPerRequest,
       unit: 'CPU-ms',
-      note: 'the part of the connector\'s per-request cost that no connector code can avoid',
+      note: "the part of the connector's per-request cost that no connector code can avoid",
     },
   ];
   return { rows, details: { ...result } };

@@ -16,7 +16,15 @@ import { startGraphSimulator } from '../../src/simulator/index.js';
 import { createStateCodec, PresenceStateStore, stateOf } from '../../src/state/index.js';
 import { settledMemory } from '../lib/proc.js';
 import { SHARD } from '../lib/records.js';
-import { numberParam, progress, round, stringParam, type FigureRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import {
+  numberParam,
+  progress,
+  round,
+  stringParam,
+  type FigureRow,
+  type Scenario,
+  type ScenarioContext,
+} from '../lib/scenario.js';
 
 const TARGET_BYTES = 300;
 
@@ -52,7 +60,9 @@ export const stateMemory: Scenario = async (context: ScenarioContext) => {
   const arrayBuffersPerUser = round((after.arrayBuffersBytes - before.arrayBuffersBytes) / store.size, 1);
   const totalPerUser = round(heapPerUser + arrayBuffersPerUser, 1);
   const rssPerUser = round((after.rssBytes - before.rssBytes) / store.size, 1);
-  progress(`${path}: ${store.size} users, heap ${heapPerUser} + array buffers ${arrayBuffersPerUser} B/user, RSS ${rssPerUser} B/user`);
+  progress(
+    `${path}: ${store.size} users, heap ${heapPerUser} + array buffers ${arrayBuffersPerUser} B/user, RSS ${rssPerUser} B/user`,
+  );
   await simulator.close();
   const label = userCount.toLocaleString('en-US');
   const rows: FigureRow[] = [
@@ -67,6 +77,21 @@ export const stateMemory: Scenario = async (context: ScenarioContext) => {
     },
   ];
   // Read after the measurement, so the ids count as held (by the config, in the worker) until then.
-  if (configIds.length !== userCount) throw new Error(`the simulator listed ${configIds.length} ids for ${userCount} users`);
-  return { rows, details: { userCount, path, users: store.size, before, after, heapPerUser, arrayBuffersPerUser, totalPerUser, rssPerUser, fillMs: round(fillMs) } };
+  if (configIds.length !== userCount)
+    throw new Error(`the simulator listed ${configIds.length} ids for ${userCount} users`);
+  return {
+    rows,
+    details: {
+      userCount,
+      path,
+      users: store.size,
+      before,
+      after,
+      heapPerUser,
+      arrayBuffersPerUser,
+      totalPerUser,
+      rssPerUser,
+      fillMs: round(fillMs),
+    },
+  };
 };

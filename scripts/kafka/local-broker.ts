@@ -359,7 +359,8 @@ class LocalKafkaBroker implements LocalBroker {
   }
   listenerBrokers(name: string): string[] {
     const listener = this.layout.extraListeners.find((candidate) => candidate.name === name);
-    if (listener === undefined) throw launcherError(`This local Kafka broker has no listener named ${JSON.stringify(name)}`);
+    if (listener === undefined)
+      throw launcherError(`This local Kafka broker has no listener named ${JSON.stringify(name)}`);
     return [`${this.layout.host}:${listener.port}`];
   }
   get port(): number {
@@ -510,11 +511,22 @@ class LocalKafkaBroker implements LocalBroker {
       'process.roles': 'broker,controller',
       'node.id': '1',
       'controller.quorum.voters': `1@${host}:${controllerPort}`,
-      listeners: [`PLAINTEXT://${host}:${port}`, `CONTROLLER://${host}:${controllerPort}`, ...extra.map(({ name, port: extraPort }) => `${name}://${host}:${extraPort}`)].join(','),
-      'advertised.listeners': [`PLAINTEXT://${host}:${port}`, ...extra.map(({ name, port: extraPort }) => `${name}://${host}:${extraPort}`)].join(','),
+      listeners: [
+        `PLAINTEXT://${host}:${port}`,
+        `CONTROLLER://${host}:${controllerPort}`,
+        ...extra.map(({ name, port: extraPort }) => `${name}://${host}:${extraPort}`),
+      ].join(','),
+      'advertised.listeners': [
+        `PLAINTEXT://${host}:${port}`,
+        ...extra.map(({ name, port: extraPort }) => `${name}://${host}:${extraPort}`),
+      ].join(','),
       'controller.listener.names': 'CONTROLLER',
       'inter.broker.listener.name': 'PLAINTEXT',
-      'listener.security.protocol.map': ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', ...extra.map(({ name, securityProtocol }) => `${name}:${securityProtocol}`)].join(','),
+      'listener.security.protocol.map': [
+        'CONTROLLER:PLAINTEXT',
+        'PLAINTEXT:PLAINTEXT',
+        ...extra.map(({ name, securityProtocol }) => `${name}:${securityProtocol}`),
+      ].join(','),
       'log.dirs': layout.logDir,
       'num.partitions': '1',
       // One node: every internal topic must accept a single replica, or group and transaction coordinators never load.
@@ -605,11 +617,7 @@ function fatalStartupError(logFile: string): string | undefined {
 }
 
 /** Ready means a real metadata round trip answers with this broker in it, not that the port is open. */
-async function waitUntilReady(
-  brokers: string[],
-  timeoutMs: number,
-  failure: () => string | undefined,
-): Promise<void> {
+async function waitUntilReady(brokers: string[], timeoutMs: number, failure: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -704,14 +712,20 @@ function checkListenerNames(listeners: readonly ExtraListener[]): void {
   for (const { name } of listeners) {
     // The name goes into listener URLs and property keys: refuse anything Kafka would misread.
     if (!/^[A-Z][A-Z0-9_]*$/.test(name) || seen.has(name)) {
-      throw launcherError(`Not a usable extra listener name: ${JSON.stringify(name)} (capital letters, digits, '_'; unique; not PLAINTEXT or CONTROLLER)`);
+      throw launcherError(
+        `Not a usable extra listener name: ${JSON.stringify(name)} (capital letters, digits, '_'; unique; not PLAINTEXT or CONTROLLER)`,
+      );
     }
     seen.add(name);
   }
 }
 
 /** Ports for the extra listeners: the given ones, else free ones distinct from the ports already taken. */
-async function assignListenerPorts(listeners: readonly ExtraListener[], host: string, taken: number[]): Promise<Array<Required<ExtraListener>>> {
+async function assignListenerPorts(
+  listeners: readonly ExtraListener[],
+  host: string,
+  taken: number[],
+): Promise<Array<Required<ExtraListener>>> {
   const used = new Set(taken);
   const assigned: Array<Required<ExtraListener>> = [];
   for (const listener of listeners) {

@@ -1,2 +1,7 @@
-export { createTokenProvider, type TokenProvider, type TokenProviderOptions, type ClientCredential } from './token-provider.js';
+export {
+  createTokenProvider,
+  type TokenProvider,
+  type TokenProviderOptions,
+  type ClientCredential,
+} from './token-provider.js';
 export { createMsalNetworkClient } from './msal-network-client.js';

@@ -20,7 +20,12 @@ export interface MsalNetworkClient extends INetworkModule {
  */
 export function createMsalNetworkClient(dispatcher: Dispatcher, timeoutMs = DEFAULT_TIMEOUT_MS): MsalNetworkClient {
   let lastFailure: ConnectorError | undefined;
-  const sendTracked = async <T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions | undefined, timeout: number) => {
+  const sendTracked = async <T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options: NetworkRequestOptions | undefined,
+    timeout: number,
+  ) => {
     try {
       const response = await send<T>(dispatcher, method, url, options, timeout);
       lastFailure = undefined;
@@ -31,8 +36,10 @@ export function createMsalNetworkClient(dispatcher: Dispatcher, timeoutMs = DEFA
     }
   };
   return {
-    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => sendTracked<T>('GET', url, options, timeout ?? timeoutMs),
-    sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => sendTracked<T>('POST', url, options, timeoutMs),
+    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) =>
+      sendTracked<T>('GET', url, options, timeout ?? timeoutMs),
+    sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) =>
+      sendTracked<T>('POST', url, options, timeoutMs),
     lastFailure: () => lastFailure,
   };
 }
@@ -62,11 +69,15 @@ async function send<T>(
 function transportFailure(method: string, url: string, error: unknown): ConnectorError {
   const parsed = new URL(url);
   const reason = reasonChain(error);
-  return new ConnectorError(ErrorCodes.AUTH_FAILED, `sign-in request ${method} ${parsed.origin}${parsed.pathname} failed: ${reason}`, {
-    cause: error,
-    retriable: true,
-    details: { endpoint: `${parsed.origin}${parsed.pathname}` },
-  });
+  return new ConnectorError(
+    ErrorCodes.AUTH_FAILED,
+    `sign-in request ${method} ${parsed.origin}${parsed.pathname} failed: ${reason}`,
+    {
+      cause: error,
+      retriable: true,
+      details: { endpoint: `${parsed.origin}${parsed.pathname}` },
+    },
+  );
 }
 
 /** undici nests the useful part ("Proxy response (403)", "unable to verify the first certificate") in causes. */

@@ -66,7 +66,9 @@ function buildMsalConfiguration(options: TokenProviderOptions, network: INetwork
   };
 }
 
-function credentialOptions(credential: ClientCredential): Pick<Configuration['auth'], 'clientSecret' | 'clientCertificate'> {
+function credentialOptions(
+  credential: ClientCredential,
+): Pick<Configuration['auth'], 'clientSecret' | 'clientCertificate'> {
   if (credential.kind === 'secret') return { clientSecret: credential.clientSecret };
   return {
     clientCertificate: {
@@ -77,7 +79,11 @@ function credentialOptions(credential: ClientCredential): Pick<Configuration['au
   };
 }
 
-function describeAuthFailure(error: unknown, options: TokenProviderOptions, transportFailure: string | undefined): ConnectorError {
+function describeAuthFailure(
+  error: unknown,
+  options: TokenProviderOptions,
+  transportFailure: string | undefined,
+): ConnectorError {
   const code = typeof error === 'object' && error !== null && 'errorCode' in error ? String(error.errorCode) : '';
   // invalid_client / unauthorized_client mean the registration or credential is wrong: retrying will not help.
   const permanent = /invalid_client|unauthorized_client|invalid_request|tenant/i.test(code);

@@ -22,6 +22,7 @@ export function parseRunFlags(args: string[]): RunFlags {
     strict: true,
   });
   if (values.config === undefined) throw new UsageError('--config FILE is required');
-  if (values.shards !== undefined && values.shards.trim() === '') throw new UsageError('--shards needs a comma-separated list of shard names');
+  if (values.shards !== undefined && values.shards.trim() === '')
+    throw new UsageError('--shards needs a comma-separated list of shard names');
   return { config: values.config, ...(values.shards === undefined ? {} : { shards: values.shards }) };
 }

@@ -25,7 +25,14 @@ const KIND_WIDTH = 'SNAPSHOT'.length;
 /** `2026-01-20T10:15:02.123Z  <user>  shard emea  CHANGE    Available/Available -> Busy/InAMeeting  seq C0000001234` */
 export function formatEventLine(event: PresenceChangeEvent): string {
   const observedAt = new Date(event.observedAt).toISOString();
-  const parts = [observedAt, event.userId, `shard ${event.shard}`, event.kind.padEnd(KIND_WIDTH), transition(event), `seq ${event.sequenceNumber ?? '-'}`];
+  const parts = [
+    observedAt,
+    event.userId,
+    `shard ${event.shard}`,
+    event.kind.padEnd(KIND_WIDTH),
+    transition(event),
+    `seq ${event.sequenceNumber ?? '-'}`,
+  ];
   return parts.join('  ');
 }
 

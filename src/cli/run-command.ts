@@ -37,7 +37,9 @@ export async function runRun(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     logger.fatal({ err: toError(error) }, 'worker failed');
-    await worker.stop().catch((stopError: unknown) => logger.error({ err: stopError }, 'shutdown after failure failed'));
+    await worker
+      .stop()
+      .catch((stopError: unknown) => logger.error({ err: stopError }, 'shutdown after failure failed'));
     return 1;
   }
 }

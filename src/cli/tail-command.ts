@@ -156,7 +156,8 @@ export function parseTailArgs(args: string[]): TailOptions | 'help' {
   const topic = values.topic ?? fromConfig?.topic;
   if (topic === undefined) throw new UsageError('tail needs --topic T or --config FILE');
   return {
-    brokers: values.brokers === undefined ? (fromConfig?.brokers ?? DEFAULT_TAIL_BROKERS) : parseBrokers(values.brokers),
+    brokers:
+      values.brokers === undefined ? (fromConfig?.brokers ?? DEFAULT_TAIL_BROKERS) : parseBrokers(values.brokers),
     topic,
     fromBeginning: values['from-beginning'],
     format: values.json ? 'json' : 'human',
@@ -181,6 +182,7 @@ function parseBrokers(value: string): string[] {
 
 function parseMax(value: string): number {
   const max = Number(value);
-  if (!Number.isSafeInteger(max) || max < 1) throw new UsageError(`--max expects a whole number of at least 1, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new UsageError(`--max expects a whole number of at least 1, got ${JSON.stringify(value)}`);
   return max;
 }

@@ -44,11 +44,21 @@ export function removeLiteralSecrets(fileValue: unknown, context: PlaceContext, 
     for (const segment of leaf.segments.slice(0, -1)) parent = isRecord(parent) ? parent[segment] : undefined;
     const key = leaf.segments[leaf.segments.length - 1];
     if (key === undefined || !isRecord(parent) || !(key in parent)) continue;
-    delete parent[key];
+    Reflect.deleteProperty(parent, key);
     found = true;
     const alternative = leaf.meta.secretFileSetting;
-    const fileHint = alternative === undefined ? '' : `, or write it to a file and set ${alternative} (or env ${envName(alternative.split('.'))})`;
-    problems.push(problemAt(context, leaf.segments, `secrets must not be written in the config file: set the environment variable ${leaf.envVar ?? ''}${fileHint}`, 'key'));
+    const fileHint =
+      alternative === undefined
+        ? ''
+        : `, or write it to a file and set ${alternative} (or env ${envName(alternative.split('.'))})`;
+    problems.push(
+      problemAt(
+        context,
+        leaf.segments,
+        `secrets must not be written in the config file: set the environment variable ${leaf.envVar ?? ''}${fileHint}`,
+        'key',
+      ),
+    );
   }
   return found;
 }
@@ -68,7 +78,9 @@ export function readSecret(
   missing: string | undefined,
 ): ReadSecret | undefined {
   if (value !== undefined && file !== undefined) {
-    context.problems.push(problemAt(context, filePath, `set either ${envName(valuePath)} or ${formatPath(filePath)}, not both`));
+    context.problems.push(
+      problemAt(context, filePath, `set either ${envName(valuePath)} or ${formatPath(filePath)}, not both`),
+    );
     return undefined;
   }
   if (value !== undefined) return { value, source: `env ${envName(valuePath)}` };
@@ -86,17 +98,24 @@ export function readSecret(
   return { value: text, source: `file ${read.display}` };
 }
 
-export function resolveCredential(rawTenant: unknown, context: ResolveContext, literalSecretFound: boolean): ResolvedCredential | undefined {
+export function resolveCredential(
+  rawTenant: unknown,
+  context: ResolveContext,
+  literalSecretFound: boolean,
+): ResolvedCredential | undefined {
   if (!isRecord(rawTenant)) return undefined;
   const secretValue = nonEmptyString(rawTenant.clientSecret);
   const secretFile = nonEmptyString(rawTenant.clientSecretFile);
   const certificate = rawTenant.certificate;
   const hasSecret = secretValue !== undefined || secretFile !== undefined;
   if (hasSecret && certificate !== undefined) {
-    context.problems.push(problemAt(context, CERTIFICATE, 'configure either a client secret or a certificate, not both', 'key'));
+    context.problems.push(
+      problemAt(context, CERTIFICATE, 'configure either a client secret or a certificate, not both', 'key'),
+    );
     return undefined;
   }
-  if (certificate !== undefined) return isRecord(certificate) ? resolveCertificate(certificate, context, literalSecretFound) : undefined;
+  if (certificate !== undefined)
+    return isRecord(certificate) ? resolveCertificate(certificate, context, literalSecretFound) : undefined;
   const missing = literalSecretFound
     ? undefined
     : `no credential: set the environment variable ${envName(SECRET)}, or ${formatPath(SECRET_FILE)} (env ${envName(SECRET_FILE)}), or configure ${formatPath(CERTIFICATE)}`;
@@ -113,26 +132,43 @@ function parsePrivateKey(context: ResolveContext, pem: string, where: ConfigPath
   const key = parsePemPrivateKey(context, pem, where, 'MSAL');
   if (key !== undefined && key.asymmetricKeyType !== 'rsa') {
     // MSAL signs the client assertion with RS256/PS256; Entra ID certificate credentials are RSA.
-    context.problems.push(problemAt(context, where, `must be an RSA private key (got ${key.asymmetricKeyType ?? 'unknown'})`));
+    context.problems.push(
+      problemAt(context, where, `must be an RSA private key (got ${key.asymmetricKeyType ?? 'unknown'})`),
+    );
     return undefined;
   }
   return key;
 }
 
-function resolveCertificate(raw: Record<string, unknown>, context: ResolveContext, literalSecretFound: boolean): ResolvedCredential | undefined {
+function resolveCertificate(
+  raw: Record<string, unknown>,
+  context: ResolveContext,
+  literalSecretFound: boolean,
+): ResolvedCredential | undefined {
   const keyValue = nonEmptyString(raw.privateKey);
   const keyFile = nonEmptyString(raw.privateKeyFile);
   const missing = literalSecretFound
     ? undefined
     : `needs a private key: set the environment variable ${envName(KEY)}, or ${formatPath(KEY_FILE)} (env ${envName(KEY_FILE)})`;
-  const key = readSecret(context, KEY, KEY_FILE, keyValue === undefined ? undefined : pemFromEnv(keyValue), keyFile, missing);
+  const key = readSecret(
+    context,
+    KEY,
+    KEY_FILE,
+    keyValue === undefined ? undefined : pemFromEnv(keyValue),
+    keyFile,
+    missing,
+  );
   const keyPath = keyValue !== undefined ? KEY : KEY_FILE;
   const keyObject = key === undefined ? undefined : parsePrivateKey(context, key.value, keyPath);
   const thumbprintText = nonEmptyString(raw.thumbprintSha256);
   // A malformed or missing thumbprint is the schema's to report.
-  const thumbprint = thumbprintText !== undefined && checkThumbprintSha256(thumbprintText) === undefined ? normalizeThumbprint(thumbprintText) : undefined;
+  const thumbprint =
+    thumbprintText !== undefined && checkThumbprintSha256(thumbprintText) === undefined
+      ? normalizeThumbprint(thumbprintText)
+      : undefined;
   const certificatePem = readCertificate(context, nonEmptyString(raw.certificateFile), thumbprint, keyObject, keyPath);
-  if (key === undefined || keyObject === undefined || thumbprint === undefined || certificatePem === null) return undefined;
+  if (key === undefined || keyObject === undefined || thumbprint === undefined || certificatePem === null)
+    return undefined;
   const credential: CertificateCredential = { privateKey: new Secret(key.value), thumbprintSha256: thumbprint };
   if (certificatePem !== undefined) credential.certificatePem = certificatePem;
   return { certificate: credential, source: key.source };
@@ -161,11 +197,19 @@ function readCertificate(
   let ok = true;
   const actual = normalizeThumbprint(certificate.fingerprint256);
   if (thumbprint !== undefined && actual !== thumbprint) {
-    context.problems.push(problemAt(context, [...CERTIFICATE, 'thumbprintSha256'], `does not match the certificate in ${display} (its SHA-256 thumbprint is ${actual})`));
+    context.problems.push(
+      problemAt(
+        context,
+        [...CERTIFICATE, 'thumbprintSha256'],
+        `does not match the certificate in ${display} (its SHA-256 thumbprint is ${actual})`,
+      ),
+    );
     ok = false;
   }
   if (key !== undefined && !certificate.checkPrivateKey(key)) {
-    context.problems.push(problemAt(context, keyPath, `the private key does not belong to the certificate in ${display}`));
+    context.problems.push(
+      problemAt(context, keyPath, `the private key does not belong to the certificate in ${display}`),
+    );
     ok = false;
   }
   return ok ? read.text : null;

@@ -39,7 +39,9 @@ export function parseEnvValue(text: string, kind: LeafKind, secret: boolean): Pa
     case 'enum':
       return { value: trimmed };
     case 'integer':
-      return INTEGER_PATTERN.test(trimmed) ? { value: Number(trimmed) } : { problem: `${quote(trimmed)} is not an integer` };
+      return INTEGER_PATTERN.test(trimmed)
+        ? { value: Number(trimmed) }
+        : { problem: `${quote(trimmed)} is not an integer` };
     case 'number': {
       const value = Number(trimmed);
       return Number.isFinite(value) ? { value } : { problem: `${quote(trimmed)} is not a number` };
@@ -51,7 +53,12 @@ export function parseEnvValue(text: string, kind: LeafKind, secret: boolean): Pa
       return { problem: `${quote(trimmed)} is not a boolean (true/false, 1/0, yes/no, on/off)` };
     }
     case 'string-list':
-      return { value: trimmed.split(',').map((item) => item.trim()).filter((item) => item !== '') };
+      return {
+        value: trimmed
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== ''),
+      };
   }
 }
 
@@ -86,7 +93,11 @@ export interface EnvOverrideResult {
 }
 
 /** Applies every set `PRESENCE_*` variable of a known setting onto `target` (mutated). */
-export function applyEnvOverrides(target: Record<string, unknown>, env: EnvSource, configFile: string): EnvOverrideResult {
+export function applyEnvOverrides(
+  target: Record<string, unknown>,
+  env: EnvSource,
+  configFile: string,
+): EnvOverrideResult {
   const origins = new Map<string, string>();
   const problems: ConfigProblem[] = [];
   for (const leaf of settingLeaves()) {

@@ -76,7 +76,7 @@ export const checkThumbprintSha256: FormatCheck = (value) => {
     return 'this is a SHA-1 thumbprint (40 hex digits); MSAL needs the SHA-256 one (64 hex digits): openssl x509 -noout -fingerprint -sha256 -in cert.pem';
   }
   if (hex.length === 64 && HEX_PATTERN.test(hex)) return undefined;
-  return 'must be the certificate\'s SHA-256 thumbprint: 64 hex digits (colons allowed)';
+  return "must be the certificate's SHA-256 thumbprint: 64 hex digits (colons allowed)";
 };
 
 /** An https origin (no path): custom Graph and authority hosts. */
@@ -96,11 +96,13 @@ export const checkProxyUrl: FormatCheck = (value) => {
   } catch {
     return `${quote(value)} is not a URL (e.g. http://proxy.example.com:3128)`;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http:// or https:// URL (got ${url.protocol})`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `must be an http:// or https:// URL (got ${url.protocol})`;
   if (url.username !== '' || url.password !== '') {
     return 'must not contain credentials: leave graph.proxyUrl unset and give the proxy with its credentials in HTTPS_PROXY';
   }
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') return `${quote(value)} must be a proxy origin without a path`;
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '')
+    return `${quote(value)} must be a proxy origin without a path`;
   return undefined;
 };
 

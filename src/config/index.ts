@@ -19,8 +19,21 @@ export type {
   TenantConfig,
 } from './types.js';
 export { Secret } from './secret.js';
-export { summarizeConfig, formatSummary, type ConfigSummary, type ShardSummary, type BudgetSummary } from './summary.js';
-export { describeSections, describeSettings, envVarName, type SectionDoc, type SettingDoc, type SettingValue } from './settings.js';
+export {
+  summarizeConfig,
+  formatSummary,
+  type ConfigSummary,
+  type ShardSummary,
+  type BudgetSummary,
+} from './summary.js';
+export {
+  describeSections,
+  describeSettings,
+  envVarName,
+  type SectionDoc,
+  type SettingDoc,
+  type SettingValue,
+} from './settings.js';
 export { formatProblem, type ConfigProblem } from './problems.js';
 export { configSchema, type FileConfig, type FileConfigInput, type SettingMeta } from './schema.js';
 export { CLOUD_NAMES, NATIONAL_CLOUDS, type CloudName } from './clouds.js';

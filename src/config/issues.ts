@@ -28,10 +28,17 @@ export function placeOf(context: PlaceContext, path: ConfigPath, target: 'key' |
   const envVar = envOriginOf(context.origins, path);
   if (envVar !== undefined) return { file: context.configFile, envVar };
   const position = context.locate(path, target);
-  return position === undefined ? { file: context.configFile } : { file: context.configFile, line: position.line, column: position.column };
+  return position === undefined
+    ? { file: context.configFile }
+    : { file: context.configFile, line: position.line, column: position.column };
 }
 
-export function problemAt(context: PlaceContext, path: ConfigPath, message: string, target: 'key' | 'value' = 'value'): ConfigProblem {
+export function problemAt(
+  context: PlaceContext,
+  path: ConfigPath,
+  message: string,
+  target: 'key' | 'value' = 'value',
+): ConfigProblem {
   return { ...placeOf(context, path, target), path: formatPath(path), message };
 }
 
@@ -67,7 +74,8 @@ function sizeMessage(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall, s
   const got = secret || typeof issue.input !== 'number' ? '' : ` (got ${issue.input})`;
   if (issue.code === 'too_small') {
     const minimum = Number(issue.minimum);
-    if (issue.origin === 'array' || issue.origin === 'set') return minimum <= 1 ? 'must not be empty' : `needs at least ${minimum} items`;
+    if (issue.origin === 'array' || issue.origin === 'set')
+      return minimum <= 1 ? 'must not be empty' : `needs at least ${minimum} items`;
     if (issue.origin === 'string') return minimum <= 1 ? 'must not be empty' : `must be at least ${minimum} characters`;
     return `must be at least ${minimum}${got}`;
   }

@@ -36,7 +36,11 @@ function alreadyReported(context: ResolveContext, path: ConfigPath): boolean {
 }
 
 /** A PEM file that must hold at least one certificate; the first is returned for key checks. */
-function readCertificates(context: ResolveContext, settingPath: ConfigPath, file: string): { read: ReadFile; first: X509Certificate } | undefined {
+function readCertificates(
+  context: ResolveContext,
+  settingPath: ConfigPath,
+  file: string,
+): { read: ReadFile; first: X509Certificate } | undefined {
   const read = readSettingFile(context, settingPath, file);
   if (read === undefined) return undefined;
   try {
@@ -70,27 +74,41 @@ export function resolveKafkaTls(rawKafka: unknown, context: ResolveContext): Kaf
   return context.problems.length > problemsBefore ? undefined : material;
 }
 
-function resolveClientCertificate(raw: Record<string, unknown>, context: ResolveContext): Pick<KafkaTlsMaterial, 'certificatePem' | 'privateKey'> {
+function resolveClientCertificate(
+  raw: Record<string, unknown>,
+  context: ResolveContext,
+): Pick<KafkaTlsMaterial, 'certificatePem' | 'privateKey'> {
   const certFile = nonEmptyString(raw.certFile);
   const keyValue = nonEmptyString(raw.key);
   const keyFile = nonEmptyString(raw.keyFile);
   if (certFile === undefined) {
     if (keyValue !== undefined || keyFile !== undefined) {
       const where = keyValue !== undefined ? KEY : KEY_FILE;
-      context.problems.push(problemAt(context, where, `a client key needs its certificate: set ${formatPath(CERT_FILE)}`, 'key'));
+      context.problems.push(
+        problemAt(context, where, `a client key needs its certificate: set ${formatPath(CERT_FILE)}`, 'key'),
+      );
     }
     return {};
   }
   const missing = alreadyReported(context, KEY)
     ? undefined
     : `a client certificate needs its private key: set the environment variable ${envName(KEY)}, or ${formatPath(KEY_FILE)} (env ${envName(KEY_FILE)})`;
-  const key = readSecret(context, KEY, KEY_FILE, keyValue === undefined ? undefined : pemFromEnv(keyValue), keyFile, missing);
+  const key = readSecret(
+    context,
+    KEY,
+    KEY_FILE,
+    keyValue === undefined ? undefined : pemFromEnv(keyValue),
+    keyFile,
+    missing,
+  );
   const keyPath = keyValue !== undefined ? KEY : KEY_FILE;
   const keyObject = key === undefined ? undefined : parseKey(context, key.value, keyPath);
   const certificate = readCertificates(context, CERT_FILE, certFile);
   if (key === undefined || keyObject === undefined || certificate === undefined) return {};
   if (!certificate.first.checkPrivateKey(keyObject)) {
-    context.problems.push(problemAt(context, keyPath, `the private key does not belong to the certificate in ${certificate.read.display}`));
+    context.problems.push(
+      problemAt(context, keyPath, `the private key does not belong to the certificate in ${certificate.read.display}`),
+    );
     return {};
   }
   return { certificatePem: certificate.read.text, privateKey: new Secret(key.value) };
@@ -103,7 +121,14 @@ export function resolveKafkaSaslSecret(rawKafka: unknown, context: ResolveContex
   const missing = alreadyReported(context, PASSWORD)
     ? undefined
     : `needs a password: set the environment variable ${envName(PASSWORD)}, or ${formatPath(PASSWORD_FILE)} (env ${envName(PASSWORD_FILE)})`;
-  const secret = readSecret(context, PASSWORD, PASSWORD_FILE, nonEmptyString(raw.password), nonEmptyString(raw.passwordFile), missing);
+  const secret = readSecret(
+    context,
+    PASSWORD,
+    PASSWORD_FILE,
+    nonEmptyString(raw.password),
+    nonEmptyString(raw.passwordFile),
+    missing,
+  );
   return secret === undefined ? undefined : { password: new Secret(secret.value), passwordSource: secret.source };
 }
 

@@ -9,7 +9,13 @@ import { graphScope, NATIONAL_CLOUDS, parseHttpsOrigin } from './clouds.js';
 import { resolveCaFile, removeLiteralSecrets, resolveCredential, type ResolvedCredential } from './credentials.js';
 import { applyEnvOverrides, type EnvSource } from './env-overrides.js';
 import { readText } from './files.js';
-import { kafkaTlsConfig, resolveKafkaSaslSecret, resolveKafkaTls, type KafkaSaslSecret, type KafkaTlsMaterial } from './kafka-security.js';
+import {
+  kafkaTlsConfig,
+  resolveKafkaSaslSecret,
+  resolveKafkaTls,
+  type KafkaSaslSecret,
+  type KafkaTlsMaterial,
+} from './kafka-security.js';
 import { issueToProblems, type ResolveContext } from './issues.js';
 import { configInvalidError, type ConfigPath, type ConfigProblem } from './problems.js';
 import { objectKeysAt } from './settings.js';
@@ -50,7 +56,9 @@ export function loadConfig(options: LoadConfigOptions): ConnectorConfig {
   const raw: unknown = withoutNulls(parsed.file.value ?? {});
   const placeContext = { configFile, origins: new Map<string, string>(), locate: parsed.file.locate };
   const literalSecretFound = removeLiteralSecrets(raw, placeContext, problems);
-  const overrides = isRecord(raw) ? applyEnvOverrides(raw, env, configFile) : { origins: new Map<string, string>(), problems: [] };
+  const overrides = isRecord(raw)
+    ? applyEnvOverrides(raw, env, configFile)
+    : { origins: new Map<string, string>(), problems: [] };
   problems.push(...overrides.problems);
 
   const context: ResolveContext = { ...placeContext, origins: overrides.origins, cwd, problems };
@@ -81,9 +89,11 @@ function withoutNulls(value: unknown, path: ConfigPath = []): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     const itemPath = [...path, key];
-    const replaced = item === null ? (objectKeysAt(itemPath) === undefined ? undefined : {}) : withoutNulls(item, itemPath);
+    const replaced =
+      item === null ? (objectKeysAt(itemPath) === undefined ? undefined : {}) : withoutNulls(item, itemPath);
     // defineProperty: a `__proto__` key stays a plain (unknown) key instead of replacing the prototype.
-    if (replaced !== undefined) Object.defineProperty(out, key, { value: replaced, enumerable: true, writable: true, configurable: true });
+    if (replaced !== undefined)
+      Object.defineProperty(out, key, { value: replaced, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -85,9 +85,13 @@ export function configInvalidError(problems: readonly ConfigProblem[], configFil
   const sorted = sortProblems(problems, configFile);
   const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
   const lines = sorted.map((problem) => `  ${formatProblem(problem)}`);
-  return new ConnectorError(ErrorCodes.CONFIG_INVALID, [`Invalid configuration ${configFile} (${count}):`, ...lines].join('\n'), {
-    details: { file: configFile, problems: sorted },
-  });
+  return new ConnectorError(
+    ErrorCodes.CONFIG_INVALID,
+    [`Invalid configuration ${configFile} (${count}):`, ...lines].join('\n'),
+    {
+      details: { file: configFile, problems: sorted },
+    },
+  );
 }
 
 /** Describes a value for a message without dumping it: strings quoted and shortened, collections named. */

@@ -21,10 +21,19 @@ export function envName(path: ConfigPath): string {
 }
 
 /** Parses an unencrypted PEM private key, or reports at `where` why it cannot be used. */
-export function parsePemPrivateKey(context: ResolveContext, pem: string, where: ConfigPath, whoNeedsIt: string): KeyObject | undefined {
+export function parsePemPrivateKey(
+  context: ResolveContext,
+  pem: string,
+  where: ConfigPath,
+  whoNeedsIt: string,
+): KeyObject | undefined {
   if (pem.includes('ENCRYPTED')) {
     context.problems.push(
-      problemAt(context, where, `the private key is encrypted; ${whoNeedsIt} needs an unencrypted PEM key (openssl pkcs8 -topk8 -nocrypt)`),
+      problemAt(
+        context,
+        where,
+        `the private key is encrypted; ${whoNeedsIt} needs an unencrypted PEM key (openssl pkcs8 -topk8 -nocrypt)`,
+      ),
     );
     return undefined;
   }

@@ -74,7 +74,8 @@ function whenValid(...fields: string[]): { when: (payload: z.core.ParsePayload) 
   };
 }
 
-const RELATIVE_PATHS = 'A relative path resolves against the directory of the config file (or, when set by environment variable, the working directory).';
+const RELATIVE_PATHS =
+  'A relative path resolves against the directory of the config file (or, when set by environment variable, the working directory).';
 
 const certificateSchema = z
   .strictObject({
@@ -85,7 +86,8 @@ const certificateSchema = z
       .meta(
         setting({
           format: 'PEM',
-          description: 'PEM private key of the certificate. Environment only, never in the config file; or use privateKeyFile. Literal "\\n" sequences are turned into newlines.',
+          description:
+            'PEM private key of the certificate. Environment only, never in the config file; or use privateKeyFile. Literal "\\n" sequences are turned into newlines.',
           secret: true,
           envOnly: true,
           secretFileSetting: 'tenant.certificate.privateKeyFile',
@@ -93,9 +95,18 @@ const certificateSchema = z
       ),
     privateKeyFile: filePath()
       .optional()
-      .meta(setting({ description: `Path of the PEM private key (unencrypted PKCS#8 or PKCS#1). ${RELATIVE_PATHS}`, format: 'path' })),
+      .meta(
+        setting({
+          description: `Path of the PEM private key (unencrypted PKCS#8 or PKCS#1). ${RELATIVE_PATHS}`,
+          format: 'path',
+        }),
+      ),
     thumbprintSha256: formatted(checkThumbprintSha256).meta(
-      setting({ description: 'SHA-256 thumbprint of the certificate uploaded to the app registration: 64 hex digits (colons allowed).', format: 'hex' }),
+      setting({
+        description:
+          'SHA-256 thumbprint of the certificate uploaded to the app registration: 64 hex digits (colons allowed).',
+        format: 'hex',
+      }),
     ),
     certificateFile: filePath()
       .optional()
@@ -111,10 +122,17 @@ const certificateSchema = z
 const tenantSchema = z
   .strictObject({
     id: formatted(checkTenantId).meta(
-      setting({ description: 'Directory (tenant) id: the tenant GUID or a verified domain such as contoso.onmicrosoft.com.', format: 'GUID or domain' }),
+      setting({
+        description: 'Directory (tenant) id: the tenant GUID or a verified domain such as contoso.onmicrosoft.com.',
+        format: 'GUID or domain',
+      }),
     ),
     clientId: formatted(checkGuid).meta(
-      setting({ description: 'Application (client) id of the app registration holding the Presence.Read.All application permission.', format: 'GUID' }),
+      setting({
+        description:
+          'Application (client) id of the app registration holding the Presence.Read.All application permission.',
+        format: 'GUID',
+      }),
     ),
     clientSecret: z
       .string()
@@ -122,7 +140,8 @@ const tenantSchema = z
       .optional()
       .meta(
         setting({
-          description: 'Client secret of the app registration. Environment only, never in the config file; or use clientSecretFile.',
+          description:
+            'Client secret of the app registration. Environment only, never in the config file; or use clientSecretFile.',
           secret: true,
           envOnly: true,
           secretFileSetting: 'tenant.clientSecretFile',
@@ -130,57 +149,133 @@ const tenantSchema = z
       ),
     clientSecretFile: filePath()
       .optional()
-      .meta(setting({ description: `Path of a file holding the client secret (e.g. a mounted Docker or Kubernetes secret); surrounding whitespace is ignored. ${RELATIVE_PATHS}`, format: 'path' })),
+      .meta(
+        setting({
+          description: `Path of a file holding the client secret (e.g. a mounted Docker or Kubernetes secret); surrounding whitespace is ignored. ${RELATIVE_PATHS}`,
+          format: 'path',
+        }),
+      ),
     certificate: certificateSchema.optional(),
   })
-  .meta(setting({ description: 'The Entra ID tenant and the app registration the connector signs in as. Exactly one credential: a client secret or a certificate.' }));
+  .meta(
+    setting({
+      description:
+        'The Entra ID tenant and the app registration the connector signs in as. Exactly one credential: a client secret or a certificate.',
+    }),
+  );
 
 const requestBudgetSchema = z
   .strictObject({
     maxRequests: int(1, 1_000_000)
       .default(1500)
-      .meta(setting({ description: 'Requests allowed per window for this application in this tenant. Microsoft documents 1,500 per 30 s for presence (one page says 10,000).' })),
-    windowSeconds: int(1, 3600).default(30).meta(setting({ description: 'Length of the request budget window, in seconds.' })),
+      .meta(
+        setting({
+          description:
+            'Requests allowed per window for this application in this tenant. Microsoft documents 1,500 per 30 s for presence (one page says 10,000).',
+        }),
+      ),
+    windowSeconds: int(1, 3600)
+      .default(30)
+      .meta(setting({ description: 'Length of the request budget window, in seconds.' })),
   })
-  .meta(setting({ description: 'Client-side request budget, kept below Graph\'s throttling limit.' }));
+  .meta(setting({ description: "Client-side request budget, kept below Graph's throttling limit." }));
 
 const backoffSchema = z
   .strictObject({
-    initialMs: int(1, 600_000).default(1000).meta(setting({ description: 'First retry delay when Graph gives no Retry-After, in milliseconds; doubles per attempt.' })),
-    maxMs: int(1, 3_600_000).default(60_000).meta(setting({ description: 'Upper bound for one retry delay, in milliseconds.' })),
-    maxAttempts: int(1, 100).default(5).meta(setting({ description: 'Attempts per request, the first included, before the batch is given up for this cycle.' })),
+    initialMs: int(1, 600_000)
+      .default(1000)
+      .meta(
+        setting({
+          description: 'First retry delay when Graph gives no Retry-After, in milliseconds; doubles per attempt.',
+        }),
+      ),
+    maxMs: int(1, 3_600_000)
+      .default(60_000)
+      .meta(setting({ description: 'Upper bound for one retry delay, in milliseconds.' })),
+    maxAttempts: int(1, 100)
+      .default(5)
+      .meta(
+        setting({
+          description: 'Attempts per request, the first included, before the batch is given up for this cycle.',
+        }),
+      ),
   })
-  .superRefine((backoff, ctx) => {
-    if (typeof backoff.initialMs === 'number' && typeof backoff.maxMs === 'number' && backoff.maxMs < backoff.initialMs) {
-      ctx.addIssue({ code: 'custom', path: ['maxMs'], message: `must be at least backoff.initialMs (${backoff.initialMs})` });
-    }
-  }, whenValid('initialMs', 'maxMs'))
-  .meta(setting({ description: 'Retry policy for throttled (429) and unavailable (503/504) responses without Retry-After.' }));
+  .superRefine(
+    (backoff, ctx) => {
+      if (
+        typeof backoff.initialMs === 'number' &&
+        typeof backoff.maxMs === 'number' &&
+        backoff.maxMs < backoff.initialMs
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maxMs'],
+          message: `must be at least backoff.initialMs (${backoff.initialMs})`,
+        });
+      }
+    },
+    whenValid('initialMs', 'maxMs'),
+  )
+  .meta(
+    setting({
+      description: 'Retry policy for throttled (429) and unavailable (503/504) responses without Retry-After.',
+    }),
+  );
 
 const graphSchema = z
   .strictObject({
     cloud: z
       .enum(CLOUD_NAMES)
       .default('global')
-      .meta(setting({ description: 'Microsoft cloud: global, usgov (US Government L4), usgov-dod (US Government L5) or custom (graphUrl and authorityUrl given, e.g. a simulator). Presence is not offered in the China cloud.' })),
+      .meta(
+        setting({
+          description:
+            'Microsoft cloud: global, usgov (US Government L4), usgov-dod (US Government L5) or custom (graphUrl and authorityUrl given, e.g. a simulator). Presence is not offered in the China cloud.',
+        }),
+      ),
     graphUrl: formatted(checkHttpsOrigin)
       .optional()
-      .meta(setting({ description: 'Graph service root (https origin, no path). Derived from cloud; required, and only allowed, when cloud is custom.', format: 'https URL', defaultText: 'derived from graph.cloud' })),
+      .meta(
+        setting({
+          description:
+            'Graph service root (https origin, no path). Derived from cloud; required, and only allowed, when cloud is custom.',
+          format: 'https URL',
+          defaultText: 'derived from graph.cloud',
+        }),
+      ),
     authorityUrl: formatted(checkHttpsOrigin)
       .optional()
-      .meta(setting({ description: 'Entra ID authority host (https origin, no path; the tenant is appended). Derived from cloud; required, and only allowed, when cloud is custom.', format: 'https URL', defaultText: 'derived from graph.cloud' })),
+      .meta(
+        setting({
+          description:
+            'Entra ID authority host (https origin, no path; the tenant is appended). Derived from cloud; required, and only allowed, when cloud is custom.',
+          format: 'https URL',
+          defaultText: 'derived from graph.cloud',
+        }),
+      ),
     apiVersion: z
       .enum(['v1.0', 'beta'])
       .default('v1.0')
       .meta(setting({ description: 'Graph API version. beta exists only in the global cloud (or custom).' })),
-    batchSize: int(1, 650).default(650).meta(setting({ description: 'User ids per getPresencesByUserId request (Graph allows at most 650).' })),
-    concurrency: int(1, 64).default(4).meta(setting({ description: 'Requests in flight at once, across all shards.' })),
-    requestTimeoutMs: int(1000, 600_000).default(30_000).meta(setting({ description: 'Timeout of one Graph request, in milliseconds.' })),
+    batchSize: int(1, 650)
+      .default(650)
+      .meta(setting({ description: 'User ids per getPresencesByUserId request (Graph allows at most 650).' })),
+    concurrency: int(1, 64)
+      .default(4)
+      .meta(setting({ description: 'Requests in flight at once, across all shards.' })),
+    requestTimeoutMs: int(1000, 600_000)
+      .default(30_000)
+      .meta(setting({ description: 'Timeout of one Graph request, in milliseconds.' })),
     requestBudget: requestBudgetSchema.prefault({}),
     backoff: backoffSchema.prefault({}),
     caFile: filePath()
       .optional()
-      .meta(setting({ description: `Extra PEM CA bundle trusted for Graph and sign-in (corporate TLS inspection, or the simulator's self-signed certificate), and for an https proxy. ${RELATIVE_PATHS}`, format: 'path' })),
+      .meta(
+        setting({
+          description: `Extra PEM CA bundle trusted for Graph and sign-in (corporate TLS inspection, or the simulator's self-signed certificate), and for an https proxy. ${RELATIVE_PATHS}`,
+          format: 'path',
+        }),
+      ),
     proxyUrl: formatted(checkProxyUrl)
       .optional()
       .meta(
@@ -199,10 +294,15 @@ const graphSchema = z
     for (const key of ['graphUrl', 'authorityUrl'] as const) {
       const value = graph[key];
       if (graph.cloud === 'custom') {
-        if (value === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when graph.cloud is custom' });
+        if (value === undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: 'is required when graph.cloud is custom' });
       } else if (value !== undefined) {
         const derived = NATIONAL_CLOUDS[graph.cloud][key];
-        ctx.addIssue({ code: 'custom', path: [key], message: `is only allowed when graph.cloud is custom (the ${graph.cloud} cloud uses ${derived})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `is only allowed when graph.cloud is custom (the ${graph.cloud} cloud uses ${derived})`,
+        });
       }
     }
     if (graph.apiVersion === 'beta' && graph.cloud !== 'custom' && !NATIONAL_CLOUDS[graph.cloud].betaAvailable) {
@@ -219,7 +319,12 @@ const TLS_OPTIONS = ['caFile', 'certFile', 'key', 'keyFile', 'servername'] as co
 
 const kafkaTlsSchema = z
   .strictObject({
-    enabled: z.boolean().default(false).meta(setting({ description: 'Connect to the brokers over TLS (listeners with security protocol SSL or SASL_SSL).' })),
+    enabled: z
+      .boolean()
+      .default(false)
+      .meta(
+        setting({ description: 'Connect to the brokers over TLS (listeners with security protocol SSL or SASL_SSL).' }),
+      ),
     caFile: filePath()
       .optional()
       .meta(
@@ -230,7 +335,12 @@ const kafkaTlsSchema = z
       ),
     certFile: filePath()
       .optional()
-      .meta(setting({ description: `PEM client certificate (chain) for brokers that require one (ssl.client.auth=required, mTLS); needs a key. ${RELATIVE_PATHS}`, format: 'path' })),
+      .meta(
+        setting({
+          description: `PEM client certificate (chain) for brokers that require one (ssl.client.auth=required, mTLS); needs a key. ${RELATIVE_PATHS}`,
+          format: 'path',
+        }),
+      ),
     key: z
       .string()
       .min(1)
@@ -238,7 +348,8 @@ const kafkaTlsSchema = z
       .meta(
         setting({
           format: 'PEM',
-          description: 'PEM private key of the client certificate. Environment only, never in the config file; or use keyFile. Literal "\\n" sequences are turned into newlines.',
+          description:
+            'PEM private key of the client certificate. Environment only, never in the config file; or use keyFile. Literal "\\n" sequences are turned into newlines.',
           secret: true,
           envOnly: true,
           secretFileSetting: 'kafka.tls.keyFile',
@@ -246,16 +357,27 @@ const kafkaTlsSchema = z
       ),
     keyFile: filePath()
       .optional()
-      .meta(setting({ description: `Path of the unencrypted PEM private key of the client certificate. ${RELATIVE_PATHS}`, format: 'path' })),
+      .meta(
+        setting({
+          description: `Path of the unencrypted PEM private key of the client certificate. ${RELATIVE_PATHS}`,
+          format: 'path',
+        }),
+      ),
     rejectUnauthorized: z
       .boolean()
       .default(true)
-      .meta(setting({ description: 'Refuse brokers whose certificate does not chain to a trusted CA or does not name the broker. Turn off only to diagnose, never in production.' })),
+      .meta(
+        setting({
+          description:
+            'Refuse brokers whose certificate does not chain to a trusted CA or does not name the broker. Turn off only to diagnose, never in production.',
+        }),
+      ),
     servername: formatted(checkServerName)
       .optional()
       .meta(
         setting({
-          description: 'Server name sent in SNI and checked against the broker certificate, for brokers reached by an address their certificate does not name (a tunnel, an IP).',
+          description:
+            'Server name sent in SNI and checked against the broker certificate, for brokers reached by an address their certificate does not name (a tunnel, an IP).',
           format: 'host name',
           defaultText: 'the host of each broker address',
         }),
@@ -264,16 +386,24 @@ const kafkaTlsSchema = z
   .superRefine((tls, ctx) => {
     if (tls.enabled === true) return;
     for (const key of TLS_OPTIONS) {
-      if (tls[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'has no effect while kafka.tls.enabled is false: set kafka.tls.enabled: true' });
+      if (tls[key] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'has no effect while kafka.tls.enabled is false: set kafka.tls.enabled: true',
+        });
     }
   }, whenValid('enabled'))
   .meta(setting({ description: 'TLS to the brokers: trusted CA, client certificate (mTLS), server name.' }));
 
 const kafkaSaslSchema = z
   .strictObject({
-    mechanism: z
-      .enum(['plain', 'scram-sha-256', 'scram-sha-512'])
-      .meta(setting({ description: 'SASL mechanism. plain sends the password as it is: use it only with kafka.tls.enabled (Azure Event Hubs: plain).' })),
+    mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).meta(
+      setting({
+        description:
+          'SASL mechanism. plain sends the password as it is: use it only with kafka.tls.enabled (Azure Event Hubs: plain).',
+      }),
+    ),
     username: z
       .string()
       .min(1)
@@ -284,7 +414,8 @@ const kafkaSaslSchema = z
       .optional()
       .meta(
         setting({
-          description: 'SASL password (Azure Event Hubs: the namespace connection string). Environment only, never in the config file; or use passwordFile.',
+          description:
+            'SASL password (Azure Event Hubs: the namespace connection string). Environment only, never in the config file; or use passwordFile.',
           secret: true,
           envOnly: true,
           secretFileSetting: 'kafka.sasl.passwordFile',
@@ -292,34 +423,64 @@ const kafkaSaslSchema = z
       ),
     passwordFile: filePath()
       .optional()
-      .meta(setting({ description: `Path of a file holding the SASL password (e.g. a mounted Docker or Kubernetes secret); surrounding whitespace is ignored. ${RELATIVE_PATHS}`, format: 'path' })),
+      .meta(
+        setting({
+          description: `Path of a file holding the SASL password (e.g. a mounted Docker or Kubernetes secret); surrounding whitespace is ignored. ${RELATIVE_PATHS}`,
+          format: 'path',
+        }),
+      ),
   })
-  .meta(setting({ description: 'SASL authentication to the brokers. Leave the section out for brokers without authentication.' }));
+  .meta(
+    setting({
+      description: 'SASL authentication to the brokers. Leave the section out for brokers without authentication.',
+    }),
+  );
 
 const kafkaSchema = z
   .strictObject({
     brokers: z
       .array(formatted(checkBroker))
       .min(1)
-      .meta(setting({ description: 'Bootstrap brokers as host:port. In the environment: a comma-separated list.', format: 'host:port' })),
+      .meta(
+        setting({
+          description: 'Bootstrap brokers as host:port. In the environment: a comma-separated list.',
+          format: 'host:port',
+        }),
+      ),
     clientId: formatted(checkName)
       .optional()
       .meta(setting({ description: 'Kafka client id.', defaultText: 'connectorName' })),
-    topic: formatted(checkTopic).default('teams.presence.changes').meta(setting({ description: 'Topic the presence events are written to.' })),
-    partitions: int(1, 100_000).default(6).meta(setting({ description: 'Partitions when the connector creates the topic.' })),
+    topic: formatted(checkTopic)
+      .default('teams.presence.changes')
+      .meta(setting({ description: 'Topic the presence events are written to.' })),
+    partitions: int(1, 100_000)
+      .default(6)
+      .meta(setting({ description: 'Partitions when the connector creates the topic.' })),
     replicationFactor: int(-1, 32_767)
       .refine((value) => value !== 0, { message: 'must be -1 (broker default) or at least 1' })
       .default(-1)
-      .meta(setting({ description: 'Replication factor when the connector creates the topic; -1 uses the broker default.' })),
+      .meta(
+        setting({
+          description: 'Replication factor when the connector creates the topic; -1 uses the broker default.',
+        }),
+      ),
     compression: z
       .enum(['gzip', 'none'])
       .default('gzip')
       .meta(setting({ description: 'Record batch compression (kafkajs ships only gzip).' })),
     maxBufferedEvents: int(1, 10_000_000)
       .default(50_000)
-      .meta(setting({ description: 'Events held in memory waiting for Kafka before polling pauses (back-pressure bound).' })),
-    requestTimeoutMs: int(100, 600_000).default(30_000).meta(setting({ description: 'Kafka request timeout, in milliseconds.' })),
-    connectionTimeoutMs: int(100, 600_000).default(10_000).meta(setting({ description: 'Kafka connection timeout, in milliseconds.' })),
+      .meta(
+        setting({
+          description: 'Events held in memory waiting for Kafka before polling pauses (back-pressure bound).',
+        }),
+      ),
+    requestTimeoutMs: int(100, 600_000)
+      .default(30_000)
+      .meta(setting({ description: 'Kafka request timeout, in milliseconds.' })),
+    connectionTimeoutMs: int(100, 600_000)
+      .default(10_000)
+      .meta(setting({ description: 'Kafka connection timeout, in milliseconds.' })),
     delivery: z
       .enum(['auto', 'exactly-once', 'at-least-once'])
       .default('auto')
@@ -333,13 +494,28 @@ const kafkaSchema = z
       ),
     stateTopic: formatted(checkTopic)
       .optional()
-      .meta(setting({ description: 'Compacted topic holding the per-user dedup state, created at start if missing.', defaultText: '<connectorName>.presence-state' })),
+      .meta(
+        setting({
+          description: 'Compacted topic holding the per-user dedup state, created at start if missing.',
+          defaultText: '<connectorName>.presence-state',
+        }),
+      ),
     statePartitions: int(1, 10_000)
       .default(12)
-      .meta(setting({ description: 'Partitions of the state topic when the connector creates it; a shard\'s state lives in one partition, so a worker restores only the partitions of its shards.' })),
+      .meta(
+        setting({
+          description:
+            "Partitions of the state topic when the connector creates it; a shard's state lives in one partition, so a worker restores only the partitions of its shards.",
+        }),
+      ),
     transactionTimeoutMs: int(1_000, 900_000)
       .default(60_000)
-      .meta(setting({ description: 'Kafka transaction timeout, in milliseconds: a worker that dies mid-transaction holds read_committed consumers back at most this long.' })),
+      .meta(
+        setting({
+          description:
+            'Kafka transaction timeout, in milliseconds: a worker that dies mid-transaction holds read_committed consumers back at most this long.',
+        }),
+      ),
     tls: kafkaTlsSchema.prefault({}),
     sasl: kafkaSaslSchema.optional(),
   })
@@ -347,29 +523,55 @@ const kafkaSchema = z
 
 const pollingSchema = z
   .strictObject({
-    intervalSeconds: int(1, 86_400).default(60).meta(setting({ description: 'Seconds between the starts of two polling cycles of a shard.' })),
+    intervalSeconds: int(1, 86_400)
+      .default(60)
+      .meta(setting({ description: 'Seconds between the starts of two polling cycles of a shard.' })),
     startJitterSeconds: int(0, 86_400)
       .default(10)
-      .meta(setting({ description: 'Shards start spread at random over this many seconds, so their requests do not all land at once.' })),
+      .meta(
+        setting({
+          description:
+            'Shards start spread at random over this many seconds, so their requests do not all land at once.',
+        }),
+      ),
   })
-  .superRefine((polling, ctx) => {
-    const { intervalSeconds, startJitterSeconds } = polling;
-    if (typeof intervalSeconds === 'number' && typeof startJitterSeconds === 'number' && startJitterSeconds > intervalSeconds) {
-      ctx.addIssue({ code: 'custom', path: ['startJitterSeconds'], message: `must not exceed polling.intervalSeconds (${intervalSeconds})` });
-    }
-  }, whenValid('intervalSeconds', 'startJitterSeconds'))
+  .superRefine(
+    (polling, ctx) => {
+      const { intervalSeconds, startJitterSeconds } = polling;
+      if (
+        typeof intervalSeconds === 'number' &&
+        typeof startJitterSeconds === 'number' &&
+        startJitterSeconds > intervalSeconds
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['startJitterSeconds'],
+          message: `must not exceed polling.intervalSeconds (${intervalSeconds})`,
+        });
+      }
+    },
+    whenValid('intervalSeconds', 'startJitterSeconds'),
+  )
   .meta(setting({ description: 'Polling schedule.' }));
 
 const shardSchema = z
   .strictObject({
-    name: formatted(checkName).meta(setting({ description: 'Shard name, unique; letters, digits, ".", "_" and "-" (it becomes part of Kafka ids).' })),
+    name: formatted(checkName).meta(
+      setting({ description: 'Shard name, unique; letters, digits, ".", "_" and "-" (it becomes part of Kafka ids).' }),
+    ),
     users: z
       .array(formatted(checkGuid))
       .optional()
       .meta(setting({ description: 'User object ids (GUIDs), inline.', format: 'GUID' })),
     usersFile: filePath()
       .optional()
-      .meta(setting({ description: 'File of user object ids, one per line; "#" starts a comment; blank lines are ignored. Relative to the config file. May be combined with users.', format: 'path' })),
+      .meta(
+        setting({
+          description:
+            'File of user object ids, one per line; "#" starts a comment; blank lines are ignored. Relative to the config file. May be combined with users.',
+          format: 'path',
+        }),
+      ),
   })
   .superRefine((shard, ctx) => {
     if (shard.users === undefined && shard.usersFile === undefined) {
@@ -389,10 +591,22 @@ export const configSchema = z
     shards: z
       .array(shardSchema)
       .min(1)
-      .meta(setting({ description: 'Groups of users polled together; each user in exactly one shard. Config file only.', fileOnly: true })),
+      .meta(
+        setting({
+          description: 'Groups of users polled together; each user in exactly one shard. Config file only.',
+          fileOnly: true,
+        }),
+      ),
     shutdown: z
       .strictObject({
-        timeoutSeconds: int(1, 600).default(15).meta(setting({ description: 'Seconds allowed for a graceful stop (finish in-flight requests, flush Kafka) before exiting anyway.' })),
+        timeoutSeconds: int(1, 600)
+          .default(15)
+          .meta(
+            setting({
+              description:
+                'Seconds allowed for a graceful stop (finish in-flight requests, flush Kafka) before exiting anyway.',
+            }),
+          ),
       })
       .prefault({})
       .meta(setting({ description: 'Graceful shutdown.' })),
@@ -411,16 +625,35 @@ export const configSchema = z
         shards: z
           .array(formatted(checkName))
           .optional()
-          .meta(setting({ description: 'With mode static: the shards this worker polls. In the environment or with run --shards: a comma-separated list.', defaultText: 'every shard' })),
+          .meta(
+            setting({
+              description:
+                'With mode static: the shards this worker polls. In the environment or with run --shards: a comma-separated list.',
+              defaultText: 'every shard',
+            }),
+          ),
         coordinationTopic: formatted(checkTopic)
           .optional()
-          .meta(setting({ description: 'Topic with one partition per shard whose group membership assigns shards to workers (dynamic mode).', defaultText: '<connectorName>.shards' })),
+          .meta(
+            setting({
+              description:
+                'Topic with one partition per shard whose group membership assigns shards to workers (dynamic mode).',
+              defaultText: '<connectorName>.shards',
+            }),
+          ),
         sessionTimeoutMs: int(6_000, 300_000)
           .default(10_000)
-          .meta(setting({ description: 'A worker that has not been heard from for this long loses its shards to the others (dynamic mode).' })),
+          .meta(
+            setting({
+              description:
+                'A worker that has not been heard from for this long loses its shards to the others (dynamic mode).',
+            }),
+          ),
         heartbeatIntervalMs: int(500, 60_000)
           .default(3_000)
-          .meta(setting({ description: 'How often a worker tells the group it is alive; well below sessionTimeoutMs.' })),
+          .meta(
+            setting({ description: 'How often a worker tells the group it is alive; well below sessionTimeoutMs.' }),
+          ),
       })
       .prefault({})
       .meta(setting({ description: 'How shards are shared among workers.' })),
@@ -430,23 +663,36 @@ export const configSchema = z
           .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
           .default('info')
           .meta(setting({ description: 'Log level (pino).' })),
-        httpPort: int(0, 65_535).default(9464).meta(setting({ description: 'Port of the HTTP server for /metrics and health; 0 disables it.' })),
+        httpPort: int(0, 65_535)
+          .default(9464)
+          .meta(setting({ description: 'Port of the HTTP server for /metrics and health; 0 disables it.' })),
       })
       .prefault({})
       .meta(setting({ description: 'Logs, metrics and health.' })),
   })
-  .superRefine((config, ctx) => {
-    if (!Array.isArray(config.shards) || config.assignment === undefined) return;
-    const known = new Set(config.shards.map((shard) => shard.name));
-    config.assignment.shards?.forEach((name, index) => {
-      if (!known.has(name)) {
-        ctx.addIssue({ code: 'custom', path: ['assignment', 'shards', index], message: `no shard named "${name}" in shards` });
+  .superRefine(
+    (config, ctx) => {
+      if (!Array.isArray(config.shards) || config.assignment === undefined) return;
+      const known = new Set(config.shards.map((shard) => shard.name));
+      config.assignment.shards?.forEach((name, index) => {
+        if (!known.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['assignment', 'shards', index],
+            message: `no shard named "${name}" in shards`,
+          });
+        }
+      });
+      if (config.assignment.mode === 'dynamic' && config.assignment.shards !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['assignment', 'shards'],
+          message: 'only allowed with assignment.mode static',
+        });
       }
-    });
-    if (config.assignment.mode === 'dynamic' && config.assignment.shards !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['assignment', 'shards'], message: 'only allowed with assignment.mode static' });
-    }
-  }, whenValid('shards', 'assignment'))
+    },
+    whenValid('shards', 'assignment'),
+  )
   .meta(setting({ description: 'Teams presence connector configuration.' }));
 
 /** The configuration as the file (plus environment) describes it, after validation and defaults. */

@@ -138,10 +138,19 @@ function leafKind(core: AnySchema): { kind: LeafKind; type: string; enumValues?:
 }
 
 function displayPath(segments: readonly string[]): string {
-  return segments.reduce((out, segment) => (segment === '[]' ? `${out}[]` : out === '' ? segment : `${out}.${segment}`), '');
+  return segments.reduce(
+    (out, segment) => (segment === '[]' ? `${out}[]` : out === '' ? segment : `${out}.${segment}`),
+    '',
+  );
 }
 
-function collectLeaves(schema: AnySchema, segments: string[], required: boolean, fileOnly: boolean, out: SettingLeaf[]): void {
+function collectLeaves(
+  schema: AnySchema,
+  segments: string[],
+  required: boolean,
+  fileOnly: boolean,
+  out: SettingLeaf[],
+): void {
   const { core, optional, defaultValue, meta } = unwrap(schema);
   const isRequired = required && !optional;
   const inFileOnly = fileOnly || meta.fileOnly === true;

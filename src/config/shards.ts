@@ -76,7 +76,8 @@ export function scanUserIdBytes(bytes: Uint8Array, words: Uint32Array, handlers:
 }
 
 /** Where a user id was listed: an inline list item, or a line of a user-id file. */
-type Source = { shard: number; shardName: string; file: undefined } | { shard: number; shardName: string; file: string };
+type Source =
+  { shard: number; shardName: string; file: undefined } | { shard: number; shardName: string; file: string };
 
 /** First occurrence of every user id: source number and position (list index or line) in a GUID table. */
 class UserIdIndex {
@@ -152,9 +153,10 @@ export function resolveShards(rawShards: unknown, context: ResolveContext): Shar
     const label = name ?? `shards[${shard}]`;
     const userIds: string[] = [];
     const inline = Array.isArray(raw.users) ? addInline(context, index, raw.users, shard, label, userIds) : undefined;
-    const fromFile = typeof raw.usersFile === 'string' && raw.usersFile !== ''
-      ? addFile(context, index, raw.usersFile, shard, label, userIds)
-      : undefined;
+    const fromFile =
+      typeof raw.usersFile === 'string' && raw.usersFile !== ''
+        ? addFile(context, index, raw.usersFile, shard, label, userIds)
+        : undefined;
     checkNotEmpty(context, shard, name, inline, fromFile);
     return { name: name ?? '', userIds };
   });
@@ -168,12 +170,23 @@ function checkUniqueName(context: ResolveContext, names: Map<string, number>, na
   }
   const firstPath: ConfigPath = ['shards', first, 'name'];
   context.problems.push(
-    problemAt(context, ['shards', shard, 'name'], `duplicate shard name ${quote(name)}; also used at ${formatLocation(placeOf(context, firstPath))} ${formatPath(firstPath)}`),
+    problemAt(
+      context,
+      ['shards', shard, 'name'],
+      `duplicate shard name ${quote(name)}; also used at ${formatLocation(placeOf(context, firstPath))} ${formatPath(firstPath)}`,
+    ),
   );
 }
 
 /** Inline ids; invalid ones are the schema's to report. Returns how many entries were listed. */
-function addInline(context: ResolveContext, index: UserIdIndex, users: unknown[], shard: number, shardName: string, out: string[]): number {
+function addInline(
+  context: ResolveContext,
+  index: UserIdIndex,
+  users: unknown[],
+  shard: number,
+  shardName: string,
+  out: string[],
+): number {
   const source = index.addSource({ shard, shardName, file: undefined });
   const listPath: ConfigPath = ['shards', shard, 'users'];
   const limited = new LimitedProblems(context, `${formatPath(listPath)}`, () => problemAt(context, listPath, ''));
@@ -189,7 +202,11 @@ function addInline(context: ResolveContext, index: UserIdIndex, users: unknown[]
       return;
     }
     limited.add(() =>
-      problemAt(context, [...listPath, position], `user ${id} is listed twice; also at ${describeOccurrence(context, previous.source, previous.position)}`),
+      problemAt(
+        context,
+        [...listPath, position],
+        `user ${id} is listed twice; also at ${describeOccurrence(context, previous.source, previous.position)}`,
+      ),
     );
   });
   limited.finish();
@@ -198,7 +215,14 @@ function addInline(context: ResolveContext, index: UserIdIndex, users: unknown[]
 
 type FileOutcome = { entries: number; display: string } | 'unreadable';
 
-function addFile(context: ResolveContext, index: UserIdIndex, value: string, shard: number, shardName: string, out: string[]): FileOutcome {
+function addFile(
+  context: ResolveContext,
+  index: UserIdIndex,
+  value: string,
+  shard: number,
+  shardName: string,
+  out: string[],
+): FileOutcome {
   const settingPath: ConfigPath = ['shards', shard, 'usersFile'];
   const fromEnv = envOriginOf(context.origins, settingPath) !== undefined;
   const display = displayPath(context, value, fromEnv);
@@ -213,7 +237,11 @@ function addFile(context: ResolveContext, index: UserIdIndex, value: string, sha
   const source = index.addSource({ shard, shardName, file: display });
   index.reserve(Math.ceil(bytes.length / 37));
   const shardText = `shard ${quote(shardName)}`;
-  const limited = new LimitedProblems(context, display, () => ({ file: display, path: formatPath(settingPath), message: '' }));
+  const limited = new LimitedProblems(context, display, () => ({
+    file: display,
+    path: formatPath(settingPath),
+    message: '',
+  }));
   const words = new Uint32Array(4);
   const entries = scanUserIdBytes(bytes, words, {
     id(first, stop, line, upper) {
@@ -253,5 +281,7 @@ function checkNotEmpty(
   if (fromFile === 'unreadable' || (inline ?? 0) > 0 || (fromFile?.entries ?? 0) > 0) return;
   if (inline === undefined && fromFile === undefined) return; // neither given: the schema says so
   const where = fromFile !== undefined ? `${fromFile.display} holds only comments and blank lines` : 'users is empty';
-  context.problems.push(problemAt(context, ['shards', shard], `shard ${shardLabel(name, shard)} has no users: ${where}`));
+  context.problems.push(
+    problemAt(context, ['shards', shard], `shard ${shardLabel(name, shard)} has no users: ${where}`),
+  );
 }

@@ -75,11 +75,16 @@ function describeKafkaSecurity(kafka: ConnectorConfig['kafka']): string {
     ];
     parts.push(`TLS (${details.join(', ')})`);
   }
-  parts.push(sasl === undefined ? 'no SASL' : `SASL ${sasl.mechanism} as ${sasl.username} (password ${sasl.passwordSource})`);
+  parts.push(
+    sasl === undefined ? 'no SASL' : `SASL ${sasl.mechanism} as ${sasl.username} (password ${sasl.passwordSource})`,
+  );
   return parts.join(', ');
 }
 
-export function requestBudgetFit(requestsPerCycle: number, config: Pick<ConnectorConfig, 'graph' | 'polling'>): BudgetSummary {
+export function requestBudgetFit(
+  requestsPerCycle: number,
+  config: Pick<ConnectorConfig, 'graph' | 'polling'>,
+): BudgetSummary {
   const { maxRequests, windowSeconds } = config.graph.requestBudget;
   const { intervalSeconds } = config.polling;
   const allowedPerInterval = Math.floor((maxRequests * intervalSeconds) / windowSeconds);
@@ -105,7 +110,9 @@ function warningsFor(config: ConnectorConfig, budget: BudgetSummary): string[] {
     );
   }
   if (config.kafka.maxBufferedEvents < config.graph.batchSize) {
-    warnings.push(`kafka.maxBufferedEvents (${config.kafka.maxBufferedEvents}) is smaller than one Graph batch (graph.batchSize ${config.graph.batchSize}).`);
+    warnings.push(
+      `kafka.maxBufferedEvents (${config.kafka.maxBufferedEvents}) is smaller than one Graph batch (graph.batchSize ${config.graph.batchSize}).`,
+    );
   }
   if (config.kafka.sasl?.mechanism === 'plain' && config.kafka.tls === undefined) {
     warnings.push('kafka.sasl.mechanism plain without kafka.tls.enabled sends the Kafka password unencrypted.');
@@ -113,7 +120,8 @@ function warningsFor(config: ConnectorConfig, budget: BudgetSummary): string[] {
   if (config.kafka.tls?.rejectUnauthorized === false) {
     warnings.push('kafka.tls.rejectUnauthorized is false: any server can pose as the brokers.');
   }
-  if (config.graph.apiVersion === 'beta') warnings.push('graph.apiVersion is beta: Microsoft may change it without notice.');
+  if (config.graph.apiVersion === 'beta')
+    warnings.push('graph.apiVersion is beta: Microsoft may change it without notice.');
   return warnings;
 }
 
@@ -174,7 +182,10 @@ export function formatSummary(summary: ConfigSummary): string {
     `              ${kafka.security}`,
     `  polling     every ${summary.polling.intervalSeconds} s, shards start within ${summary.polling.startJitterSeconds} s`,
     `Shards: ${summary.shards.length}, ${plural(summary.totalUsers, 'user')}`,
-    ...summary.shards.map((shard) => `  ${shard.name.padEnd(nameWidth)}${plural(shard.users, 'user').padStart(16)}  ${plural(shard.batches, 'request')} per cycle`),
+    ...summary.shards.map(
+      (shard) =>
+        `  ${shard.name.padEnd(nameWidth)}${plural(shard.users, 'user').padStart(16)}  ${plural(shard.batches, 'request')} per cycle`,
+    ),
     `Requests per cycle: ${count(budget.requestsPerCycle)}; budget ${count(budget.maxRequests)} per ${budget.windowSeconds} s allows ` +
       `${count(budget.allowedPerInterval)} per ${budget.intervalSeconds} s interval: ${budget.fits ? 'fits' : 'DOES NOT FIT'}`,
   ];

@@ -48,9 +48,15 @@ export function parseConfigText(text: string, file: string): ParseResult {
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    return { ok: false, problems: [{ file, path: '', message: `YAML: ${error instanceof Error ? error.message : String(error)}` }] };
+    return {
+      ok: false,
+      problems: [{ file, path: '', message: `YAML: ${error instanceof Error ? error.message : String(error)}` }],
+    };
   }
-  return { ok: true, file: { value: value ?? undefined, locate: (path, target = 'value') => locate(doc, path, target, position) } };
+  return {
+    ok: true,
+    file: { value: value ?? undefined, locate: (path, target = 'value') => locate(doc, path, target, position) },
+  };
 }
 
 function firstLine(message: string): string {

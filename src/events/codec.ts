@@ -43,9 +43,13 @@ export function createPresenceEventCodec(schemaPath: string = PRESENCE_SCHEMA_PA
       try {
         return type.toBuffer(event);
       } catch (error) {
-        throw new ConnectorError(ErrorCodes.EVENT_ENCODING_FAILED, `event for user ${event.userId} does not fit the schema`, {
-          cause: error,
-        });
+        throw new ConnectorError(
+          ErrorCodes.EVENT_ENCODING_FAILED,
+          `event for user ${event.userId} does not fit the schema`,
+          {
+            cause: error,
+          },
+        );
       }
     },
     decode: (value) => type.fromBuffer(value) as PresenceChangeEvent,

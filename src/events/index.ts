@@ -5,5 +5,11 @@ export {
   AVRO_CONTENT_TYPE,
   type PresenceEventCodec,
 } from './codec.js';
-export { buildPresenceEvent, type PresenceChangeEvent, type PreviousObservation, type EventContext, type ChangeKind } from './event.js';
+export {
+  buildPresenceEvent,
+  type PresenceChangeEvent,
+  type PreviousObservation,
+  type EventContext,
+  type ChangeKind,
+} from './event.js';
 export { crc64Avro, crc64AvroHex } from './fingerprint.js';

@@ -7,4 +7,10 @@ export {
 } from './presence-client.js';
 export { RequestBudget, type RequestBudgetOptions } from './request-budget.js';
 export { backoffDelayMs, parseRetryAfterMs, type BackoffOptions } from './backoff.js';
-export { parsePresenceResponse, type Presence, type StatusMessage, type OutOfOffice, type WorkLocation } from './presence.js';
+export {
+  parsePresenceResponse,
+  type Presence,
+  type StatusMessage,
+  type OutOfOffice,
+  type WorkLocation,
+} from './presence.js';

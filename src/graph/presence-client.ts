@@ -124,7 +124,11 @@ export class GraphPresenceClient {
     await this.backOff(attempt, `HTTP ${outcome.status}`, signal);
   }
 
-  private async send(ids: readonly string[], forceTokenRefresh: boolean, signal: AbortSignal | undefined): Promise<HttpOutcome> {
+  private async send(
+    ids: readonly string[],
+    forceTokenRefresh: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpOutcome> {
     const settle = await this.options.budget.acquire(signal);
     try {
       return await this.sendCounted(ids, forceTokenRefresh, signal);
@@ -133,7 +137,11 @@ export class GraphPresenceClient {
     }
   }
 
-  private async sendCounted(ids: readonly string[], forceTokenRefresh: boolean, signal: AbortSignal | undefined): Promise<HttpOutcome> {
+  private async sendCounted(
+    ids: readonly string[],
+    forceTokenRefresh: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpOutcome> {
     const token = await this.options.tokens.getToken(forceTokenRefresh);
     // A Retry-After may have arrived while the token was fetched: honour it before anything goes on the wire.
     await this.options.budget.waitWhilePaused(signal);
@@ -166,7 +174,10 @@ function transportFailure(error: unknown, timedOut: boolean, timeoutMs: number):
       retriable: true,
     });
   }
-  throw new ConnectorError(ErrorCodes.GRAPH_NETWORK, 'could not reach Microsoft Graph', { cause: error, retriable: true });
+  throw new ConnectorError(ErrorCodes.GRAPH_NETWORK, 'could not reach Microsoft Graph', {
+    cause: error,
+    retriable: true,
+  });
 }
 
 function classifyFailure(outcome: HttpOutcome, idCount: number): ConnectorError {
@@ -190,7 +201,10 @@ function classifyFailure(outcome: HttpOutcome, idCount: number): ConnectorError 
     );
   }
   if (status === 429) {
-    return new ConnectorError(ErrorCodes.GRAPH_THROTTLED, 'Graph throttled the request (429)', { details, retriable: true });
+    return new ConnectorError(ErrorCodes.GRAPH_THROTTLED, 'Graph throttled the request (429)', {
+      details,
+      retriable: true,
+    });
   }
   if (status === 200) {
     return new ConnectorError(ErrorCodes.GRAPH_BAD_RESPONSE, 'unexpected Graph response', { details, retriable: true });

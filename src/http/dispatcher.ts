@@ -41,7 +41,8 @@ export function createHttpDispatcher(options: HttpDispatcherOptions): Dispatcher
  * explicitly, so it never reads process.env behind the caller's back; an empty string stops its fallback.
  */
 export function proxySettings(proxyUrl: string | undefined, env: ProxyEnvironment): ProxySettings {
-  const fromEnv = (name: string): string => nonEmpty(env[name.toLowerCase()]) ?? nonEmpty(env[name.toUpperCase()]) ?? '';
+  const fromEnv = (name: string): string =>
+    nonEmpty(env[name.toLowerCase()]) ?? nonEmpty(env[name.toUpperCase()]) ?? '';
   const httpProxy = proxyUrl ?? fromEnv('http_proxy');
   // As undici does: without HTTPS_PROXY, https requests go through HTTP_PROXY.
   const httpsProxy = proxyUrl ?? (fromEnv('https_proxy') || httpProxy);

@@ -1,1 +1,7 @@
-export { createHttpDispatcher, proxySettings, type HttpDispatcherOptions, type ProxyEnvironment, type ProxySettings } from './dispatcher.js';
+export {
+  createHttpDispatcher,
+  proxySettings,
+  type HttpDispatcherOptions,
+  type ProxyEnvironment,
+  type ProxySettings,
+} from './dispatcher.js';

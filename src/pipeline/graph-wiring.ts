@@ -25,7 +25,9 @@ export function createBudget(config: ConnectorConfig): RequestBudget {
 export function budgetShare(config: ConnectorConfig, owned: readonly string[]): number {
   const requests = (shard: ShardConfig) => Math.ceil(shard.userIds.length / config.graph.batchSize);
   const total = config.shards.reduce((sum, shard) => sum + requests(shard), 0);
-  const mine = config.shards.filter((shard) => owned.includes(shard.name)).reduce((sum, shard) => sum + requests(shard), 0);
+  const mine = config.shards
+    .filter((shard) => owned.includes(shard.name))
+    .reduce((sum, shard) => sum + requests(shard), 0);
   return Math.max(1, Math.floor((config.graph.requestBudget.maxRequests * mine) / Math.max(1, total)));
 }
 

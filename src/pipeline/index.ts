@@ -1,2 +1,6 @@
 export { createWorker, type Worker, type WorkerDependencies } from './worker.js';
-export { createPresenceProcessor, type PresenceProcessorOptions, type ProcessorObserver } from './presence-processor.js';
+export {
+  createPresenceProcessor,
+  type PresenceProcessorOptions,
+  type ProcessorObserver,
+} from './presence-processor.js';

@@ -16,7 +16,12 @@ export function kafkaConnection(config: ConnectorConfig, logger: Logger): KafkaC
   };
 }
 
-export function createKafkaSink(config: ConnectorConfig, logger: Logger, metrics: ConnectorMetrics, health: WorkerHealth): KafkaSink {
+export function createKafkaSink(
+  config: ConnectorConfig,
+  logger: Logger,
+  metrics: ConnectorMetrics,
+  health: WorkerHealth,
+): KafkaSink {
   return new KafkaSink({
     ...kafkaConnection(config, logger),
     connectorName: config.connectorName,

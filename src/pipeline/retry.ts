@@ -7,7 +7,12 @@ import type { Logger } from '../observability/index.js';
  * moment, a coordinator is loading. Retry them with backoff until they succeed or the worker stops. A fault no
  * retry cures (a refused transaction feature, a wrong topic layout) is thrown at once.
  */
-export async function retryWhileSettling<T>(what: string, logger: Logger, signal: AbortSignal, step: () => Promise<T>): Promise<T> {
+export async function retryWhileSettling<T>(
+  what: string,
+  logger: Logger,
+  signal: AbortSignal,
+  step: () => Promise<T>,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await step();

@@ -7,7 +7,10 @@ export function layoutOf(shards: readonly ShardConfig[]): ShardLayout {
     shards: shards.map((shard) => ({
       name: shard.name,
       users: shard.userIds.length,
-      digest: createHash('sha256').update([...shard.userIds].sort().join('\n')).digest('hex').slice(0, 16),
+      digest: createHash('sha256')
+        .update([...shard.userIds].sort().join('\n'))
+        .digest('hex')
+        .slice(0, 16),
     })),
   };
 }

@@ -35,7 +35,8 @@ export class ShardSupervisor {
 
   /** A rebalance began: stop polling everything so no shard is polled by two workers at once. */
   pauseAll(): void {
-    this.enqueue(() => this.stopPollers());
+    // Fire and forget: a failure is logged once by the change queue itself (see enqueue).
+    this.enqueue(() => this.stopPollers()).catch(() => undefined);
   }
 
   /** The shards to own from now on. */
@@ -63,9 +64,12 @@ export class ShardSupervisor {
     const gained = [...wanted].filter((name) => !this.owned.has(name));
     for (const name of lost) await this.release(name);
     if (gained.length > 0) {
-      await retryWhileSettling('take over shards', this.options.logger, this.options.signal, () => this.takeOver(gained));
+      await retryWhileSettling('take over shards', this.options.logger, this.options.signal, () =>
+        this.takeOver(gained),
+      );
     }
-    if (lost.length > 0 || gained.length > 0) this.options.logger.info({ owned: [...wanted], gained, lost }, 'owned shards changed');
+    if (lost.length > 0 || gained.length > 0)
+      this.options.logger.info({ owned: [...wanted], gained, lost }, 'owned shards changed');
     this.options.onOwned([...this.owned]);
     if (this.options.signal.aborted) return;
     for (const name of this.owned) this.startPoller(name);

@@ -33,7 +33,8 @@ export class WorkerHealth {
   recordOwnedShards(names: readonly string[]): void {
     this.assigned = true;
     for (const name of [...this.shards.keys()]) if (!names.includes(name)) this.shards.delete(name);
-    for (const name of names) if (!this.shards.has(name)) this.shards.set(name, { succeededOnce: false, consecutiveFailures: 0 });
+    for (const name of names)
+      if (!this.shards.has(name)) this.shards.set(name, { succeededOnce: false, consecutiveFailures: 0 });
   }
 
   recordSinkConnected(): void {
@@ -81,7 +82,8 @@ export class WorkerHealth {
       }
     }
     // A worker whose every shard stopped for good (permission missing, fenced) can do nothing until restarted.
-    const live = this.shards.size === 0 || [...this.shards.values()].some((health) => health.stoppedReason === undefined);
+    const live =
+      this.shards.size === 0 || [...this.shards.values()].some((health) => health.stoppedReason === undefined);
     return { live, ready: reasons.length === 0, reasons };
   }
 }

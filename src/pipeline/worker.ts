@@ -95,7 +95,10 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
       health.recordOwnedShards(owned);
       metrics.shardsOwned.set(owned.length);
       metrics.usersTracked.set(store.size);
-      logger.info({ owned, requestBudget: budget.maxRequests, windowSeconds: config.graph.requestBudget.windowSeconds }, 'polling these shards');
+      logger.info(
+        { owned, requestBudget: budget.maxRequests, windowSeconds: config.graph.requestBudget.windowSeconds },
+        'polling these shards',
+      );
     },
   });
   let healthServer: HealthServer | undefined;
@@ -123,10 +126,15 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
 
   async function joinShardGroup(): Promise<ShardMembership> {
     const coordinator = createCoordinator(config, logger);
-    const previousLayout = await retryWhileSettling('prepare the coordination topic', logger, lifecycle.signal, async () => {
-      await coordinator.ensureTopic(config.shards.length);
-      return coordinator.exchangeLayout(layoutOf(config.shards));
-    });
+    const previousLayout = await retryWhileSettling(
+      'prepare the coordination topic',
+      logger,
+      lifecycle.signal,
+      async () => {
+        await coordinator.ensureTopic(config.shards.length);
+        return coordinator.exchangeLayout(layoutOf(config.shards));
+      },
+    );
     logLayoutChange(previousLayout);
     // Partition i of the coordination topic is the i-th shard by name: every worker derives the same mapping.
     const shardNames = config.shards.map((shard) => shard.name).sort();
@@ -135,7 +143,9 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
       logger,
       onRevoke: () => supervisor.pauseAll(),
       onAssign: (shards) => {
-        supervisor.assign(shards).catch((error: unknown) => logger.error({ err: error }, 'taking the assigned shards failed'));
+        supervisor
+          .assign(shards)
+          .catch((error: unknown) => logger.error({ err: error }, 'taking the assigned shards failed'));
       },
     });
     await group.start();
@@ -164,7 +174,10 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
     await healthServer?.close();
     await dispatcher.close();
     if (!stopped) {
-      throw new ConnectorError(ErrorCodes.SHUTDOWN_TIMEOUT, 'requests in flight did not finish before the shutdown timeout');
+      throw new ConnectorError(
+        ErrorCodes.SHUTDOWN_TIMEOUT,
+        'requests in flight did not finish before the shutdown timeout',
+      );
     }
   }
 

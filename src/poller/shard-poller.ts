@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors.js';
+import { type ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors.js';
 import type { PresenceBatchResult } from '../graph/index.js';
 
 /**
@@ -163,7 +163,10 @@ export class ShardPoller {
 
   private stopShard(error: unknown): void {
     const reason = isConnectorError(error) ? error.code : 'UNKNOWN';
-    this.options.logger.error({ err: error, shard: this.name }, `${toError(error).message}; polling of this shard stopped`);
+    this.options.logger.error(
+      { err: error, shard: this.name },
+      `${toError(error).message}; polling of this shard stopped`,
+    );
     this.options.observer?.onStopped?.({ shard: this.name, reason });
     this.stopping.abort();
   }

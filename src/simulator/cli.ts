@@ -44,9 +44,13 @@ export const SIMULATOR_CLI_USAGE = `Usage: simulate [flags]
   --help`;
 
 function invalidFlag(flag: string, value: string, expected: string): ConnectorError {
-  return new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `Invalid --${flag} '${value}': expected ${expected}`, {
-    details: { flag, value },
-  });
+  return new ConnectorError(
+    ErrorCodes.SIMULATOR_INVALID_OPTIONS,
+    `Invalid --${flag} '${value}': expected ${expected}`,
+    {
+      details: { flag, value },
+    },
+  );
 }
 
 function parseNumber(flag: string, value: string | undefined): number | undefined {
@@ -70,7 +74,9 @@ export function parseLatency(value: string): LatencySpec {
 export function parseBudget(value: string): { requests: number; windowSeconds?: number } {
   const match = /^(\d+)(?:\/(\d+(?:\.\d+)?)s?)?$/.exec(value);
   if (match === null) throw invalidFlag('budget', value, 'REQUESTS or REQUESTS/SECONDSs, e.g. 1500/30s');
-  return match[2] === undefined ? { requests: Number(match[1]) } : { requests: Number(match[1]), windowSeconds: Number(match[2]) };
+  return match[2] === undefined
+    ? { requests: Number(match[1]) }
+    : { requests: Number(match[1]), windowSeconds: Number(match[2]) };
 }
 
 /** Throws ConnectorError SIMULATOR_INVALID_OPTIONS for unknown flags or bad values; ranges are checked on start. */
@@ -100,7 +106,11 @@ export function parseSimulatorArgs(argv: string[]): SimulatorCliOptions {
       },
     }));
   } catch (cause) {
-    throw new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `${cause instanceof Error ? cause.message : String(cause)}\n${SIMULATOR_CLI_USAGE}`, { cause });
+    throw new ConnectorError(
+      ErrorCodes.SIMULATOR_INVALID_OPTIONS,
+      `${cause instanceof Error ? cause.message : String(cause)}\n${SIMULATOR_CLI_USAGE}`,
+      { cause },
+    );
   }
   return { simulator: toOptions(values), caOut: stringFlag(values['ca-out']) ?? null, help: values['help'] === true };
 }
@@ -147,12 +157,16 @@ export async function runSimulatorCli(
     return null;
   }
   const simulator = await startGraphSimulator(parsed.simulator);
-  const caPath = parsed.caOut ?? join(tmpdir(), `graph-simulator-${simulator.authorityHost.replace(/[^0-9A-Za-z]+/g, '-')}-ca.pem`);
+  const caPath =
+    parsed.caOut ?? join(tmpdir(), `graph-simulator-${simulator.authorityHost.replace(/[^0-9A-Za-z]+/g, '-')}-ca.pem`);
   try {
     await writeFile(caPath, simulator.caCertificatePem, { mode: 0o644 });
   } catch (cause) {
     await simulator.close();
-    throw new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `Cannot write the CA certificate to ${caPath}`, { cause, details: { caPath } });
+    throw new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `Cannot write the CA certificate to ${caPath}`, {
+      cause,
+      details: { caPath },
+    });
   }
   for (const line of describe(simulator, parsed.simulator, caPath)) io.print(line);
   return simulator;

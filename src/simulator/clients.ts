@@ -22,8 +22,7 @@ export interface ClientCredentials {
 }
 
 export type ClientAuthResult =
-  | { ok: true; client: RegisteredClient }
-  | { ok: false; status: number; error: string; aadsts: number; text: string };
+  { ok: true; client: RegisteredClient } | { ok: false; status: number; error: string; aadsts: number; text: string };
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** Entra ID tolerates this much clock skew on assertion times. */
@@ -33,10 +32,14 @@ export function publicKeyFromPem(pem: string, path: string): KeyObject {
   try {
     return createPublicKey(pem);
   } catch (cause) {
-    throw new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `Invalid simulator options: ${path} is not a PEM certificate or public key`, {
-      cause,
-      details: { path },
-    });
+    throw new ConnectorError(
+      ErrorCodes.SIMULATOR_INVALID_OPTIONS,
+      `Invalid simulator options: ${path} is not a PEM certificate or public key`,
+      {
+        cause,
+        details: { path },
+      },
+    );
   }
 }
 
@@ -54,11 +57,21 @@ export class ClientRegistry {
   authenticate(credentials: ClientCredentials, tokenEndpoint: string, nowSeconds: number): ClientAuthResult {
     const client = this.find(credentials.clientId);
     if (client === undefined) {
-      return failure(400, 'unauthorized_client', 700016, `Application with identifier '${credentials.clientId}' was not found in the directory 'Simulated tenant'.`);
+      return failure(
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${credentials.clientId}' was not found in the directory 'Simulated tenant'.`,
+      );
     }
     if (credentials.secret !== undefined) return checkSecret(client, credentials.secret);
     if (credentials.assertion !== undefined) return checkAssertion(client, credentials, tokenEndpoint, nowSeconds);
-    return failure(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    return failure(
+      401,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
   }
 }
 
@@ -89,18 +102,37 @@ function checkAssertion(
   nowSeconds: number,
 ): ClientAuthResult {
   if (credentials.assertionType !== JWT_BEARER) {
-    return failure(400, 'invalid_request', 700011, `Unsupported client assertion type '${credentials.assertionType ?? ''}'.`);
+    return failure(
+      400,
+      'invalid_request',
+      700011,
+      `Unsupported client assertion type '${credentials.assertionType ?? ''}'.`,
+    );
   }
   const jwt = decodeJwt(credentials.assertion ?? '');
   if (jwt === null) return failure(401, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
   const { iss, sub, aud, exp, nbf } = jwt.payload;
   if (iss !== client.clientId || sub !== client.clientId) {
-    return failure(401, 'invalid_client', 700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
+    return failure(
+      401,
+      'invalid_client',
+      700021,
+      "Client assertion application identifier doesn't match 'client_id' parameter.",
+    );
   }
   if (!audienceMatches(aud, tokenEndpoint)) {
-    return failure(401, 'invalid_client', 700212, `Client assertion audience claim does not match Realm issuer. Expected '${tokenEndpoint}'.`);
+    return failure(
+      401,
+      'invalid_client',
+      700212,
+      `Client assertion audience claim does not match Realm issuer. Expected '${tokenEndpoint}'.`,
+    );
   }
-  if (typeof exp !== 'number' || exp + SKEW_SECONDS < nowSeconds || (typeof nbf === 'number' && nbf - SKEW_SECONDS > nowSeconds)) {
+  if (
+    typeof exp !== 'number' ||
+    exp + SKEW_SECONDS < nowSeconds ||
+    (typeof nbf === 'number' && nbf - SKEW_SECONDS > nowSeconds)
+  ) {
     return failure(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
   }
   if (client.assertionKey !== null && !verifyJwtSignature(jwt, client.assertionKey)) {

@@ -35,32 +35,40 @@ function discoveryHeaders(): Record<string, string> {
 
 export function openIdConfiguration(context: EntraContext): Reply {
   const base = `${context.origin}/${context.tenantId}`;
-  return json(200, {
-    token_endpoint: `${base}/oauth2/v2.0/token`,
-    token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-    jwks_uri: `${base}/discovery/v2.0/keys`,
-    response_modes_supported: ['query', 'fragment', 'form_post'],
-    subject_types_supported: ['pairwise'],
-    id_token_signing_alg_values_supported: ['ES256'],
-    response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-    issuer: `${base}/v2.0`,
-    request_uri_parameter_supported: false,
-    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-    device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-    tenant_region_scope: 'EU',
-    cloud_instance_name: 'simulator',
-    msgraph_host: context.host,
-  }, discoveryHeaders());
+  return json(
+    200,
+    {
+      token_endpoint: `${base}/oauth2/v2.0/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      jwks_uri: `${base}/discovery/v2.0/keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['ES256'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      issuer: `${base}/v2.0`,
+      request_uri_parameter_supported: false,
+      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+      tenant_region_scope: 'EU',
+      cloud_instance_name: 'simulator',
+      msgraph_host: context.host,
+    },
+    discoveryHeaders(),
+  );
 }
 
 export function instanceDiscovery(context: EntraContext): Reply {
-  return json(200, {
-    tenant_discovery_endpoint: `${context.origin}/${context.tenantId}/v2.0/.well-known/openid-configuration`,
-    'api-version': '1.1',
-    metadata: [{ preferred_network: context.host, preferred_cache: context.host, aliases: [context.host] }],
-  }, discoveryHeaders());
+  return json(
+    200,
+    {
+      tenant_discovery_endpoint: `${context.origin}/${context.tenantId}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: context.host, preferred_cache: context.host, aliases: [context.host] }],
+    },
+    discoveryHeaders(),
+  );
 }
 
 export function signingKeys(context: EntraContext): Reply {
@@ -68,7 +76,14 @@ export function signingKeys(context: EntraContext): Reply {
 }
 
 export function unknownTenant(tenant: string, correlationId: string, nowMs: number): Reply {
-  return aadError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`, correlationId, nowMs);
+  return aadError(
+    400,
+    'invalid_tenant',
+    90002,
+    `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`,
+    correlationId,
+    nowMs,
+  );
 }
 
 export interface TokenOutcome {
@@ -77,16 +92,32 @@ export interface TokenOutcome {
 }
 
 /** `POST /{tenant}/oauth2/v2.0/token` with an application/x-www-form-urlencoded body. */
-export function tokenEndpoint(context: EntraContext, request: IncomingMessage, body: string, nowMs: number): TokenOutcome {
+export function tokenEndpoint(
+  context: EntraContext,
+  request: IncomingMessage,
+  body: string,
+  nowMs: number,
+): TokenOutcome {
   const form = new URLSearchParams(body);
   const correlationId = form.get('client-request-id') ?? headerValue(request, 'client-request-id') ?? randomUUID();
-  const fail = (status: number, error: string, aadsts: number, text: string, clientId: string | null = null): TokenOutcome => ({
+  const fail = (
+    status: number,
+    error: string,
+    aadsts: number,
+    text: string,
+    clientId: string | null = null,
+  ): TokenOutcome => ({
     reply: aadError(status, error, aadsts, text, correlationId, nowMs),
     clientId,
   });
   const grantType = form.get('grant_type');
   if (grantType !== 'client_credentials') {
-    return fail(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'.`);
+    return fail(
+      400,
+      'unsupported_grant_type',
+      70003,
+      `The app requested an unsupported grant type '${grantType ?? ''}'.`,
+    );
   }
   const credentials = readCredentials(form, headerValue(request, 'authorization'));
   if (credentials === null) {
@@ -94,7 +125,13 @@ export function tokenEndpoint(context: EntraContext, request: IncomingMessage, b
   }
   const scope = form.get('scope');
   if (scope === null || scope.trim() === '') {
-    return fail(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'scope'.", credentials.clientId);
+    return fail(
+      400,
+      'invalid_request',
+      900144,
+      "The request body must contain the following parameter: 'scope'.",
+      credentials.clientId,
+    );
   }
   const resource = scope.trim();
   if (resource.includes(' ') || !resource.endsWith(DEFAULT_SCOPE_SUFFIX)) {
@@ -106,7 +143,11 @@ export function tokenEndpoint(context: EntraContext, request: IncomingMessage, b
       credentials.clientId,
     );
   }
-  const auth = context.clients.authenticate(credentials, `${context.origin}/${context.tenantId}/oauth2/v2.0/token`, Math.floor(nowMs / 1000));
+  const auth = context.clients.authenticate(
+    credentials,
+    `${context.origin}/${context.tenantId}/oauth2/v2.0/token`,
+    Math.floor(nowMs / 1000),
+  );
   if (!auth.ok) return fail(auth.status, auth.error, auth.aadsts, auth.text, credentials.clientId);
   const token = context.tokens.issue({
     clientId: auth.client.clientId,
@@ -151,7 +192,10 @@ function parseBasic(authorization: string | undefined): { clientId: string; secr
   if (colon < 0) return null;
   try {
     // RFC 6749 section 2.3.1: both parts are form-urlencoded before being joined.
-    return { clientId: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon)),
+      secret: decodeURIComponent(decoded.slice(colon + 1)),
+    };
   } catch {
     return null;
   }

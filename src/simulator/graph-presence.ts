@@ -10,7 +10,13 @@ import type { ClientRegistry } from './clients.js';
 import { graphError, graphHeaders, requestIds, headerValue, type Reply, type RequestIds } from './http-util.js';
 import { MAX_IDS_PER_REQUEST, type BudgetOptions, type SimulatorFaults } from './options.js';
 import { ByteWriter } from './byte-writer.js';
-import { writePresence, writeUnknownPresence, type SequenceVariant, type ServedFields, type WriteOptions } from './presence-json.js';
+import {
+  writePresence,
+  writeUnknownPresence,
+  type SequenceVariant,
+  type ServedFields,
+  type WriteOptions,
+} from './presence-json.js';
 import type { PresenceStore } from './presence-store.js';
 import { chance, randomInt, type Random } from './random.js';
 import type { Recorder } from './recording.js';
@@ -60,7 +66,10 @@ const COMMA = 44;
 
 const SERVER_ERRORS: Record<number, { code: string; message: string }> = {
   500: { code: 'UnknownError', message: 'An internal server error occurred.' },
-  503: { code: 'ServiceNotAvailable', message: 'The service is temporarily unavailable. Please retry after some time.' },
+  503: {
+    code: 'ServiceNotAvailable',
+    message: 'The service is temporarily unavailable. Please retry after some time.',
+  },
   504: { code: 'GatewayTimeout', message: 'The gateway did not receive a timely response from the upstream service.' },
 };
 
@@ -90,7 +99,8 @@ export function handlePresence(
   const parsed = parseIds(body);
   if (typeof parsed === 'string') return outcome(graphError(400, 'BadRequest', parsed, ids, clock.wallMs), clientId);
   // Graph answers an oversized request with a bare 400: no error body at all.
-  if (parsed.length > MAX_IDS_PER_REQUEST) return outcome({ status: 400, headers: graphHeaders(ids), body: '' }, clientId, parsed.length);
+  if (parsed.length > MAX_IDS_PER_REQUEST)
+    return outcome({ status: 400, headers: graphHeaders(ids), body: '' }, clientId, parsed.length);
   const resolved = resolveIds(context, parsed);
   if (faults.nonGuidIds === 'badRequest' && resolved.firstNotGuid !== null) {
     const message = `Invalid user id '${resolved.firstNotGuid}': ids must be user object ids (GUIDs).`;
@@ -113,14 +123,27 @@ function firstRejected(requested: readonly string[], rejectedIds: readonly strin
 }
 
 type AuthResult =
-  | { ok: true; clientId: string }
-  | { ok: false; reply: Reply; clientId: string | null; fault: string | null };
+  { ok: true; clientId: string } | { ok: false; reply: Reply; clientId: string | null; fault: string | null };
 
-function authenticate(context: PresenceContext, request: IncomingMessage, ids: RequestIds, faults: SimulatorFaults, nowMs: number): AuthResult {
+function authenticate(
+  context: PresenceContext,
+  request: IncomingMessage,
+  ids: RequestIds,
+  faults: SimulatorFaults,
+  nowMs: number,
+): AuthResult {
   const check = context.tokens.check(headerValue(request, 'authorization'), nowMs);
-  if (!check.ok) return { ok: false, reply: unauthorized(context, ids, check.reason, nowMs), clientId: check.clientId, fault: null };
+  if (!check.ok)
+    return { ok: false, reply: unauthorized(context, ids, check.reason, nowMs), clientId: check.clientId, fault: null };
   if (faults.unauthorized) {
-    const reply = graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.', ids, nowMs, challenge(context));
+    const reply = graphError(
+      401,
+      'InvalidAuthenticationToken',
+      'Access token validation failure. Invalid audience.',
+      ids,
+      nowMs,
+      challenge(context),
+    );
     return { ok: false, reply, clientId: check.clientId, fault: 'unauthorized' };
   }
   return { ok: true, clientId: check.clientId };
@@ -132,7 +155,12 @@ function challenge(context: PresenceContext): Record<string, string> {
   };
 }
 
-function unauthorized(context: PresenceContext, ids: RequestIds, reason: keyof typeof TOKEN_MESSAGES, nowMs: number): Reply {
+function unauthorized(
+  context: PresenceContext,
+  ids: RequestIds,
+  reason: keyof typeof TOKEN_MESSAGES,
+  nowMs: number,
+): Reply {
   return graphError(401, 'InvalidAuthenticationToken', TOKEN_MESSAGES[reason], ids, nowMs, challenge(context));
 }
 
@@ -158,11 +186,17 @@ function parseIds(body: string): string[] | string {
   }
   const list = typeof value === 'object' && value !== null ? (value as { ids?: unknown }).ids : undefined;
   if (!Array.isArray(list)) return "Missing or invalid value for parameter 'ids'.";
-  if (!list.every((id): id is string => typeof id === 'string')) return "Invalid value for parameter 'ids': expected strings.";
+  if (!list.every((id): id is string => typeof id === 'string'))
+    return "Invalid value for parameter 'ids': expected strings.";
   return list;
 }
 
-function injectServerError(context: PresenceContext, faults: SimulatorFaults, ids: RequestIds, nowMs: number): Reply | null {
+function injectServerError(
+  context: PresenceContext,
+  faults: SimulatorFaults,
+  ids: RequestIds,
+  nowMs: number,
+): Reply | null {
   if (!chance(context.random, faults.serverErrorShare)) return null;
   const status = faults.serverErrorStatuses[randomInt(context.random, faults.serverErrorStatuses.length)] ?? 503;
   const { code, message } = SERVER_ERRORS[status] ?? { code: 'UnknownError', message: 'Server error.' };
@@ -253,9 +287,15 @@ function presences(
   const nowSeconds = Math.floor(clock.wallMs / 1000);
   const served: ServedFields = { availability: '', activity: '', sequenceNumber: null };
   // One options object mutated per user: this loop runs 650 times per request.
-  const write: WriteOptions = { variant: 'current', statusDates: faults.statusMessageDates === 'present', served: record ? served : undefined };
+  const write: WriteOptions = {
+    variant: 'current',
+    statusDates: faults.statusMessageDates === 'present',
+    served: record ? served : undefined,
+  };
   const out = new ByteWriter(BYTES_PER_PRESENCE * (resolved.ids.length + 1));
-  out.ascii(`{"@odata.context":"${context.origin}/${version}/$metadata#Collection(microsoft.graph.presence)","value":[`);
+  out.ascii(
+    `{"@odata.context":"${context.origin}/${version}/$metadata#Collection(microsoft.graph.presence)","value":[`,
+  );
   // A stray comma after `"value":[` is invalid JSON wherever it lands, unlike random edits that may hit a string.
   if (bodyFault === 'malformedJson') out.byte(COMMA);
   duplicates.nextRequest();
@@ -279,7 +319,13 @@ function presences(
   out.ascii(']}');
   const body = truncateIf(out.finish(), bodyFault, context.random);
   const reply: Reply = { status: 200, headers: graphHeaders(ids), body };
-  return { reply, clientId, idsCount: resolved.ids.length, presencesServed: bodyFault === null ? count : 0, fault: bodyFault };
+  return {
+    reply,
+    clientId,
+    idsCount: resolved.ids.length,
+    presencesServed: bodyFault === null ? count : 0,
+    fault: bodyFault,
+  };
 }
 
 /** Most clients send lowercase ids already; avoid allocating a copy for them. */

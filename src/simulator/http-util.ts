@@ -21,7 +21,11 @@ export function readBody(request: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    request.on('end', () => resolve(chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)).toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () =>
+      resolve(
+        chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)).toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+      ),
+    );
     request.on('error', reject);
   });
 }
@@ -45,7 +49,8 @@ export function send(response: ServerResponse, reply: Reply): void {
   response.end(body);
 }
 
-export const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+export const GRAPH_JSON =
+  'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 export const PLAIN_JSON = 'application/json; charset=utf-8';
 
 /** Graph's `innerError.date` has no fraction and no zone designator. */
@@ -87,7 +92,11 @@ export function graphError(
     error: {
       code,
       message,
-      innerError: { date: graphErrorDate(nowMs), 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId },
+      innerError: {
+        date: graphErrorDate(nowMs),
+        'request-id': ids.requestId,
+        'client-request-id': ids.clientRequestId,
+      },
     },
   });
   return { status, headers: { ...graphHeaders(ids), ...extraHeaders }, body };

@@ -34,7 +34,13 @@ export type {
   SimulatorFaults,
 } from './options.js';
 export type { PresencePatch } from './presence-store.js';
-export type { RecordedRequest, RecordingCounters, ServedPresence, SimulatorRecording, SimulatorRoute } from './recording.js';
+export type {
+  RecordedRequest,
+  RecordingCounters,
+  ServedPresence,
+  SimulatorRecording,
+  SimulatorRoute,
+} from './recording.js';
 export { parseSimulatorArgs, runSimulatorCli } from './cli.js';
 export type { SimulatorCliOptions, SimulatorCliIo } from './cli.js';
 

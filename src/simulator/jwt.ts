@@ -15,7 +15,9 @@ export function base64UrlJson(value: unknown): string {
 function parseJsonObject(segment: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -29,7 +31,12 @@ export function decodeJwt(token: string): DecodedJwt | null {
   const header = parseJsonObject(headerPart);
   const payload = parseJsonObject(payloadPart);
   if (header === null || payload === null || signaturePart.length === 0) return null;
-  return { header, payload, signingInput: `${headerPart}.${payloadPart}`, signature: Buffer.from(signaturePart, 'base64url') };
+  return {
+    header,
+    payload,
+    signingInput: `${headerPart}.${payloadPart}`,
+    signature: Buffer.from(signaturePart, 'base64url'),
+  };
 }
 
 /** ES256 with the simulator's EC key (the TLS key): JWS wants the raw r||s signature, not DER. */

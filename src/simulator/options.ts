@@ -130,7 +130,9 @@ export const DEFAULT_BUDGET_WINDOW_SECONDS = 30;
 export const MAX_IDS_PER_REQUEST = 650;
 
 const share = z.number().min(0).max(1);
-const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID');
+const guid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID');
 const nonNegativeMs = z.number().min(0).max(600_000);
 
 const latencySchema = z.discriminatedUnion('kind', [

@@ -36,7 +36,16 @@ export const PRESENCE_UNKNOWN_KEY = 'PresenceUnknown/PresenceUnknown';
 
 /** Weights approximate a weekday afternoon; exact shares do not matter, plausible variety does. */
 const STATE_SPECS: readonly StateSpec[] = [
-  spec(AVAILABLE, 22, { [MEETING]: 25, [IN_A_CALL]: 20, [AVAILABLE_IDLE]: 20, [AWAY]: 10, [BRB]: 8, [OFF_WORK]: 7, [BUSY]: 6, [PRESENTING]: 4 }),
+  spec(AVAILABLE, 22, {
+    [MEETING]: 25,
+    [IN_A_CALL]: 20,
+    [AVAILABLE_IDLE]: 20,
+    [AWAY]: 10,
+    [BRB]: 8,
+    [OFF_WORK]: 7,
+    [BUSY]: 6,
+    [PRESENTING]: 4,
+  }),
   spec(AVAILABLE_IDLE, 5, { [AVAILABLE]: 40, [AWAY]: 45, [OFFLINE]: 15 }),
   spec(AWAY, 9, { [AVAILABLE]: 50, [OFFLINE]: 30, [OFF_WORK]: 20 }),
   spec(BRB, 2, { [AVAILABLE]: 80, [AWAY]: 20 }),

@@ -115,7 +115,13 @@ function writeSequence(out: ByteWriter, store: PresenceStore, index: number, var
   out.byte(QUOTE);
 }
 
-function recordServed(store: PresenceStore, index: number, stateIndex: number, variant: SequenceVariant, served: ServedFields): void {
+function recordServed(
+  store: PresenceStore,
+  index: number,
+  stateIndex: number,
+  variant: SequenceVariant,
+  served: ServedFields,
+): void {
   const state = store.catalog.states.states[stateIndex];
   const value = sequenceValue(store, index, variant);
   served.availability = state?.availability ?? '';
@@ -135,7 +141,13 @@ export interface WriteOptions {
  * Writes one presence. `older` serves the user's previous availability/activity with the previous number (a stale
  * replica); `repeated` serves the current state under the previous number. `id` must be a lowercase GUID.
  */
-export function writePresence(out: ByteWriter, store: PresenceStore, index: number, id: string, options: WriteOptions): void {
+export function writePresence(
+  out: ByteWriter,
+  store: PresenceStore,
+  index: number,
+  id: string,
+  options: WriteOptions,
+): void {
   const { variant, served } = options;
   const stateIndex = variant === 'older' ? (store.previousState[index] ?? 0) : (store.state[index] ?? 0);
   out.bytes(ID_OPEN);

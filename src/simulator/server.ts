@@ -10,10 +10,24 @@ import { ConnectorError, ErrorCodes } from '../errors.js';
 import { createBudget, type RequestBudget } from './budget.js';
 import { Churn } from './churn.js';
 import { ClientRegistry, publicKeyFromPem } from './clients.js';
-import { instanceDiscovery, isKnownTenant, openIdConfiguration, signingKeys, tokenEndpoint, unknownTenant, type EntraContext } from './entra.js';
+import {
+  instanceDiscovery,
+  isKnownTenant,
+  openIdConfiguration,
+  signingKeys,
+  tokenEndpoint,
+  unknownTenant,
+  type EntraContext,
+} from './entra.js';
 import { DuplicateFilter, handlePresence, type PresenceClock, type PresenceContext } from './graph-presence.js';
 import { BodyTooLargeError, graphError, readBody, requestIds, send, type Reply } from './http-util.js';
-import { mergeFaults, resolveSimulatorOptions, type GraphSimulatorOptions, type ResolvedSimulatorOptions, type SimulatorFaults } from './options.js';
+import {
+  mergeFaults,
+  resolveSimulatorOptions,
+  type GraphSimulatorOptions,
+  type ResolvedSimulatorOptions,
+  type SimulatorFaults,
+} from './options.js';
 import { createCatalog } from './presence-catalog.js';
 import { presenceJson } from './presence-json.js';
 import { PresenceStore, type PresencePatch } from './presence-store.js';
@@ -91,14 +105,18 @@ interface Runtime {
 }
 
 const PRESENCE_PATH = /^\/(v1\.0|beta)\/communications\/getpresencesbyuserid\/?$/;
-const TENANT_PATH = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/;
+const TENANT_PATH =
+  /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/;
 
 export async function startGraphSimulator(options: GraphSimulatorOptions = {}): Promise<GraphSimulator> {
   const resolved = resolveSimulatorOptions(options);
   const tls = resolved.tlsCertificate ?? (await generateTlsMaterial(resolved.host));
   const runtime = createRuntime(resolved);
   const server = resolved.tls
-    ? createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, (request, response) => void route(runtime, request, response))
+    ? createHttpsServer(
+        { key: tls.keyPem, cert: tls.certPem },
+        (request, response) => void route(runtime, request, response),
+      )
     : createHttpServer((request, response) => void route(runtime, request, response));
   // Benchmarks hold many keep-alive connections; Node's 5 s default would make idle ones reconnect constantly.
   server.keepAliveTimeout = 65_000;
@@ -118,7 +136,13 @@ function hostForUrl(host: string): string {
 
 function createRuntime(options: ResolvedSimulatorOptions): Runtime {
   const random = createRandom(options.seed);
-  const store = new PresenceStore(options.userCount, options.seed, createCatalog(), random, Math.floor(Date.now() / 1000));
+  const store = new PresenceStore(
+    options.userCount,
+    options.seed,
+    createCatalog(),
+    random,
+    Math.floor(Date.now() / 1000),
+  );
   const signing = createSigningKey();
   return {
     options,
@@ -139,7 +163,10 @@ function registerClients(options: ResolvedSimulatorOptions): ClientRegistry {
   registry.register({
     clientId: options.clientId,
     secret: options.clientSecret,
-    assertionKey: options.clientCertificatePem === undefined ? null : publicKeyFromPem(options.clientCertificatePem, 'options.clientCertificatePem'),
+    assertionKey:
+      options.clientCertificatePem === undefined
+        ? null
+        : publicKeyFromPem(options.clientCertificatePem, 'options.clientCertificatePem'),
     hasPresencePermission: options.hasPresencePermission,
   });
   options.additionalClients.forEach((client, i) => {
@@ -147,7 +174,9 @@ function registerClients(options: ResolvedSimulatorOptions): ClientRegistry {
       clientId: client.clientId,
       secret: client.clientSecret ?? null,
       assertionKey:
-        client.certificatePem === undefined ? null : publicKeyFromPem(client.certificatePem, `options.additionalClients.${i}.certificatePem`),
+        client.certificatePem === undefined
+          ? null
+          : publicKeyFromPem(client.certificatePem, `options.additionalClients.${i}.certificatePem`),
       hasPresencePermission: client.hasPresencePermission,
     });
   });
@@ -177,7 +206,11 @@ function entraContext(runtime: Runtime, origin: string, host: string): EntraCont
     clients: runtime.clients,
     tokens: runtime.tokens,
     tokenLifetimeSeconds: runtime.options.tokenLifetimeSeconds,
-    jwks: { keys: [{ ...jwk, use: 'sig', alg: 'ES256', kid: signing.keyId, issuer: `${origin}/${runtime.options.tenantId}/v2.0` }] },
+    jwks: {
+      keys: [
+        { ...jwk, use: 'sig', alg: 'ES256', kid: signing.keyId, issuer: `${origin}/${runtime.options.tenantId}/v2.0` },
+      ],
+    },
   };
 }
 
@@ -212,10 +245,14 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
       reject(
-        new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `Graph simulator cannot listen on ${host}:${port}: ${error.message}`, {
-          cause: error,
-          details: { host, port },
-        }),
+        new ConnectorError(
+          ErrorCodes.SIMULATOR_INVALID_OPTIONS,
+          `Graph simulator cannot listen on ${host}:${port}: ${error.message}`,
+          {
+            cause: error,
+            details: { host, port },
+          },
+        ),
       );
     };
     server.once('error', onError);
@@ -268,7 +305,13 @@ function failed(request: IncomingMessage, error: unknown, nowMs: number): Routed
   const reply =
     error instanceof BodyTooLargeError
       ? graphError(413, 'RequestEntityTooLarge', 'The request body is too large.', ids, nowMs)
-      : graphError(500, 'UnknownError', `Simulator failure: ${error instanceof Error ? error.message : String(error)}`, ids, nowMs);
+      : graphError(
+          500,
+          'UnknownError',
+          `Simulator failure: ${error instanceof Error ? error.message : String(error)}`,
+          ids,
+          nowMs,
+        );
   return plain('other', reply);
 }
 
@@ -276,19 +319,28 @@ function plain(route: SimulatorRoute, reply: Reply, clientId: string | null = nu
   return { route, reply, clientId, idsCount: 0, presencesServed: 0, fault: null, latencyMs: 0 };
 }
 
-function dispatch(runtime: Runtime, request: IncomingMessage, body: string, monotonicMs: number, wallMs: number): Routed {
+function dispatch(
+  runtime: Runtime,
+  request: IncomingMessage,
+  body: string,
+  monotonicMs: number,
+  wallMs: number,
+): Routed {
   const path = (request.url ?? '/').split('?')[0] ?? '/';
   const lower = path.toLowerCase();
   const routes = runtime.routes;
-  if (routes === undefined) return plain('other', graphError(503, 'ServiceNotAvailable', 'Starting.', requestIds(request), wallMs));
+  if (routes === undefined)
+    return plain('other', graphError(503, 'ServiceNotAvailable', 'Starting.', requestIds(request), wallMs));
   const { entra, presence } = routes;
   const presencePath = PRESENCE_PATH.exec(lower);
   if (presencePath !== null && request.method === 'POST') {
     return presenceRoute(runtime, presence, request, body, presencePath[1] ?? 'v1.0', { monotonicMs, wallMs });
   }
-  if (lower === '/common/discovery/instance' && request.method === 'GET') return plain('instance-discovery', instanceDiscovery(entra));
+  if (lower === '/common/discovery/instance' && request.method === 'GET')
+    return plain('instance-discovery', instanceDiscovery(entra));
   const tenantRoute = TENANT_PATH.exec(path);
-  if (tenantRoute !== null) return tenantDispatch(entra, request, body, tenantRoute[1] ?? '', tenantRoute[2] ?? '', wallMs);
+  if (tenantRoute !== null)
+    return tenantDispatch(entra, request, body, tenantRoute[1] ?? '', tenantRoute[2] ?? '', wallMs);
   const ids = requestIds(request);
   return plain('other', graphError(404, 'UnknownRoute', `No route for ${request.method ?? ''} ${path}`, ids, wallMs));
 }
@@ -306,13 +358,25 @@ function presenceRoute(
   return { route: 'presence', ...result, latencyMs: sampleLatency(runtime) };
 }
 
-function tenantDispatch(entra: EntraContext, request: IncomingMessage, body: string, tenant: string, rest: string, nowMs: number): Routed {
-  const routeName: SimulatorRoute = rest.endsWith('token') ? 'token' : rest.endsWith('keys') ? 'keys' : 'openid-configuration';
+function tenantDispatch(
+  entra: EntraContext,
+  request: IncomingMessage,
+  body: string,
+  tenant: string,
+  rest: string,
+  nowMs: number,
+): Routed {
+  const routeName: SimulatorRoute = rest.endsWith('token')
+    ? 'token'
+    : rest.endsWith('keys')
+      ? 'keys'
+      : 'openid-configuration';
   const expectedMethod = routeName === 'token' ? 'POST' : 'GET';
   if (request.method !== expectedMethod) {
     return plain(routeName, graphError(405, 'MethodNotAllowed', `Use ${expectedMethod}.`, requestIds(request), nowMs));
   }
-  if (!isKnownTenant(entra, tenant)) return plain(routeName, unknownTenant(tenant, requestIds(request).clientRequestId, nowMs));
+  if (!isKnownTenant(entra, tenant))
+    return plain(routeName, unknownTenant(tenant, requestIds(request).clientRequestId, nowMs));
   if (routeName === 'keys') return plain(routeName, signingKeys(entra));
   if (routeName === 'openid-configuration') return plain(routeName, openIdConfiguration(entra));
   const outcome = tokenEndpoint(entra, request, body, nowMs);
@@ -352,7 +416,9 @@ function resolveUser(runtime: Runtime, user: number | string): number {
   const { store, options } = runtime;
   const index = typeof user === 'number' ? user : userIndexOf(user.toLowerCase(), store.count, options.seed);
   if (!Number.isInteger(index) || index < 0 || index >= store.count) {
-    throw new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `Not a simulated user: ${String(user)}`, { details: { user } });
+    throw new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `Not a simulated user: ${String(user)}`, {
+      details: { user },
+    });
   }
   return index;
 }
@@ -378,7 +444,11 @@ function simulatorHandle(runtime: Runtime, server: Server, addresses: Addresses)
     setFaults: (change) => {
       runtime.faults = mergeFaults(runtime.faults, change);
     },
-    changeUsers: (users) => runtime.churn.changeUsers(users.map((user) => resolveUser(runtime, user)), nowSeconds()),
+    changeUsers: (users) =>
+      runtime.churn.changeUsers(
+        users.map((user) => resolveUser(runtime, user)),
+        nowSeconds(),
+      ),
     setPresence: (user, patch) => store.patch(resolveUser(runtime, user), patch, nowSeconds()),
     getPresence: (user) => {
       const index = resolveUser(runtime, user);

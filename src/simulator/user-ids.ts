@@ -53,7 +53,7 @@ function idWords(permuted: number, seed: number): [number, number, number, numbe
   const b = mix32(permuted ^ roundKey(seed, 12));
   const c = mix32(permuted ^ roundKey(seed, 13));
   const versioned = ((a & 0xffff0000) | 0x4000 | (a & 0x0fff)) >>> 0;
-  const variant = ((((0x8 | (b >>> 30)) << 12) | ((b >>> 16) & 0x0fff)) << 16 | (b & 0xffff)) >>> 0;
+  const variant = (((((0x8 | (b >>> 30)) << 12) | ((b >>> 16) & 0x0fff)) << 16) | (b & 0xffff)) >>> 0;
   return [permuted, versioned, variant, c >>> 0];
 }
 

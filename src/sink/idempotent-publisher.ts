@@ -40,7 +40,11 @@ export class IdempotentPublisher {
     await producer?.disconnect();
   }
 
-  private async sendUntilAcknowledged(topic: string, records: readonly SinkRecord[], partition?: number): Promise<void> {
+  private async sendUntilAcknowledged(
+    topic: string,
+    records: readonly SinkRecord[],
+    partition?: number,
+  ): Promise<void> {
     if (records.length === 0) return;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -70,7 +74,10 @@ export class IdempotentPublisher {
   private async recover(error: Error, attempt: number): Promise<void> {
     const retryInMs = this.options.retryDelayMs(attempt);
     this.options.observer?.onSendError?.({ error, attempt: attempt + 1, retryInMs });
-    this.options.logger.warn({ err: error, attempt: attempt + 1, retryInMs }, 'Kafka send failed; retrying with a new producer');
+    this.options.logger.warn(
+      { err: error, attempt: attempt + 1, retryInMs },
+      'Kafka send failed; retrying with a new producer',
+    );
     const failed = this.producer;
     this.producer = undefined;
     await failed?.disconnect().catch((disconnectError: unknown) => {
@@ -82,7 +89,9 @@ export class IdempotentPublisher {
       });
     }
     if (this.options.closing.aborted) {
-      throw new ConnectorError(ErrorCodes.SINK_CLOSED, 'sink closed before Kafka acknowledged the records', { cause: error });
+      throw new ConnectorError(ErrorCodes.SINK_CLOSED, 'sink closed before Kafka acknowledged the records', {
+        cause: error,
+      });
     }
   }
 

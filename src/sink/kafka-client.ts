@@ -67,7 +67,10 @@ export type KafkaClientOptions = KafkaEndpointOptions &
 export const PRODUCER_RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 };
 
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
-  const log = 'logger' in options ? (entry: LogEntry) => logKafkaEntry(options.logger, entry) : (entry: LogEntry) => options.onLog(toLogLine(entry));
+  const log =
+    'logger' in options
+      ? (entry: LogEntry) => logKafkaEntry(options.logger, entry)
+      : (entry: LogEntry) => options.onLog(toLogLine(entry));
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
@@ -113,7 +116,8 @@ function saslOptions(sasl: KafkaSaslOptions): SASLOptions {
  */
 const SECURITY_HINTS: ReadonlyArray<{ pattern: RegExp; hint: string }> = [
   {
-    pattern: /unable to verify the first certificate|self[- ]signed certificate|unable to get (local )?issuer certificate|certificate has expired|not yet valid/i,
+    pattern:
+      /unable to verify the first certificate|self[- ]signed certificate|unable to get (local )?issuer certificate|certificate has expired|not yet valid/i,
     hint: 'the broker certificate is not trusted: set kafka.tls.caFile to the CA bundle that signed it',
   },
   {
@@ -146,7 +150,11 @@ export function kafkaSecurityHint(message: string): string | undefined {
 function toLogLine(entry: LogEntry): KafkaLogLine {
   const level = entry.level === KafkaLogLevel.ERROR ? 'error' : entry.level === KafkaLogLevel.WARN ? 'warn' : 'debug';
   const hint = level === 'debug' ? undefined : kafkaSecurityHint(securityText(entry));
-  return { level, namespace: entry.namespace, message: hint === undefined ? entry.log.message : `${entry.log.message} (${hint})` };
+  return {
+    level,
+    namespace: entry.namespace,
+    message: hint === undefined ? entry.log.message : `${entry.log.message} (${hint})`,
+  };
 }
 
 /** kafkajs puts the underlying reason sometimes in the message, sometimes in an `error` field. */
@@ -157,7 +165,10 @@ function securityText(entry: LogEntry): string {
 
 function logKafkaEntry(logger: Logger, entry: LogEntry): void {
   const { message, ...fields } = entry.log;
-  const hint = entry.level === KafkaLogLevel.ERROR || entry.level === KafkaLogLevel.WARN ? kafkaSecurityHint(securityText(entry)) : undefined;
+  const hint =
+    entry.level === KafkaLogLevel.ERROR || entry.level === KafkaLogLevel.WARN
+      ? kafkaSecurityHint(securityText(entry))
+      : undefined;
   const context = { kafka: entry.namespace, ...fields, ...(hint === undefined ? {} : { hint }) };
   if (entry.level === KafkaLogLevel.ERROR) logger.error(context, message);
   else if (entry.level === KafkaLogLevel.WARN) logger.warn(context, message);

@@ -49,7 +49,10 @@ export class KafkaCoordinator {
       if (partitions < shardCount) {
         // Kafka can add partitions but never remove them: extra partitions of removed shards are simply idle.
         await admin.createPartitions({ topicPartitions: [{ topic: this.options.topic, count: shardCount }] });
-        this.options.logger.info({ topic: this.options.topic, from: partitions, to: shardCount }, 'added coordination partitions');
+        this.options.logger.info(
+          { topic: this.options.topic, from: partitions, to: shardCount },
+          'added coordination partitions',
+        );
       }
     } finally {
       await admin.disconnect();
@@ -67,8 +70,10 @@ export class KafkaCoordinator {
       timeoutMs: 60_000,
       onRecords: (_partition, records) => {
         for (const record of records) {
-          if (record.key === LAYOUT_KEY && record.value !== null) previous = JSON.parse(record.value.toString('utf8')) as ShardLayout;
+          if (record.key === LAYOUT_KEY && record.value !== null)
+            previous = JSON.parse(record.value.toString('utf8')) as ShardLayout;
         }
+        return false;
       },
     });
     const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });

@@ -84,6 +84,7 @@ export class KafkaSink implements EventSink {
       timeoutMs: this.options.restoreTimeoutMs ?? 10 * 60_000,
       onRecords: (_partition, records) => {
         for (const record of records) onRecord(record);
+        return false;
       },
     });
   }
@@ -205,7 +206,11 @@ export class KafkaSink implements EventSink {
       const created = await admin.createTopics({
         waitForLeaders: true,
         topics: [
-          { topic: this.options.topic, numPartitions: this.options.partitions, replicationFactor: this.options.replicationFactor },
+          {
+            topic: this.options.topic,
+            numPartitions: this.options.partitions,
+            replicationFactor: this.options.replicationFactor,
+          },
           {
             topic: this.options.stateTopic,
             numPartitions: this.options.statePartitions,
@@ -219,7 +224,8 @@ export class KafkaSink implements EventSink {
           },
         ],
       });
-      if (created) this.options.logger.info({ topic: this.options.topic, stateTopic: this.options.stateTopic }, 'created topics');
+      if (created)
+        this.options.logger.info({ topic: this.options.topic, stateTopic: this.options.stateTopic }, 'created topics');
       await this.checkStatePartitions(admin);
     } finally {
       await admin.disconnect();

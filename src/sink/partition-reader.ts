@@ -14,7 +14,7 @@ export interface ReadPartitionsOptions {
   topic: string;
   ranges: readonly PartitionRange[];
   /** Called per batch of committed records; return true to stop reading that partition early. */
-  onRecords: (partition: number, records: Array<StoredStateRecord & { offset: string }>) => boolean | void;
+  onRecords: (partition: number, records: Array<StoredStateRecord & { offset: string }>) => boolean;
   timeoutMs: number;
   groupPrefix: string;
 }
@@ -80,7 +80,8 @@ export async function readPartitions(options: ReadPartitionsOptions): Promise<vo
     const unwanted = [...ends.keys()].filter((partition) => !wanted.has(partition));
     if (unwanted.length > 0) consumer.pause([{ topic: options.topic, partitions: unwanted }]);
     for (const range of options.ranges) {
-      if (range.fromOffset !== undefined) consumer.seek({ topic: options.topic, partition: range.partition, offset: range.fromOffset });
+      if (range.fromOffset !== undefined)
+        consumer.seek({ topic: options.topic, partition: range.partition, offset: range.fromOffset });
     }
     await finished;
   } finally {

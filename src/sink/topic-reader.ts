@@ -126,9 +126,13 @@ async function topicPartitions(kafka: Kafka, options: TopicReaderOptions): Promi
     await admin.connect();
     const topics = await admin.listTopics();
     if (!topics.includes(options.topic)) {
-      throw new ConnectorError(ErrorCodes.SINK_UNAVAILABLE, `topic "${options.topic}" does not exist on ${options.brokers.join(',')}`, {
-        details: { topic: options.topic, brokers: options.brokers },
-      });
+      throw new ConnectorError(
+        ErrorCodes.SINK_UNAVAILABLE,
+        `topic "${options.topic}" does not exist on ${options.brokers.join(',')}`,
+        {
+          details: { topic: options.topic, brokers: options.brokers },
+        },
+      );
     }
     const metadata = await admin.fetchTopicMetadata({ topics: [options.topic] });
     return metadata.topics[0]?.partitions.length ?? 0;

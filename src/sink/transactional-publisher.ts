@@ -108,13 +108,19 @@ export class TransactionalPublisher {
             compression: this.options.compression,
             topicMessages: [
               { topic: this.options.eventsTopic, messages: events.map(toMessage) },
-              { topic: this.options.stateTopic, messages: state.map((record) => ({ ...toMessage(record), partition: this.options.statePartition })) },
+              {
+                topic: this.options.stateTopic,
+                messages: state.map((record) => ({ ...toMessage(record), partition: this.options.statePartition })),
+              },
             ],
           });
           stateOffset = baseOffsetOf(metadata, this.options.stateTopic);
         } catch (error) {
           await transaction.abort().catch((abortError: unknown) => {
-            this.options.logger.debug({ err: abortError }, 'abort after a failed send failed too; the producer is replaced');
+            this.options.logger.debug(
+              { err: abortError },
+              'abort after a failed send failed too; the producer is replaced',
+            );
           });
           this.options.observer?.onTransaction?.({ outcome: 'aborted' });
           throw error;
@@ -138,12 +144,18 @@ export class TransactionalPublisher {
    * dropped. Replaying a committed batch would publish it twice, so a new producer first settles the old
    * transaction, then the state partition tells whether our first state record became visible.
    */
-  private async commitOrVerify(transaction: { commit(): Promise<void> }, stateOffset: string | undefined): Promise<void> {
+  private async commitOrVerify(
+    transaction: { commit(): Promise<void> },
+    stateOffset: string | undefined,
+  ): Promise<void> {
     try {
       await transaction.commit();
     } catch (commitError) {
       if (isFencedError(commitError)) throw commitError;
-      this.options.logger.warn({ err: commitError, shard: this.options.shard }, 'commit failed; checking whether it took effect');
+      this.options.logger.warn(
+        { err: commitError, shard: this.options.shard },
+        'commit failed; checking whether it took effect',
+      );
       await this.discardProducer();
       await this.ensureProducer();
       if (stateOffset !== undefined && (await this.isCommitted(stateOffset))) throw new CommittedAfterAll();
@@ -187,7 +199,9 @@ export class TransactionalPublisher {
       });
     }
     if (this.options.closing.aborted) {
-      throw new ConnectorError(ErrorCodes.SINK_CLOSED, 'sink closed before the transaction committed', { cause: toError(error) });
+      throw new ConnectorError(ErrorCodes.SINK_CLOSED, 'sink closed before the transaction committed', {
+        cause: toError(error),
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { userIds } from '../../src/simulator/index.js';
-import { runCli, tempDir } from './support.js';
+import { runCli, tempDir } from '../support/cli.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
@@ -39,7 +39,9 @@ describe('presence-connector check-config', () => {
     const output = result.stdout.join('\n');
     expect(output).toContain(`Configuration OK: ${config}`);
     expect(output).toContain('Shards: 2, 1,303 users');
-    expect(result.stdout.find((line) => line.trim().startsWith('north'))).toMatch(/1,300 users\s+2 requests per cycle$/);
+    expect(result.stdout.find((line) => line.trim().startsWith('north'))).toMatch(
+      /1,300 users\s+2 requests per cycle$/,
+    );
     expect(result.stdout.find((line) => line.trim().startsWith('south'))).toMatch(/3 users\s+1 request per cycle$/);
     expect(output).toContain('Requests per cycle: 3;');
     expect(output).toContain('client secret (env PRESENCE_TENANT_CLIENT_SECRET)');
@@ -68,7 +70,8 @@ describe('presence-connector check-config', () => {
     expect(result.code).toBe(1);
     expect(result.stdout.join('\n')).not.toContain('Configuration OK');
     expect(result.stderr).toContain('CONFIG_INVALID');
-    const at = (line: number, rest: string): RegExp => new RegExp(`^\\s*${escapeRegExp(config)}:${line}:\\d+ ${escapeRegExp(rest)}`);
+    const at = (line: number, rest: string): RegExp =>
+      new RegExp(`^\\s*${escapeRegExp(config)}:${line}:\\d+ ${escapeRegExp(rest)}`);
     const problems = result.stderr.split('\n').filter((line) => line.includes(`${config}:`));
     expect(problems, result.stderr).toHaveLength(4);
     expect(problems[0]).toMatch(at(2, 'tenant.id: "common" cannot be used'));

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCli, tempDir } from './support.js';
+import { startCli, tempDir } from '../support/cli.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
@@ -44,11 +44,21 @@ describe('presence-connector simulate', () => {
       });
       const body = (await token.body.json()) as { token_type?: string; access_token?: string; expires_in?: number };
       expect(token.statusCode).toBe(200);
-      expect(body).toMatchObject({ token_type: 'Bearer', access_token: expect.stringMatching(/^eyJ/), expires_in: expect.any(Number) });
+      expect(body).toMatchObject({
+        token_type: 'Bearer',
+        access_token: expect.stringMatching(/^eyJ/),
+        expires_in: expect.any(Number),
+      });
 
       const exit = await cli.stop('SIGTERM');
       expect(exit).toMatchObject({ code: 0, signal: null });
-      await expect(request(`${graphUrl}/v1.0/communications/getPresencesByUserId`, { method: 'POST', dispatcher, body: '{"ids":[]}' })).rejects.toThrow(/ECONNREFUSED/);
+      await expect(
+        request(`${graphUrl}/v1.0/communications/getPresencesByUserId`, {
+          method: 'POST',
+          dispatcher,
+          body: '{"ids":[]}',
+        }),
+      ).rejects.toThrow(/ECONNREFUSED/);
     } finally {
       cli.child.kill('SIGKILL');
       await dispatcher?.close();

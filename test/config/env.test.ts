@@ -9,7 +9,9 @@ describe('environment variable names', () => {
   it('are PRESENCE_ + the setting path in SCREAMING_SNAKE_CASE', () => {
     expect(envVarName(['kafka', 'brokers'])).toBe('PRESENCE_KAFKA_BROKERS');
     expect(envVarName(['graph', 'requestBudget', 'maxRequests'])).toBe('PRESENCE_GRAPH_REQUEST_BUDGET_MAX_REQUESTS');
-    expect(envVarName(['tenant', 'certificate', 'thumbprintSha256'])).toBe('PRESENCE_TENANT_CERTIFICATE_THUMBPRINT_SHA256');
+    expect(envVarName(['tenant', 'certificate', 'thumbprintSha256'])).toBe(
+      'PRESENCE_TENANT_CERTIFICATE_THUMBPRINT_SHA256',
+    );
     expect(envVarName(['connectorName'])).toBe('PRESENCE_CONNECTOR_NAME');
   });
 
@@ -60,14 +62,18 @@ describe('environment overrides', () => {
   });
 
   it('empty variables count as unset', () => {
-    const config = fixture(base).load({ env: { ...SECRET_ENV, PRESENCE_GRAPH_BATCH_SIZE: '', PRESENCE_KAFKA_BROKERS: '  ' } });
+    const config = fixture(base).load({
+      env: { ...SECRET_ENV, PRESENCE_GRAPH_BATCH_SIZE: '', PRESENCE_KAFKA_BROKERS: '  ' },
+    });
     expect(config.graph.batchSize).toBe(300);
     expect(config.kafka.brokers).toEqual(['localhost:9092']);
   });
 
   it('supply settings the file does not have, including whole sections', () => {
     const lines = minimalLines().filter((line) => !line.startsWith('kafka') && !line.includes('brokers'));
-    const config = fixture(lines).load({ env: { ...SECRET_ENV, PRESENCE_KAFKA_BROKERS: 'broker:9092', PRESENCE_SHUTDOWN_TIMEOUT_SECONDS: '30' } });
+    const config = fixture(lines).load({
+      env: { ...SECRET_ENV, PRESENCE_KAFKA_BROKERS: 'broker:9092', PRESENCE_SHUTDOWN_TIMEOUT_SECONDS: '30' },
+    });
     expect(config.kafka.brokers).toEqual(['broker:9092']);
     expect(config.shutdown.timeoutSeconds).toBe(30);
   });
@@ -95,7 +101,9 @@ describe('environment overrides', () => {
   });
 
   it('do not touch shards (file only)', () => {
-    const config = fixture(minimalLines()).load({ env: { ...SECRET_ENV, PRESENCE_SHARDS: '[]', PRESENCE_SHARDS_NAME: 'x' } });
+    const config = fixture(minimalLines()).load({
+      env: { ...SECRET_ENV, PRESENCE_SHARDS: '[]', PRESENCE_SHARDS_NAME: 'x' },
+    });
     expect(config.shards).toEqual([{ name: 'emea', userIds: [guid(1), guid(2)] }]);
   });
 
@@ -105,7 +113,11 @@ describe('environment overrides', () => {
       'secrets/client-secret': 'from-file\n',
     });
     writeFiles(path.join(dir, 'elsewhere'), { 'amer.txt': 'not used' });
-    const config = load({ cwd: path.join(dir, 'elsewhere'), file: path.join(dir, 'config.yaml'), env: { PRESENCE_TENANT_CLIENT_SECRET_FILE: '../secrets/client-secret' } });
+    const config = load({
+      cwd: path.join(dir, 'elsewhere'),
+      file: path.join(dir, 'config.yaml'),
+      env: { PRESENCE_TENANT_CLIENT_SECRET_FILE: '../secrets/client-secret' },
+    });
     expect(config.tenant.clientSecret?.reveal()).toBe('from-file');
     expect(config.shards[1]?.userIds).toEqual([guid(3)]);
   });

@@ -2,7 +2,17 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/errors.js';
 import { loadConfig, Secret } from '../../src/config/index.js';
-import { CLIENT_ID, fixture, guid, minimalLines, removeTempDirs, SECRET_ENV, SECRET_VALUE, tempDir, writeFiles } from './support.js';
+import {
+  CLIENT_ID,
+  fixture,
+  guid,
+  minimalLines,
+  removeTempDirs,
+  SECRET_ENV,
+  SECRET_VALUE,
+  tempDir,
+  writeFiles,
+} from './support.js';
 
 afterAll(removeTempDirs);
 
@@ -13,7 +23,11 @@ describe('loadConfig: a valid minimal config', () => {
 
     expect(config.configFile).toBe(path.join(dir, 'config.yaml'));
     expect(config.connectorName).toBe('presence-connector');
-    expect(config.tenant).toMatchObject({ id: 'contoso.onmicrosoft.com', clientId: CLIENT_ID, credentialSource: 'env PRESENCE_TENANT_CLIENT_SECRET' });
+    expect(config.tenant).toMatchObject({
+      id: 'contoso.onmicrosoft.com',
+      clientId: CLIENT_ID,
+      credentialSource: 'env PRESENCE_TENANT_CLIENT_SECRET',
+    });
     expect(config.tenant.clientSecret).toBeInstanceOf(Secret);
     expect(config.tenant.clientSecret?.reveal()).toBe(SECRET_VALUE);
     expect(config.tenant.certificate).toBeUndefined();
@@ -91,7 +105,13 @@ describe('loadConfig: a valid minimal config', () => {
   });
 
   it('treats `key:` with no value as not set', () => {
-    const config = fixture([...minimalLines(), 'graph:', '  # everything commented out', 'polling:', '  intervalSeconds:']).load();
+    const config = fixture([
+      ...minimalLines(),
+      'graph:',
+      '  # everything commented out',
+      'polling:',
+      '  intervalSeconds:',
+    ]).load();
     expect(config.graph.batchSize).toBe(650);
     expect(config.polling.intervalSeconds).toBe(60);
   });
@@ -178,7 +198,13 @@ describe('loadConfig: clouds', () => {
 
   it.each(['usgov', 'usgov-dod'])('beta is an error on %s', (cloud) => {
     const { lines } = fixture([...minimalLines(), 'graph:', `  cloud: ${cloud}`, '  apiVersion: beta']);
-    expect(lines()).toEqual([expect.stringMatching(new RegExp(`^config\\.yaml:11:15 graph\\.apiVersion: beta is not offered in the .* cloud \\(${cloud}\\); use v1\\.0$`))]);
+    expect(lines()).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^config\\.yaml:11:15 graph\\.apiVersion: beta is not offered in the .* cloud \\(${cloud}\\); use v1\\.0$`,
+        ),
+      ),
+    ]);
   });
 
   it('beta is fine on the global cloud', () => {

@@ -21,14 +21,30 @@ let material: Material;
 let otherKeyPem: string;
 
 beforeAll(async () => {
-  const pems = await generate([{ name: 'commonName', value: 'presence-connector-test' }], { keySize: 2048, algorithm: 'sha256' });
+  const pems = await generate([{ name: 'commonName', value: 'presence-connector-test' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+  });
   const fingerprint = new X509Certificate(pems.cert).fingerprint256;
-  material = { keyPem: pems.private, certPem: pems.cert, thumbprint: fingerprint.replaceAll(':', '').toLowerCase(), thumbprintColons: fingerprint };
-  otherKeyPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  material = {
+    keyPem: pems.private,
+    certPem: pems.cert,
+    thumbprint: fingerprint.replaceAll(':', '').toLowerCase(),
+    thumbprintColons: fingerprint,
+  };
+  otherKeyPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
 });
 
 function withTenant(tenantLines: string[]): string[] {
-  return ['tenant:', '  id: contoso.onmicrosoft.com', `  clientId: ${CLIENT_ID}`, ...tenantLines, ...minimalLines().slice(3)];
+  return [
+    'tenant:',
+    '  id: contoso.onmicrosoft.com',
+    `  clientId: ${CLIENT_ID}`,
+    ...tenantLines,
+    ...minimalLines().slice(3),
+  ];
 }
 
 describe('client secret', () => {
@@ -39,7 +55,11 @@ describe('client secret', () => {
   });
 
   it('from tenant.clientSecretFile, relative to the config file, trimmed', () => {
-    const { load } = fixture(withTenant(['  clientSecretFile: secrets/client-secret']), { 'secrets/client-secret': '  s3cr3t-from-file\n' }, {});
+    const { load } = fixture(
+      withTenant(['  clientSecretFile: secrets/client-secret']),
+      { 'secrets/client-secret': '  s3cr3t-from-file\n' },
+      {},
+    );
     const config = load();
     expect(config.tenant.clientSecret?.reveal()).toBe('s3cr3t-from-file');
     expect(config.tenant.credentialSource).toBe('file secrets/client-secret');
@@ -73,7 +93,9 @@ describe('client secret', () => {
 
   it('both the variable and a file is an error', () => {
     const { lines } = fixture(withTenant(['  clientSecretFile: secret.txt']), { 'secret.txt': 'x' });
-    expect(lines()).toEqual(['config.yaml:4:21 tenant.clientSecretFile: set either PRESENCE_TENANT_CLIENT_SECRET or tenant.clientSecretFile, not both']);
+    expect(lines()).toEqual([
+      'config.yaml:4:21 tenant.clientSecretFile: set either PRESENCE_TENANT_CLIENT_SECRET or tenant.clientSecretFile, not both',
+    ]);
   });
 
   it('an empty or unreadable secret file is an error naming the file', () => {
@@ -90,7 +112,9 @@ describe('client secret', () => {
       withTenant(['  certificate:', '    privateKeyFile: key.pem', `    thumbprintSha256: ${material.thumbprint}`]),
       { 'key.pem': material.keyPem },
     );
-    expect(lines()).toEqual(['config.yaml:4:3 tenant.certificate: configure either a client secret or a certificate, not both']);
+    expect(lines()).toEqual([
+      'config.yaml:4:3 tenant.certificate: configure either a client secret or a certificate, not both',
+    ]);
   });
 });
 
@@ -139,7 +163,12 @@ describe('certificate', () => {
   it('a thumbprint or key that does not match the certificate file is an error', () => {
     const wrongThumbprint = 'ab'.repeat(32);
     const { lines } = fixture(
-      withTenant(['  certificate:', '    privateKeyFile: other.key.pem', `    thumbprintSha256: ${wrongThumbprint}`, '    certificateFile: graph.crt.pem']),
+      withTenant([
+        '  certificate:',
+        '    privateKeyFile: other.key.pem',
+        `    thumbprintSha256: ${wrongThumbprint}`,
+        '    certificateFile: graph.crt.pem',
+      ]),
       { 'other.key.pem': otherKeyPem, 'graph.crt.pem': material.certPem },
       {},
     );
@@ -154,26 +183,60 @@ describe('certificate', () => {
     expect(missing.lines()).toEqual([
       'config.yaml:4:3 tenant.certificate: needs a private key: set the environment variable PRESENCE_TENANT_CERTIFICATE_PRIVATE_KEY, or tenant.certificate.privateKeyFile (env PRESENCE_TENANT_CERTIFICATE_PRIVATE_KEY_FILE)',
     ]);
-    const literal = fixture(withTenant(['  certificate:', '    privateKey: "-----BEGIN PRIVATE KEY-----"', `    thumbprintSha256: ${material.thumbprint}`]), {}, {});
+    const literal = fixture(
+      withTenant([
+        '  certificate:',
+        '    privateKey: "-----BEGIN PRIVATE KEY-----"',
+        `    thumbprintSha256: ${material.thumbprint}`,
+      ]),
+      {},
+      {},
+    );
     expect(literal.lines()).toEqual([
       'config.yaml:5:5 tenant.certificate.privateKey: secrets must not be written in the config file: set the environment variable PRESENCE_TENANT_CERTIFICATE_PRIVATE_KEY, or write it to a file and set tenant.certificate.privateKeyFile (or env PRESENCE_TENANT_CERTIFICATE_PRIVATE_KEY_FILE)',
     ]);
   });
 
   it('rejects keys MSAL cannot use and malformed thumbprints', () => {
-    const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     const encrypted = generateKeyPairSync('rsa', { modulusLength: 1024 })
       .privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' })
       .toString();
     const cases: [string, string, string][] = [
-      [ecKey, material.thumbprint, 'config.yaml:5:21 tenant.certificate.privateKeyFile: must be an RSA private key (got ec)'],
-      [encrypted, material.thumbprint, 'config.yaml:5:21 tenant.certificate.privateKeyFile: the private key is encrypted; MSAL needs an unencrypted PEM key (openssl pkcs8 -topk8 -nocrypt)'],
-      ['not a key', material.thumbprint, 'config.yaml:5:21 tenant.certificate.privateKeyFile: is not a PEM private key'],
-      [material.keyPem, 'ab'.repeat(20), 'config.yaml:6:23 tenant.certificate.thumbprintSha256: this is a SHA-1 thumbprint (40 hex digits); MSAL needs the SHA-256 one (64 hex digits): openssl x509 -noout -fingerprint -sha256 -in cert.pem'],
-      [material.keyPem, 'xyz', 'config.yaml:6:23 tenant.certificate.thumbprintSha256: must be the certificate\'s SHA-256 thumbprint: 64 hex digits (colons allowed)'],
+      [
+        ecKey,
+        material.thumbprint,
+        'config.yaml:5:21 tenant.certificate.privateKeyFile: must be an RSA private key (got ec)',
+      ],
+      [
+        encrypted,
+        material.thumbprint,
+        'config.yaml:5:21 tenant.certificate.privateKeyFile: the private key is encrypted; MSAL needs an unencrypted PEM key (openssl pkcs8 -topk8 -nocrypt)',
+      ],
+      [
+        'not a key',
+        material.thumbprint,
+        'config.yaml:5:21 tenant.certificate.privateKeyFile: is not a PEM private key',
+      ],
+      [
+        material.keyPem,
+        'ab'.repeat(20),
+        'config.yaml:6:23 tenant.certificate.thumbprintSha256: this is a SHA-1 thumbprint (40 hex digits); MSAL needs the SHA-256 one (64 hex digits): openssl x509 -noout -fingerprint -sha256 -in cert.pem',
+      ],
+      [
+        material.keyPem,
+        'xyz',
+        "config.yaml:6:23 tenant.certificate.thumbprintSha256: must be the certificate's SHA-256 thumbprint: 64 hex digits (colons allowed)",
+      ],
     ];
     for (const [key, thumbprint, expected] of cases) {
-      const { lines } = fixture(withTenant(['  certificate:', '    privateKeyFile: key.pem', `    thumbprintSha256: ${thumbprint}`]), { 'key.pem': key }, {});
+      const { lines } = fixture(
+        withTenant(['  certificate:', '    privateKeyFile: key.pem', `    thumbprintSha256: ${thumbprint}`]),
+        { 'key.pem': key },
+        {},
+      );
       const reported = lines();
       expect(reported).toHaveLength(1);
       expect(reported[0]?.startsWith(expected)).toBe(true);
@@ -211,7 +274,11 @@ describe('Secret', () => {
     ]) {
       expect(text).not.toContain(keyBody);
     }
-    for (const text of [JSON.stringify(secretConfig), inspect(secretConfig, { depth: null }), formatSummary(summarizeConfig(secretConfig))]) {
+    for (const text of [
+      JSON.stringify(secretConfig),
+      inspect(secretConfig, { depth: null }),
+      formatSummary(summarizeConfig(secretConfig)),
+    ]) {
       expect(text).not.toContain(SECRET_VALUE);
     }
     expect(JSON.stringify(secretConfig)).toContain('"clientSecret":"[redacted]"');

@@ -33,12 +33,16 @@ describe('user-id files', () => {
   });
 
   it('resolve relative to the config file, not the working directory', () => {
-    const { dir, load } = fixture([...HEAD, '  - name: amer', '    usersFile: lists/amer.txt'], { 'lists/amer.txt': `${guid(5)}\n` });
+    const { dir, load } = fixture([...HEAD, '  - name: amer', '    usersFile: lists/amer.txt'], {
+      'lists/amer.txt': `${guid(5)}\n`,
+    });
     expect(load({ file: path.join(dir, 'config.yaml'), cwd: '/' }).shards[0]?.userIds).toEqual([guid(5)]);
   });
 
   it('combine with inline users in the same shard', () => {
-    const { load } = fixture([...HEAD, '  - name: amer', `    users: [${guid(1)}]`, '    usersFile: more.txt'], { 'more.txt': `${guid(2)}\n` });
+    const { load } = fixture([...HEAD, '  - name: amer', `    users: [${guid(1)}]`, '    usersFile: more.txt'], {
+      'more.txt': `${guid(2)}\n`,
+    });
     expect(load().shards[0]?.userIds).toEqual([guid(1), guid(2)]);
   });
 
@@ -50,17 +54,28 @@ describe('user-id files', () => {
       'users-amer.txt:3: "xyz" is not a GUID (shard "amer")',
       `users-amer.txt:5: "${guid(3)}-extra" is not a GUID (shard "amer")`,
     ]);
-    expect(problems()[0]).toEqual({ file: 'users-amer.txt', line: 3, path: 'shards[0].usersFile', message: '"xyz" is not a GUID (shard "amer")' });
+    expect(problems()[0]).toEqual({
+      file: 'users-amer.txt',
+      line: 3,
+      path: 'shards[0].usersFile',
+      message: '"xyz" is not a GUID (shard "amer")',
+    });
   });
 
   it('an unreadable file names the path and the OS reason, at the setting', () => {
     const { lines } = fixture([...HEAD, '  - name: amer', '    usersFile: missing.txt']);
-    expect(lines()).toEqual(['config.yaml:8:16 shards[0].usersFile: cannot read users file missing.txt: ENOENT: no such file or directory']);
+    expect(lines()).toEqual([
+      'config.yaml:8:16 shards[0].usersFile: cannot read users file missing.txt: ENOENT: no such file or directory',
+    ]);
   });
 
   it('a shard whose file holds only comments and blank lines is an error', () => {
-    const { lines } = fixture([...minimalLines(), '  - name: amer', '    usersFile: empty.txt'], { 'empty.txt': '# nobody yet\n\n   \n# still nobody\n' });
-    expect(lines()).toEqual(['config.yaml:9:5 shards[1]: shard "amer" has no users: empty.txt holds only comments and blank lines']);
+    const { lines } = fixture([...minimalLines(), '  - name: amer', '    usersFile: empty.txt'], {
+      'empty.txt': '# nobody yet\n\n   \n# still nobody\n',
+    });
+    expect(lines()).toEqual([
+      'config.yaml:9:5 shards[1]: shard "amer" has no users: empty.txt holds only comments and blank lines',
+    ]);
   });
 
   it('caps the problems listed per file and counts the rest', () => {
@@ -149,7 +164,11 @@ describe('scanUserIdBytes', () => {
     const seen: [string, number][] = [];
     const words = new Uint32Array(4);
     scanUserIdBytes(bytes, words, {
-      id: (first, stop, line, upper) => seen.push([`${upper ? 'ID' : 'id'} ${bytes.toString('utf8', first, stop)} ${[...words].map((w) => w.toString(16)).join('.')}`, line]),
+      id: (first, stop, line, upper) =>
+        seen.push([
+          `${upper ? 'ID' : 'id'} ${bytes.toString('utf8', first, stop)} ${[...words].map((w) => w.toString(16)).join('.')}`,
+          line,
+        ]),
       invalid: (first, stop, line) => seen.push([`bad ${bytes.toString('utf8', first, stop)}`, line]),
     });
     return seen;

@@ -57,9 +57,20 @@ describe('summarizeConfig', () => {
   });
 
   it('warns when a cycle needs more requests than the budget allows per interval', () => {
-    const extra = ['graph:', '  batchSize: 100', '  requestBudget: { maxRequests: 3, windowSeconds: 30 }', 'polling:', '  intervalSeconds: 10'];
+    const extra = [
+      'graph:',
+      '  batchSize: 100',
+      '  requestBudget: { maxRequests: 3, windowSeconds: 30 }',
+      'polling:',
+      '  intervalSeconds: 10',
+    ];
     const summary = summarizeConfig(fixture(configWithShards(extra), SHARD_FILES).load());
-    expect(summary.budget).toMatchObject({ requestsPerCycle: 21, allowedPerInterval: 1, fits: false, minIntervalSeconds: 210 });
+    expect(summary.budget).toMatchObject({
+      requestsPerCycle: 21,
+      allowedPerInterval: 1,
+      fits: false,
+      minIntervalSeconds: 210,
+    });
     expect(summary.warnings).toHaveLength(1);
     expect(summary.warnings[0]).toContain('21 requests per cycle exceed the request budget over one polling interval');
     expect(summary.warnings[0]).toContain('raise polling.intervalSeconds to at least 210');
@@ -69,7 +80,9 @@ describe('summarizeConfig', () => {
     const lines = configWithShards();
     lines.splice(5, 0, '  maxBufferedEvents: 10');
     const small = summarizeConfig(fixture(lines, SHARD_FILES).load());
-    expect(small.warnings).toEqual(['kafka.maxBufferedEvents (10) is smaller than one Graph batch (graph.batchSize 650).']);
+    expect(small.warnings).toEqual([
+      'kafka.maxBufferedEvents (10) is smaller than one Graph batch (graph.batchSize 650).',
+    ]);
   });
 });
 
@@ -81,14 +94,23 @@ describe('formatSummary', () => {
     expect(text).toMatch(/^ {2}emea +1,300 users {2}2 requests per cycle$/m);
     expect(text).toMatch(/^ {2}apac +1 user {2}1 request per cycle$/m);
     expect(text).toContain('Requests per cycle: 5; budget 1,500 per 30 s allows 3,000 per 60 s interval: fits');
-    expect(text).toContain('https://graph.microsoft.com/v1.0 (cloud global), authority https://login.microsoftonline.com');
+    expect(text).toContain(
+      'https://graph.microsoft.com/v1.0 (cloud global), authority https://login.microsoftonline.com',
+    );
     expect(text).toContain('k1:9092,k2:9092 -> teams.presence.changes');
     expect(text).not.toContain(SECRET_VALUE);
     expect(text).not.toContain('Warnings:');
   });
 
   it('lists warnings', () => {
-    const extra = ['polling:', '  intervalSeconds: 1', '  startJitterSeconds: 0', 'graph:', '  batchSize: 1', '  apiVersion: beta'];
+    const extra = [
+      'polling:',
+      '  intervalSeconds: 1',
+      '  startJitterSeconds: 0',
+      'graph:',
+      '  batchSize: 1',
+      '  apiVersion: beta',
+    ];
     const text = formatSummary(summarizeConfig(fixture(configWithShards(extra), SHARD_FILES).load()));
     expect(text).toContain('DOES NOT FIT');
     expect(text).toContain('Warnings:\n  - 1952 requests per cycle exceed');
@@ -131,8 +153,13 @@ describe('describeSettings', () => {
   });
 
   it('reports the defaults the schema applies', () => {
-    const parsed = configSchema.parse({ tenant: { id: 'contoso.com', clientId: CLIENT_ID }, kafka: { brokers: ['k:1'] }, shards: [{ name: 'a', users: [guid(1)] }] });
-    const valueAt = (path: string): unknown => path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], parsed);
+    const parsed = configSchema.parse({
+      tenant: { id: 'contoso.com', clientId: CLIENT_ID },
+      kafka: { brokers: ['k:1'] },
+      shards: [{ name: 'a', users: [guid(1)] }],
+    });
+    const valueAt = (path: string): unknown =>
+      path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], parsed);
     for (const setting of settings) {
       if (setting.path.startsWith('shards') || setting.path.startsWith('tenant')) continue;
       if (setting.default !== undefined) expect(valueAt(setting.path), setting.path).toEqual(setting.default);

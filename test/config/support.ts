@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { isConnectorError } from '../../src/errors.js';
-import { formatProblem, loadConfig, type ConfigProblem, type ConnectorConfig, type LoadConfigOptions } from '../../src/config/index.js';
+import {
+  formatProblem,
+  loadConfig,
+  type ConfigProblem,
+  type ConnectorConfig,
+  type LoadConfigOptions,
+} from '../../src/config/index.js';
 
 const created: string[] = [];
 
@@ -66,10 +72,19 @@ export interface Loaded {
  * Writes `config.yaml` (lines joined by newlines) and extra files to a temp dir; loads with `cwd` = that dir and
  * `file` = 'config.yaml', so problems read `config.yaml:LINE:COLUMN`. The env defaults to a client secret.
  */
-export function fixture(config: string | string[], files: Record<string, string> = {}, env: Record<string, string> = SECRET_ENV): Loaded {
+export function fixture(
+  config: string | string[],
+  files: Record<string, string> = {},
+  env: Record<string, string> = SECRET_ENV,
+): Loaded {
   const dir = tempDir();
   writeFiles(dir, { 'config.yaml': Array.isArray(config) ? `${config.join('\n')}\n` : config, ...files });
-  const options = (overrides: Partial<LoadConfigOptions> = {}): LoadConfigOptions => ({ file: 'config.yaml', cwd: dir, env, ...overrides });
+  const options = (overrides: Partial<LoadConfigOptions> = {}): LoadConfigOptions => ({
+    file: 'config.yaml',
+    cwd: dir,
+    env,
+    ...overrides,
+  });
   const failure = (overrides?: Partial<LoadConfigOptions>) => {
     try {
       loadConfig(options(overrides));

@@ -27,8 +27,14 @@ describe('validation: each problem with its exact place', () => {
   });
 
   it.each([
-    ['  id: common', 'config.yaml:2:7 tenant.id: "common" cannot be used for app-only access: give the tenant GUID or a verified domain'],
-    ['  id: not a domain', 'config.yaml:2:7 tenant.id: "not a domain" is neither a tenant GUID nor a domain name (e.g. contoso.onmicrosoft.com)'],
+    [
+      '  id: common',
+      'config.yaml:2:7 tenant.id: "common" cannot be used for app-only access: give the tenant GUID or a verified domain',
+    ],
+    [
+      '  id: not a domain',
+      'config.yaml:2:7 tenant.id: "not a domain" is neither a tenant GUID nor a domain name (e.g. contoso.onmicrosoft.com)',
+    ],
   ])('tenant.id %s', (line, expected) => {
     const lines = minimalLines();
     lines[1] = line;
@@ -91,7 +97,9 @@ describe('validation: each problem with its exact place', () => {
     ]);
     const replication = minimalLines();
     replication.splice(5, 0, '  replicationFactor: 0');
-    expect(fixture(replication).lines()).toEqual(['config.yaml:6:22 kafka.replicationFactor: must be -1 (broker default) or at least 1']);
+    expect(fixture(replication).lines()).toEqual([
+      'config.yaml:6:22 kafka.replicationFactor: must be -1 (broker default) or at least 1',
+    ]);
   });
 
   it('kafka: brokers must be a non-empty list of host:port; topic names are checked', () => {
@@ -104,7 +112,7 @@ describe('validation: each problem with its exact place', () => {
     expect(fixture(bad).lines()).toEqual([
       'config.yaml:5:13 kafka.brokers[0]: "localhost" is not host:port',
       'config.yaml:5:38 kafka.brokers[2]: "kafka:99999" has an invalid port',
-      'config.yaml:6:10 kafka.topic: "presence changes" may contain only letters, digits, \'.\', \'_\' and \'-\'',
+      "config.yaml:6:10 kafka.topic: \"presence changes\" may contain only letters, digits, '.', '_' and '-'",
     ]);
     const missing = minimalLines().filter((line) => !line.includes('brokers'));
     expect(fixture(missing).lines()).toEqual(['config.yaml:4:1 kafka.brokers: is required']);
@@ -112,11 +120,22 @@ describe('validation: each problem with its exact place', () => {
 
   it('required top-level sections are named without a line', () => {
     const { lines } = fixture(['connectorName: x'], {}, {});
-    expect(lines()).toEqual(['config.yaml tenant: is required', 'config.yaml kafka: is required', 'config.yaml shards: is required']);
+    expect(lines()).toEqual([
+      'config.yaml tenant: is required',
+      'config.yaml kafka: is required',
+      'config.yaml shards: is required',
+    ]);
   });
 
   it('a section left empty names its required settings at its key', () => {
-    const { lines } = fixture(['tenant:', '  # id: later', 'kafka:', 'shards:', '  - name: emea', `    users: [${guid(1)}]`]);
+    const { lines } = fixture([
+      'tenant:',
+      '  # id: later',
+      'kafka:',
+      'shards:',
+      '  - name: emea',
+      `    users: [${guid(1)}]`,
+    ]);
     expect(lines()).toEqual([
       'config.yaml:1:1 tenant.id: is required',
       'config.yaml:1:1 tenant.clientId: is required',
@@ -145,18 +164,27 @@ describe('validation: each problem with its exact place', () => {
       '    users: []', // 15
     ]);
     expect(lines()).toEqual([
-      'config.yaml:9:11 shards[1].name: "bad name" may contain only letters, digits, \'.\', \'_\' and \'-\' (it becomes part of Kafka ids)',
+      "config.yaml:9:11 shards[1].name: \"bad name\" may contain only letters, digits, '.', '_' and '-' (it becomes part of Kafka ids)",
       'config.yaml:11:11 shards[2].name: duplicate shard name "emea"; also used at config.yaml:7:11 shards[0].name',
       'config.yaml:13:5 shards[3]: needs users (inline) or usersFile',
       'config.yaml:14:5 shards[4]: shard "hollow" has no users: users is empty',
     ]);
-    expect(fixture([...minimalLines().slice(0, 5), 'shards: []']).lines()).toEqual(['config.yaml:6:9 shards: must not be empty']);
+    expect(fixture([...minimalLines().slice(0, 5), 'shards: []']).lines()).toEqual([
+      'config.yaml:6:9 shards: must not be empty',
+    ]);
   });
 });
 
 describe('validation: unknown keys', () => {
   it('suggests the closest key in the same section', () => {
-    const { lines } = fixture([...minimalLines(), 'graph:', '  batchSze: 100', '  BatchSize: 100', 'shard:', '  - name: x']);
+    const { lines } = fixture([
+      ...minimalLines(),
+      'graph:',
+      '  batchSze: 100',
+      '  BatchSize: 100',
+      'shard:',
+      '  - name: x',
+    ]);
     expect(lines()).toEqual([
       'config.yaml:10:3 graph.batchSze: unknown setting "batchSze"; did you mean "batchSize"?',
       'config.yaml:11:3 graph.BatchSize: unknown setting "BatchSize"; did you mean "batchSize"?',
@@ -171,13 +199,17 @@ describe('validation: unknown keys', () => {
 
   it('without a near key, lists the known ones', () => {
     const { lines } = fixture([...minimalLines(), 'polling:', '  frobnicate: 1']);
-    expect(lines()).toEqual(['config.yaml:10:3 polling.frobnicate: unknown setting "frobnicate" (known here: intervalSeconds, startJitterSeconds)']);
+    expect(lines()).toEqual([
+      'config.yaml:10:3 polling.frobnicate: unknown setting "frobnicate" (known here: intervalSeconds, startJitterSeconds)',
+    ]);
   });
 
   it('inside a shard', () => {
     const lines = minimalLines();
     lines.push('    userFile: more.txt');
-    expect(fixture(lines).lines()).toEqual(['config.yaml:9:5 shards[0].userFile: unknown setting "userFile"; did you mean "usersFile"?']);
+    expect(fixture(lines).lines()).toEqual([
+      'config.yaml:9:5 shards[0].userFile: unknown setting "userFile"; did you mean "usersFile"?',
+    ]);
   });
 });
 
@@ -191,7 +223,9 @@ describe('validation: YAML syntax', () => {
 
   it('reports duplicate keys', () => {
     const lines = [...minimalLines(), 'graph:', '  batchSize: 10', '  batchSize: 20'];
-    expect(fixture(lines).lines()).toEqual([expect.stringMatching(/^config\.yaml:11:3: YAML syntax: Map keys must be unique/)]);
+    expect(fixture(lines).lines()).toEqual([
+      expect.stringMatching(/^config\.yaml:11:3: YAML syntax: Map keys must be unique/),
+    ]);
   });
 });
 
@@ -255,7 +289,13 @@ describe('validation: every problem at once', () => {
       expect(isConnectorError(error, 'CONFIG_INVALID')).toBe(true);
       if (!isConnectorError(error)) throw error;
       expect(error.details.problems).toEqual([
-        { file: `${dir}/config.yaml`, line: 5, column: 13, path: 'kafka.brokers[0]', message: '"localhost:0" has an invalid port' },
+        {
+          file: `${dir}/config.yaml`,
+          line: 5,
+          column: 13,
+          path: 'kafka.brokers[0]',
+          message: '"localhost:0" has an invalid port',
+        },
       ]);
       expect(error.message).not.toContain(SECRET_VALUE);
     }

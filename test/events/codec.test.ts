@@ -1,14 +1,25 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { buildPresenceEvent, createPresenceEventCodec, crc64AvroHex, PRESENCE_SCHEMA_PATH } from '../../src/events/index.js';
+import {
+  buildPresenceEvent,
+  createPresenceEventCodec,
+  crc64AvroHex,
+  PRESENCE_SCHEMA_PATH,
+} from '../../src/events/index.js';
 import type { Presence } from '../../src/graph/index.js';
 
 const presence: Presence = {
   id: '6e2b5a0f-3a1e-4c55-9a57-0c7a1f2d9e11',
   availability: 'Busy',
   activity: 'InACall',
-  statusMessage: { content: 'Focus time', contentType: 'text', publishedAt: '2026-01-01T10:00:00Z', expiresAt: null, expiresTimeZone: null },
+  statusMessage: {
+    content: 'Focus time',
+    contentType: 'text',
+    publishedAt: '2026-01-01T10:00:00Z',
+    expiresAt: null,
+    expiresTimeZone: null,
+  },
   outOfOffice: { isOutOfOffice: false, message: null },
   workLocation: { workLocationType: 'office', source: 'scheduled', placeId: 'b1' },
   sequenceNumber: 'C0000000002',
@@ -32,7 +43,9 @@ describe('presence event codec', () => {
       { tenantId: 'contoso', shard: 'emea', connector: 'test', observedAt: 2_000 },
     );
     const bytes = codec.encode(event);
-    const independentReader = avro.Type.forSchema(JSON.parse(readFileSync(PRESENCE_SCHEMA_PATH, 'utf8')) as avro.Schema);
+    const independentReader = avro.Type.forSchema(
+      JSON.parse(readFileSync(PRESENCE_SCHEMA_PATH, 'utf8')) as avro.Schema,
+    );
     expect(independentReader.fromBuffer(bytes)).toEqual(event);
     expect(event.kind).toBe('CHANGE');
     expect(event.previousSequenceNumber).toBe('C0000000001');
@@ -60,7 +73,9 @@ describe('presence event codec', () => {
   });
 
   it('documents every field of the schema', () => {
-    const schema = JSON.parse(readFileSync(PRESENCE_SCHEMA_PATH, 'utf8')) as { fields: Array<{ name: string; doc?: string; type: unknown }> };
+    const schema = JSON.parse(readFileSync(PRESENCE_SCHEMA_PATH, 'utf8')) as {
+      fields: Array<{ name: string; doc?: string; type: unknown }>;
+    };
     const undocumented: string[] = [];
     const visit = (fields: Array<{ name: string; doc?: string; type: unknown }>, prefix: string) => {
       for (const field of fields) {
@@ -68,7 +83,10 @@ describe('presence event codec', () => {
         const branches = Array.isArray(field.type) ? field.type : [field.type];
         for (const branch of branches) {
           if (typeof branch === 'object' && branch !== null && 'fields' in branch) {
-            visit((branch as { fields: Array<{ name: string; doc?: string; type: unknown }> }).fields, `${prefix}${field.name}.`);
+            visit(
+              (branch as { fields: Array<{ name: string; doc?: string; type: unknown }> }).fields,
+              `${prefix}${field.name}.`,
+            );
           }
         }
       }

@@ -58,7 +58,10 @@ describe('parsePresenceResponse', () => {
             availability: 'Focusing',
             activity: 'UrgentInterruptionsOnly',
             sequenceNumber: 'A1',
-            statusMessage: { message: { content: 'hi', contentType: 'text' }, expiryDateTime: { dateTime: '2026-01-01T00:00:00', timeZone: 'UTC' } },
+            statusMessage: {
+              message: { content: 'hi', contentType: 'text' },
+              expiryDateTime: { dateTime: '2026-01-01T00:00:00', timeZone: 'UTC' },
+            },
             outOfOfficeSettings: { isOutOfOffice: true, message: 'gone' },
           },
         ],
@@ -69,7 +72,13 @@ describe('parsePresenceResponse', () => {
       availability: 'Focusing',
       activity: 'UrgentInterruptionsOnly',
       sequenceNumber: 'A1',
-      statusMessage: { content: 'hi', contentType: 'text', publishedAt: null, expiresAt: '2026-01-01T00:00:00', expiresTimeZone: 'UTC' },
+      statusMessage: {
+        content: 'hi',
+        contentType: 'text',
+        publishedAt: null,
+        expiresAt: '2026-01-01T00:00:00',
+        expiresTimeZone: 'UTC',
+      },
       outOfOffice: { isOutOfOffice: true, message: 'gone' },
       workLocation: null,
     });

@@ -10,7 +10,7 @@ import { createMsalNetworkClient, createTokenProvider, type TokenProvider } from
 import { GraphPresenceClient, RequestBudget } from '../../src/graph/index.js';
 import { createHttpDispatcher, proxySettings, type HttpDispatcherOptions } from '../../src/http/index.js';
 import { startGraphSimulator, type GraphSimulator } from '../../src/simulator/index.js';
-import { createTestPki, type TestPki } from '../security/support/pki.js';
+import { createTestPki, type TestPki } from '../support/pki.js';
 import { startConnectProxy, type ConnectProxy } from './support/connect-proxy.js';
 
 let simulator: GraphSimulator;
@@ -43,7 +43,12 @@ interface GraphStack {
 
 /** What the worker builds: one dispatcher shared by MSAL and the Graph client. */
 function graphStack(options: Partial<HttpDispatcherOptions>): GraphStack {
-  const dispatcher = createHttpDispatcher({ connectionsPerOrigin: 4, extraCaPem: simulator.caCertificatePem, env: {}, ...options });
+  const dispatcher = createHttpDispatcher({
+    connectionsPerOrigin: 4,
+    extraCaPem: simulator.caCertificatePem,
+    env: {},
+    ...options,
+  });
   cleanups.push(() => dispatcher.close());
   const tokens = createTokenProvider({
     tenantId: simulator.tenantId,
@@ -117,7 +122,9 @@ describe('graph.proxyUrl', () => {
     const stack = graphStack({ proxyUrl: refusing.url });
     await failure(stack.tokens.getToken());
     expect(refusing.tunnels).toContain(simulatorHost());
-    expect(await signInFailure(stack)).toMatch(/^sign-in request GET https:\/\/.*openid-configuration failed: .*Proxy response \(403\)/);
+    expect(await signInFailure(stack)).toMatch(
+      /^sign-in request GET https:\/\/.*openid-configuration failed: .*Proxy response \(403\)/,
+    );
     // A token obtained elsewhere: the Graph request alone must also go to the proxy.
     const token = await graphStack({}).tokens.getToken();
     const before = counters();
@@ -138,7 +145,10 @@ describe('graph.proxyUrl', () => {
 
   it('trusts graph.caFile for an https proxy as well', async () => {
     const secure = await proxy({ tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem } });
-    const trusted = graphStack({ proxyUrl: secure.url, extraCaPem: `${simulator.caCertificatePem}\n${pki.ca.certPem}` });
+    const trusted = graphStack({
+      proxyUrl: secure.url,
+      extraCaPem: `${simulator.caCertificatePem}\n${pki.ca.certPem}`,
+    });
     await trusted.tokens.getToken();
     expect(await fetchSome(trusted)).toBe(5);
     expect(secure.tunnels.length).toBeGreaterThan(0);
@@ -172,8 +182,14 @@ describe('HTTPS_PROXY / HTTP_PROXY / NO_PROXY', () => {
 
   it('are read like curl reads them', () => {
     expect(proxySettings(undefined, {})).toEqual({ httpProxy: '', httpsProxy: '', noProxy: '' });
-    expect(proxySettings(undefined, { HTTP_PROXY: 'http://p:1' })).toEqual({ httpProxy: 'http://p:1', httpsProxy: 'http://p:1', noProxy: '' });
-    expect(proxySettings(undefined, { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:1', no_proxy: ' .corp ' })).toEqual({
+    expect(proxySettings(undefined, { HTTP_PROXY: 'http://p:1' })).toEqual({
+      httpProxy: 'http://p:1',
+      httpsProxy: 'http://p:1',
+      noProxy: '',
+    });
+    expect(
+      proxySettings(undefined, { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:1', no_proxy: ' .corp ' }),
+    ).toEqual({
       httpProxy: '',
       httpsProxy: 'http://lower:1',
       noProxy: '.corp',

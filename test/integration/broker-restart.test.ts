@@ -49,7 +49,9 @@ describe('Kafka stopped and restarted mid-run', () => {
     const changed = [1, 2, 3, 4, 5, 250].map((index) => simulator.userIdAt(index));
     for (const userId of changed) {
       const served = new Set(simulator.recording.servedFor(userId).map((presence) => presence.sequenceNumber));
-      const history = events.filter((event: DecodedEvent) => event.userId === userId).map((event) => event.sequenceNumber);
+      const history = events
+        .filter((event: DecodedEvent) => event.userId === userId)
+        .map((event) => event.sequenceNumber);
       const published = new Set(history);
       expect(published, `user ${userId}`).toEqual(served);
       expect(history, `user ${userId} published a change twice`).toHaveLength(published.size);

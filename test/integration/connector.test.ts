@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readMessages, headerText } from '../support/kafka.js';
-import { decode, presenceRequests, startHarness, type DecodedEvent, type Harness } from '../support/connector-harness.js';
+import {
+  decode,
+  presenceRequests,
+  startHarness,
+  type DecodedEvent,
+  type Harness,
+} from '../support/connector-harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -16,7 +22,13 @@ const byUser = (events: DecodedEvent[]) => {
 
 describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kafka)', () => {
   it('publishes one snapshot per user in batches of at most 650 ids, then only real changes', async () => {
-    harness = await startHarness({ userCount: 1_400, shards: (ids) => [{ name: 'north', users: ids.slice(0, 1_301) }, { name: 'south', users: ids.slice(1_301) }] });
+    harness = await startHarness({
+      userCount: 1_400,
+      shards: (ids) => [
+        { name: 'north', users: ids.slice(0, 1_301) },
+        { name: 'south', users: ids.slice(1_301) },
+      ],
+    });
     const { simulator, worker } = harness;
     await worker.start();
 
@@ -33,7 +45,11 @@ describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kaf
       shard: 'north',
       connector: harness.config.connectorName,
     });
-    const sizes = simulator.recording.requests().filter((request) => request.route === 'presence').slice(0, 4).map((request) => request.idsCount);
+    const sizes = simulator.recording
+      .requests()
+      .filter((request) => request.route === 'presence')
+      .slice(0, 4)
+      .map((request) => request.idsCount);
     expect(sizes.sort((a, b) => b - a)).toEqual([650, 650, 99, 1]);
 
     // Further cycles with no change publish nothing.
@@ -43,7 +59,9 @@ describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kaf
     const all = await harness.read({ idleMs: 1_500 });
     expect(all).toHaveLength(1_403);
     const changes = all.filter((event) => event.kind === 'CHANGE');
-    expect(changes.map((event) => event.userId).sort()).toEqual([simulator.userIdAt(3), simulator.userIdAt(700), simulator.userIdAt(1_350)].sort());
+    expect(changes.map((event) => event.userId).sort()).toEqual(
+      [simulator.userIdAt(3), simulator.userIdAt(700), simulator.userIdAt(1_350)].sort(),
+    );
     for (const change of changes) {
       const snapshot = snapshots.find((event) => event.userId === change.userId);
       expect(change.previousSequenceNumber).toBe(snapshot?.sequenceNumber);
@@ -108,7 +126,12 @@ describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kaf
     await harness.waitForRequests(2);
     const events = await harness.read({ idleMs: 1_500 });
     expect(events).toHaveLength(31);
-    expect(events.find((event) => event.kind === 'CHANGE')).toMatchObject({ userId: simulator.userIdAt(4), kind: 'CHANGE', availability: 'Busy', activity: 'InACall' });
+    expect(events.find((event) => event.kind === 'CHANGE')).toMatchObject({
+      userId: simulator.userIdAt(4),
+      kind: 'CHANGE',
+      availability: 'Busy',
+      activity: 'InACall',
+    });
   });
 
   it('waits as long as Retry-After says, for every request of the tenant', async () => {
@@ -180,7 +203,9 @@ describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kaf
     await harness.worker.start();
     await harness.read({ count: 10 });
     await harness.waitForRequests(1);
-    expect(await harness.worker.metrics.registry.getSingleMetricAsString('presence_missing_ids_total')).toMatch(/ [1-9]/);
+    expect(await harness.worker.metrics.registry.getSingleMetricAsString('presence_missing_ids_total')).toMatch(
+      / [1-9]/,
+    );
     expect(harness.worker.health().ready).toBe(true);
   });
 
@@ -195,7 +220,10 @@ describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kaf
     await harness.waitForRequests(3);
     expect(simulator.recording.counters().tokenRequests).toBe(tokenRequests + 1);
     const events = await harness.read({ count: 11 });
-    expect(events.find((event) => event.kind === 'CHANGE')).toMatchObject({ userId: simulator.userIdAt(2), kind: 'CHANGE' });
+    expect(events.find((event) => event.kind === 'CHANGE')).toMatchObject({
+      userId: simulator.userIdAt(2),
+      kind: 'CHANGE',
+    });
   });
 
   it('stops a shard on 403 and says which permission is missing', async () => {
@@ -204,7 +232,9 @@ describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kaf
     await harness.waitForRequests(1);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(presenceRequests(harness.simulator)).toBe(1);
-    const fatal = harness.logs.find((line) => line['level'] === 50 && String(line['msg']).includes('Presence.Read.All'));
+    const fatal = harness.logs.find(
+      (line) => line['level'] === 50 && String(line['msg']).includes('Presence.Read.All'),
+    );
     expect(fatal?.['msg']).toMatch(/admin consent/);
     expect(harness.worker.health()).toMatchObject({ ready: false });
     expect(harness.worker.health().reasons.join()).toContain('GRAPH_FORBIDDEN');
@@ -227,7 +257,13 @@ describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kaf
     });
     const { simulator, worker } = harness;
     await worker.start();
-    const injected = () => new Set(simulator.recording.requests().map((request) => request.fault).filter((fault) => fault !== null));
+    const injected = () =>
+      new Set(
+        simulator.recording
+          .requests()
+          .map((request) => request.fault)
+          .filter((fault) => fault !== null),
+      );
     while (injected().size < 3) await harness.waitForRequests(1);
     expect(injected()).toEqual(new Set(['malformedJson', 'truncatedJson', 'serverError']));
     simulator.setFaults({ malformedJsonShare: 0, truncatedJsonShare: 0, serverErrorShare: 0 });
@@ -235,6 +271,8 @@ describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kaf
     await harness.waitForRequests(6);
     const events = await harness.read({ idleMs: 1_500 });
     expect(events).toHaveLength(650 * 3);
-    expect(await worker.metrics.registry.getSingleMetricAsString('presence_batch_failures_total')).toMatch(/GRAPH_BAD_RESPONSE/);
+    expect(await worker.metrics.registry.getSingleMetricAsString('presence_batch_failures_total')).toMatch(
+      /GRAPH_BAD_RESPONSE/,
+    );
   });
 });

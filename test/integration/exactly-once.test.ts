@@ -18,20 +18,25 @@ async function harnessFor(options: Parameters<typeof startHarness>[0]): Promise<
 /** The exactly-once property: per user, strictly increasing sequence numbers, each one served by Graph. */
 function checkExactlyOnce(harness: Harness, events: DecodedEvent[]): Map<string, string[]> {
   const perUser = new Map<string, string[]>();
-  for (const event of events) perUser.set(event.userId, [...(perUser.get(event.userId) ?? []), event.sequenceNumber ?? '']);
+  for (const event of events)
+    perUser.set(event.userId, [...(perUser.get(event.userId) ?? []), event.sequenceNumber ?? '']);
   for (const [userId, sequences] of perUser) {
     const served = new Set(harness.simulator.recording.servedFor(userId).map((presence) => presence.sequenceNumber));
     for (let i = 1; i < sequences.length; i++) {
       expect((sequences[i] ?? '') > (sequences[i - 1] ?? ''), `user ${userId}: ${sequences.join(' ')}`).toBe(true);
     }
-    for (const sequence of sequences) expect(served.has(sequence), `user ${userId} published ${sequence} never served`).toBe(true);
+    for (const sequence of sequences)
+      expect(served.has(sequence), `user ${userId} published ${sequence} never served`).toBe(true);
   }
   return perUser;
 }
 
 describe('exactly-once delivery', () => {
   it('survives SIGKILL at random points of a cycle: no repeat, no invented change, and it catches up', async () => {
-    const harness = await harnessFor({ userCount: 1_300, settings: { graph: { concurrency: 2 }, polling: { intervalSeconds: 1 } } });
+    const harness = await harnessFor({
+      userCount: 1_300,
+      settings: { graph: { concurrency: 2 }, polling: { intervalSeconds: 1 } },
+    });
     const { simulator } = harness;
     const rounds = 8;
     let churning = true;
@@ -84,7 +89,11 @@ describe('exactly-once delivery', () => {
     expect(events).toHaveLength(101);
     const change = events.find((event) => event.kind === 'CHANGE');
     const snapshot = events.find((event) => event.kind === 'SNAPSHOT' && event.userId === simulator.userIdAt(42));
-    expect(change).toMatchObject({ userId: simulator.userIdAt(42), previousSequenceNumber: snapshot?.sequenceNumber, previousObservedAt: snapshot?.observedAt });
+    expect(change).toMatchObject({
+      userId: simulator.userIdAt(42),
+      previousSequenceNumber: snapshot?.sequenceNumber,
+      previousObservedAt: snapshot?.observedAt,
+    });
   });
 
   it('fences a zombie: a second worker on the same shard takes over and the first stops it', async () => {
@@ -98,9 +107,12 @@ describe('exactly-once delivery', () => {
     await harness.waitForRequests(6, 30_000);
     const events = await harness.read({ idleMs: 2_000 });
     checkExactlyOnce(harness, events);
-    expect(events.filter((event) => event.kind === 'CHANGE').map((event) => event.userId).sort()).toEqual(
-      [1, 2, 3].map((index) => simulator.userIdAt(index)).sort(),
-    );
+    expect(
+      events
+        .filter((event) => event.kind === 'CHANGE')
+        .map((event) => event.userId)
+        .sort(),
+    ).toEqual([1, 2, 3].map((index) => simulator.userIdAt(index)).sort());
     // The zombie's next transaction was fenced: it stopped polling the shard and said why.
     const fenced = zombie.logs
       .filter((line) => (line['err'] as { code?: string } | undefined)?.code === 'SINK_FENCED')
@@ -135,7 +147,10 @@ async function startHarnessTwin(harness: Harness): Promise<{ worker: Harness['wo
   const { createLogger } = await import('../../src/observability/index.js');
   const { Writable } = await import('node:stream');
   const worker = createWorker(harness.config, {
-    logger: createLogger({ level: 'warn', destination: new Writable({ write: (_chunk, _encoding, callback) => callback() }) }),
+    logger: createLogger({
+      level: 'warn',
+      destination: new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+    }),
     random: () => 0,
   });
   return { worker };

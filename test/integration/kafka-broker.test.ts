@@ -66,11 +66,23 @@ describe('kafkajs 2.2.4 against the test broker', () => {
     await producer.connect();
     try {
       const first = await producer.transaction();
-      await first.send({ topic, messages: [{ key: 'a', value: 'committed-1' }, { key: 'b', value: 'committed-2' }] });
+      await first.send({
+        topic,
+        messages: [
+          { key: 'a', value: 'committed-1' },
+          { key: 'b', value: 'committed-2' },
+        ],
+      });
       await first.commit();
 
       const aborted = await producer.transaction();
-      await aborted.send({ topic, messages: [{ key: 'a', value: 'aborted-1' }, { key: 'b', value: 'aborted-2' }] });
+      await aborted.send({
+        topic,
+        messages: [
+          { key: 'a', value: 'aborted-1' },
+          { key: 'b', value: 'aborted-2' },
+        ],
+      });
       await aborted.abort();
 
       const open = await producer.transaction();

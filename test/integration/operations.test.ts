@@ -65,7 +65,11 @@ describe('metrics and health endpoints during a real run', () => {
 
   it('is not ready, and says why, while Graph refuses the app', async () => {
     const port = await freePort();
-    harness = await startHarness({ userCount: 5, simulator: { faults: { forbidden: true } }, settings: { observability: { httpPort: port } } });
+    harness = await startHarness({
+      userCount: 5,
+      simulator: { faults: { forbidden: true } },
+      settings: { observability: { httpPort: port } },
+    });
     await harness.worker.start();
     await harness.waitForRequests(1);
     await sleep(300);

@@ -41,11 +41,15 @@ describe('scale-out: workers share the shards through a Kafka consumer group', (
     await harness?.dispose();
   });
 
-  it('gives every shard to exactly one worker, moves a killed worker\'s shards, spreads again, and publishes each change once', async () => {
+  it("gives every shard to exactly one worker, moves a killed worker's shards, spreads again, and publishes each change once", async () => {
     // Budget binds: 6 shards want 6 requests a second; the app may make 6 per 2 s. Split three ways it holds.
     harness = await startHarness({
       userCount: SHARDS.length * USERS_PER_SHARD,
-      shards: (ids) => SHARDS.map((name, index) => ({ name, users: ids.slice(index * USERS_PER_SHARD, (index + 1) * USERS_PER_SHARD) })),
+      shards: (ids) =>
+        SHARDS.map((name, index) => ({
+          name,
+          users: ids.slice(index * USERS_PER_SHARD, (index + 1) * USERS_PER_SHARD),
+        })),
       simulator: { budget: { requests: 6, windowSeconds: 2 } },
       settings: {
         assignment: { mode: 'dynamic', sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 },
@@ -57,7 +61,11 @@ describe('scale-out: workers share the shards through a Kafka consumer group', (
     for (let i = 0; i < 3; i++) workers.push(startWorkerProcess(harness, { logLevel: 'info' }));
     const everyShardOnce = (live: WorkerProcess[]) => () => {
       const { owners, overlap } = partitionOfShards(live);
-      return overlap.length === 0 && owners.size === SHARDS.length && live.every((worker) => (ownedBy(worker)?.length ?? 0) > 0);
+      return (
+        overlap.length === 0 &&
+        owners.size === SHARDS.length &&
+        live.every((worker) => (ownedBy(worker)?.length ?? 0) > 0)
+      );
     };
     await until('three workers share six shards', everyShardOnce(workers), 60_000);
     expect(workers.map((worker) => ownedBy(worker)?.length)).toEqual([2, 2, 2]);
@@ -84,14 +92,19 @@ describe('scale-out: workers share the shards through a Kafka consumer group', (
     const revived = startWorkerProcess(harness, { logLevel: 'info' });
     workers.push(revived);
     const live = [...survivors, revived];
-    await until('the revived worker gets its share back', () => everyShardOnce(live)() && live.every((worker) => ownedBy(worker)?.length === 2), 60_000);
+    await until(
+      'the revived worker gets its share back',
+      () => everyShardOnce(live)() && live.every((worker) => ownedBy(worker)?.length === 2),
+      60_000,
+    );
 
     simulator.changeUsers([1, 101, 201, 301, 401, 501]);
     const events = await harness.readUntilCaughtUp(60_000);
 
     // Exactly once across the kill and both rebalances: no user's sequence number appears twice.
     const perUser = new Map<string, string[]>();
-    for (const event of events) perUser.set(event.userId, [...(perUser.get(event.userId) ?? []), event.sequenceNumber ?? '']);
+    for (const event of events)
+      perUser.set(event.userId, [...(perUser.get(event.userId) ?? []), event.sequenceNumber ?? '']);
     for (const [userId, sequences] of perUser) {
       expect(new Set(sequences).size, `user ${userId}: ${sequences.join(' ')}`).toBe(sequences.length);
       expect([...sequences].sort(), `user ${userId} out of order`).toEqual(sequences);
@@ -107,7 +120,10 @@ describe('a changed shard list', () => {
     const first = await startHarness({
       userCount: 30,
       connectorName,
-      shards: (ids) => [{ name: 'a', users: ids.slice(0, 10) }, { name: 'b', users: ids.slice(10, 20) }],
+      shards: (ids) => [
+        { name: 'a', users: ids.slice(0, 10) },
+        { name: 'b', users: ids.slice(10, 20) },
+      ],
       settings: dynamic,
     });
     await first.worker.start();
@@ -117,13 +133,20 @@ describe('a changed shard list', () => {
     const second = await startHarness({
       userCount: 30,
       connectorName,
-      shards: (ids) => [{ name: 'a', users: ids.slice(0, 12) }, { name: 'c', users: ids.slice(20, 30) }],
+      shards: (ids) => [
+        { name: 'a', users: ids.slice(0, 12) },
+        { name: 'c', users: ids.slice(20, 30) },
+      ],
       settings: dynamic,
     });
     try {
       await second.worker.start();
       const change = second.logs.find((line) => String(line['msg']).startsWith('the shard list changed'));
-      expect(change).toMatchObject({ added: ['c'], removed: ['b'], changed: [{ name: 'a', usersBefore: 10, usersNow: 12 }] });
+      expect(change).toMatchObject({
+        added: ['c'],
+        removed: ['b'],
+        changed: [{ name: 'a', usersBefore: 10, usersNow: 12 }],
+      });
     } finally {
       await second.dispose();
     }
@@ -134,7 +157,10 @@ describe('static assignment from the command line', () => {
   it('polls exactly the shards given with --shards, and names a shard that does not exist', async () => {
     const harness = await startHarness({
       userCount: 40,
-      shards: (ids) => [{ name: 'left', users: ids.slice(0, 20) }, { name: 'right', users: ids.slice(20) }],
+      shards: (ids) => [
+        { name: 'left', users: ids.slice(0, 20) },
+        { name: 'right', users: ids.slice(20) },
+      ],
       settings: { assignment: { mode: 'dynamic' } },
     });
     try {

@@ -7,7 +7,11 @@ import { ShardPoller, type CycleReport } from '../../src/poller/index.js';
 
 const logger = pino({ level: 'silent' });
 const ids = (count: number) => Array.from({ length: count }, (_, index) => `user-${index}`);
-const empty = (batch: readonly string[]): PresenceBatchResult => ({ presences: [], missingIds: [...batch], rejectedIds: [] });
+const empty = (batch: readonly string[]): PresenceBatchResult => ({
+  presences: [],
+  missingIds: [...batch],
+  rejectedIds: [],
+});
 
 describe('ShardPoller', () => {
   it('splits a shard into batches of at most batchSize ids', async () => {

@@ -16,7 +16,7 @@ import { describeSettings, loadConfig } from '../../src/config/index.js';
 import { startHealthServer } from '../../src/observability/index.js';
 import { userIdList } from '../../src/simulator/user-ids.js';
 import { OUTPUT_FILE, renderDocument, TEMPLATE_FILE } from '../../scripts/gen-config-reference.js';
-import { createTestPki } from './support/pki.js';
+import { createTestPki } from '../support/pki.js';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');
@@ -70,7 +70,10 @@ describe('docker-compose.yml', () => {
     expect(services['connector']?.build).toBe('.');
     expect(services['simulator']?.command?.[0]).toBe('simulate');
     expect(services['kafka-ui']?.profiles).toEqual(['ui']);
-    expect(services['connector']?.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, simulator: { condition: 'service_healthy' } });
+    expect(services['connector']?.depends_on).toEqual({
+      kafka: { condition: 'service_healthy' },
+      simulator: { condition: 'service_healthy' },
+    });
   });
 
   it('gives the connector a configuration that loads, pointed at the simulator and the broker', async () => {
@@ -91,7 +94,10 @@ describe('docker-compose.yml', () => {
     const caFile = join(dir, 'simulator-ca.pem');
     writeFileSync(caFile, (await createTestPki()).ca.certPem);
     const secret = withDefaults(String(connector.environment?.['PRESENCE_TENANT_CLIENT_SECRET'] ?? ''));
-    const config = loadConfig({ file: join(dir, 'config.yaml'), env: { PRESENCE_TENANT_CLIENT_SECRET: secret, PRESENCE_GRAPH_CA_FILE: caFile } });
+    const config = loadConfig({
+      file: join(dir, 'config.yaml'),
+      env: { PRESENCE_TENANT_CLIENT_SECRET: secret, PRESENCE_GRAPH_CA_FILE: caFile },
+    });
 
     expect(secret).toBe(withDefaults(flag(command, '--client-secret')));
     expect(config.tenant).toMatchObject({ id: flag(command, '--tenant-id'), clientId: flag(command, '--client-id') });
@@ -111,18 +117,24 @@ describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
 
   it('builds in one stage and runs in a slim one as a non-root user, with the CLI as entrypoint', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-[a-z-]*slim$/m);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-[a-z-]*slim$/m);
     expect(dockerfile).toMatch(/RUN npm ci --no-audit --no-fund\n/);
     expect(dockerfile).toMatch(/RUN npm run build$/m);
     expect(dockerfile).toMatch(/RUN npm ci --omit=dev/);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain('ENTRYPOINT ["node", "dist/src/cli/main.js"]');
     expect(dockerfile).toContain('CMD ["run", "--config", "/etc/presence-connector/config.yaml"]');
-    const packageJson = JSON.parse(read('package.json')) as { bin: Record<string, string>; scripts: Record<string, string> };
+    const packageJson = JSON.parse(read('package.json')) as {
+      bin: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     expect(Object.values(packageJson.bin)).toContain('dist/src/cli/main.js');
     // The codecs read ../../schemas/*.avsc relative to dist/src/<module>/: the build must put them in dist/schemas.
     expect(packageJson.scripts['postbuild']).toContain("cpSync('schemas', 'dist/schemas'");
-    expect(JSON.parse(read('tsconfig.build.json'))).toMatchObject({ compilerOptions: { rootDir: '.' }, include: ['src'] });
+    expect(JSON.parse(read('tsconfig.build.json'))).toMatchObject({
+      compilerOptions: { rootDir: '.' },
+      include: ['src'],
+    });
   });
 
   it('copies only what exists and what .dockerignore lets through', () => {
@@ -130,7 +142,9 @@ describe('Dockerfile', () => {
       .split('\n')
       .filter((line) => line.startsWith('!'))
       .map((line) => line.slice(1).replace(/\/$/, ''));
-    const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) => (match[1] ?? '').split(' '));
+    const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) =>
+      (match[1] ?? '').split(' '),
+    );
     expect(sources.length).toBeGreaterThan(3);
     for (const source of sources) {
       expect(existsSync(join(root, source)), source).toBe(true);
@@ -140,20 +154,34 @@ describe('Dockerfile', () => {
   });
 
   it('has a HEALTHCHECK that passes against a live /healthz and fails when it is down', async () => {
-    const line = dockerfile.split('\\\n').join('').split('\n').find((candidate) => candidate.startsWith('HEALTHCHECK'));
+    const line = dockerfile
+      .split('\\\n')
+      .join('')
+      .split('\n')
+      .find((candidate) => candidate.startsWith('HEALTHCHECK'));
     const json = line?.slice(line.indexOf('CMD ') + 4);
     const command = JSON.parse(json ?? '[]') as string[];
     expect(command.slice(0, 2)).toEqual(['node', '-e']);
     const script = command[2] ?? '';
     const registry = new Registry();
     let live = true;
-    const server = await startHealthServer({ port: 0, host: '127.0.0.1', registry, status: () => ({ live, ready: false, reasons: [] }) });
+    const server = await startHealthServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry,
+      status: () => ({ live, ready: false, reasons: [] }),
+    });
     const probe = async (): Promise<number> => {
       try {
-        await run(process.execPath, ['-e', script], { env: { ...process.env, PRESENCE_OBSERVABILITY_HTTP_PORT: String(server.port) }, timeout: 10_000 });
+        await run(process.execPath, ['-e', script], {
+          env: { ...process.env, PRESENCE_OBSERVABILITY_HTTP_PORT: String(server.port) },
+          timeout: 10_000,
+        });
         return 0;
       } catch (error) {
-        return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number' ? error.code : -1;
+        return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number'
+          ? error.code
+          : -1;
       }
     };
     try {
@@ -187,8 +215,13 @@ describe('docs/configuration.md', () => {
     const dir = mkdtempSync(join(tmpdir(), 'docs-check-'));
     dirs.push(dir);
     const staleFile = join(dir, 'configuration.md');
-    writeFileSync(staleFile, readFileSync(OUTPUT_FILE, 'utf8').replace('| `graph.batchSize` |', '| `graph.batchSizeOld` |'));
-    const stale = await run(process.execPath, ['--import', 'tsx', script, '--check', '--output', staleFile], { cwd: root }).then(
+    writeFileSync(
+      staleFile,
+      readFileSync(OUTPUT_FILE, 'utf8').replace('| `graph.batchSize` |', '| `graph.batchSizeOld` |'),
+    );
+    const stale = await run(process.execPath, ['--import', 'tsx', script, '--check', '--output', staleFile], {
+      cwd: root,
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,
     );

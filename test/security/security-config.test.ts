@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeSettings, formatSummary, summarizeConfig } from '../../src/config/index.js';
 import { fixture, minimalLines, removeTempDirs, SECRET_ENV } from '../config/support.js';
-import { createTestPki, type TestPki } from './support/pki.js';
+import { createTestPki, type TestPki } from '../support/pki.js';
 
 afterAll(removeTempDirs);
 
@@ -32,7 +32,11 @@ describe('kafka.sasl', () => {
 
   it('takes the password from PRESENCE_KAFKA_SASL_PASSWORD as a Secret', () => {
     const config = fixture(withKafka(sasl), {}, { ...SECRET_ENV, PRESENCE_KAFKA_SASL_PASSWORD: SASL_PASSWORD }).load();
-    expect(config.kafka.sasl).toMatchObject({ mechanism: 'scram-sha-512', username: 'alice', passwordSource: 'env PRESENCE_KAFKA_SASL_PASSWORD' });
+    expect(config.kafka.sasl).toMatchObject({
+      mechanism: 'scram-sha-512',
+      username: 'alice',
+      passwordSource: 'env PRESENCE_KAFKA_SASL_PASSWORD',
+    });
     expect(config.kafka.sasl?.password.reveal()).toBe(SASL_PASSWORD);
     expect(JSON.stringify(config)).not.toContain(SASL_PASSWORD);
     expect(inspect(config, { depth: 10 })).not.toContain(SASL_PASSWORD);
@@ -42,7 +46,9 @@ describe('kafka.sasl', () => {
   });
 
   it('or from passwordFile, trimmed', () => {
-    const config = fixture(withKafka([...sasl, '  passwordFile: secrets/kafka-password']), { 'secrets/kafka-password': `${SASL_PASSWORD}\n` }).load();
+    const config = fixture(withKafka([...sasl, '  passwordFile: secrets/kafka-password']), {
+      'secrets/kafka-password': `${SASL_PASSWORD}\n`,
+    }).load();
     expect(config.kafka.sasl?.password.reveal()).toBe(SASL_PASSWORD);
     expect(config.kafka.sasl?.passwordSource).toMatch(/^file .*secrets\/kafka-password$/);
   });
@@ -59,30 +65,47 @@ describe('kafka.sasl', () => {
   });
 
   it('names both ways to give a missing password, and refuses both at once', () => {
-    expect(fixture(withKafka(sasl)).message()).toMatch(/needs a password: set the environment variable PRESENCE_KAFKA_SASL_PASSWORD, or kafka\.sasl\.passwordFile/);
-    const both = fixture(withKafka([...sasl, '  passwordFile: p.txt']), { 'p.txt': 'x' }, { ...SECRET_ENV, PRESENCE_KAFKA_SASL_PASSWORD: SASL_PASSWORD });
+    expect(fixture(withKafka(sasl)).message()).toMatch(
+      /needs a password: set the environment variable PRESENCE_KAFKA_SASL_PASSWORD, or kafka\.sasl\.passwordFile/,
+    );
+    const both = fixture(
+      withKafka([...sasl, '  passwordFile: p.txt']),
+      { 'p.txt': 'x' },
+      { ...SECRET_ENV, PRESENCE_KAFKA_SASL_PASSWORD: SASL_PASSWORD },
+    );
     expect(both.message()).toMatch(/set either PRESENCE_KAFKA_SASL_PASSWORD or kafka\.sasl\.passwordFile, not both/);
   });
 
   it('checks the mechanism', () => {
-    expect(fixture(withKafka(['sasl:', '  mechanism: gssapi', '  username: a'])).message()).toMatch(/kafka\.sasl\.mechanism/);
+    expect(fixture(withKafka(['sasl:', '  mechanism: gssapi', '  username: a'])).message()).toMatch(
+      /kafka\.sasl\.mechanism/,
+    );
   });
 
   it('can be configured from the environment alone', () => {
-    const config = fixture(minimalLines(), {}, {
-      ...SECRET_ENV,
-      PRESENCE_KAFKA_SASL_MECHANISM: 'plain',
-      PRESENCE_KAFKA_SASL_USERNAME: '$ConnectionString',
-      PRESENCE_KAFKA_SASL_PASSWORD: 'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=v',
-      PRESENCE_KAFKA_TLS_ENABLED: 'true',
-    }).load();
+    const config = fixture(
+      minimalLines(),
+      {},
+      {
+        ...SECRET_ENV,
+        PRESENCE_KAFKA_SASL_MECHANISM: 'plain',
+        PRESENCE_KAFKA_SASL_USERNAME: '$ConnectionString',
+        PRESENCE_KAFKA_SASL_PASSWORD:
+          'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=v',
+        PRESENCE_KAFKA_TLS_ENABLED: 'true',
+      },
+    ).load();
     expect(config.kafka.sasl?.username).toBe('$ConnectionString');
     expect(config.kafka.sasl?.password.reveal()).toContain('SharedAccessKey=v');
     expect(config.kafka.tls).toEqual({ rejectUnauthorized: true });
   });
 
   it('warns that plain without TLS sends the password in clear', () => {
-    const config = fixture(withKafka(['sasl:', '  mechanism: plain', '  username: a']), {}, { ...SECRET_ENV, PRESENCE_KAFKA_SASL_PASSWORD: 'x' }).load();
+    const config = fixture(
+      withKafka(['sasl:', '  mechanism: plain', '  username: a']),
+      {},
+      { ...SECRET_ENV, PRESENCE_KAFKA_SASL_PASSWORD: 'x' },
+    ).load();
     expect(summarizeConfig(config).warnings.join('\n')).toMatch(/plain without kafka\.tls\.enabled/);
   });
 });
@@ -93,15 +116,32 @@ describe('kafka.tls', () => {
   });
 
   it('reads the CA, the client certificate and its key at load', () => {
-    const config = fixture(withKafka(['tls:', '  enabled: true', '  caFile: ca.pem', '  certFile: client.pem', '  keyFile: client.key', '  servername: kafka.internal']), {
-      'ca.pem': pki.ca.certPem,
-      'client.pem': pki.client.certPem,
-      'client.key': pki.client.keyPem,
-    }).load();
-    expect(config.kafka.tls).toMatchObject({ caPem: pki.ca.certPem, certificatePem: pki.client.certPem, rejectUnauthorized: true, servername: 'kafka.internal' });
+    const config = fixture(
+      withKafka([
+        'tls:',
+        '  enabled: true',
+        '  caFile: ca.pem',
+        '  certFile: client.pem',
+        '  keyFile: client.key',
+        '  servername: kafka.internal',
+      ]),
+      {
+        'ca.pem': pki.ca.certPem,
+        'client.pem': pki.client.certPem,
+        'client.key': pki.client.keyPem,
+      },
+    ).load();
+    expect(config.kafka.tls).toMatchObject({
+      caPem: pki.ca.certPem,
+      certificatePem: pki.client.certPem,
+      rejectUnauthorized: true,
+      servername: 'kafka.internal',
+    });
     expect(config.kafka.tls?.privateKey?.reveal()).toBe(pki.client.keyPem.trim());
     expect(JSON.stringify(config)).not.toContain('PRIVATE KEY');
-    expect(formatSummary(summarizeConfig(config))).toMatch(/TLS \(CA .*ca\.pem, client certificate, server name kafka\.internal\)/);
+    expect(formatSummary(summarizeConfig(config))).toMatch(
+      /TLS \(CA .*ca\.pem, client certificate, server name kafka\.internal\)/,
+    );
   });
 
   it('refuses TLS settings while TLS is off', () => {
@@ -117,12 +157,30 @@ describe('kafka.tls', () => {
   });
 
   it('pairs certificate and key, and checks that they belong together', () => {
-    const files = { 'client.pem': pki.client.certPem, 'client.key': pki.client.keyPem, 'other.key': pki.otherCa.keyPem, 'ca.pem': pki.ca.certPem };
-    expect(fixture(withKafka(['tls:', '  enabled: true', '  certFile: client.pem']), files).message()).toMatch(/needs its private key: set the environment variable PRESENCE_KAFKA_TLS_KEY/);
-    expect(fixture(withKafka(['tls:', '  enabled: true', '  keyFile: client.key']), files).message()).toMatch(/needs its certificate: set kafka\.tls\.certFile/);
-    expect(fixture(withKafka(['tls:', '  enabled: true', '  certFile: client.pem', '  keyFile: other.key']), files).message()).toMatch(/does not belong to the certificate/);
-    expect(fixture(withKafka(['tls:', '  enabled: true', '  caFile: client.key']), files).message()).toMatch(/holds no PEM certificate/);
-    expect(fixture(withKafka(['tls:', '  enabled: true', '  caFile: missing.pem']), files).message()).toMatch(/cannot read .*missing\.pem/);
+    const files = {
+      'client.pem': pki.client.certPem,
+      'client.key': pki.client.keyPem,
+      'other.key': pki.otherCa.keyPem,
+      'ca.pem': pki.ca.certPem,
+    };
+    expect(fixture(withKafka(['tls:', '  enabled: true', '  certFile: client.pem']), files).message()).toMatch(
+      /needs its private key: set the environment variable PRESENCE_KAFKA_TLS_KEY/,
+    );
+    expect(fixture(withKafka(['tls:', '  enabled: true', '  keyFile: client.key']), files).message()).toMatch(
+      /needs its certificate: set kafka\.tls\.certFile/,
+    );
+    expect(
+      fixture(
+        withKafka(['tls:', '  enabled: true', '  certFile: client.pem', '  keyFile: other.key']),
+        files,
+      ).message(),
+    ).toMatch(/does not belong to the certificate/);
+    expect(fixture(withKafka(['tls:', '  enabled: true', '  caFile: client.key']), files).message()).toMatch(
+      /holds no PEM certificate/,
+    );
+    expect(fixture(withKafka(['tls:', '  enabled: true', '  caFile: missing.pem']), files).message()).toMatch(
+      /cannot read .*missing\.pem/,
+    );
   });
 
   it('warns when certificates are not verified', () => {
@@ -133,8 +191,13 @@ describe('kafka.tls', () => {
 
 describe('graph.proxyUrl', () => {
   it('accepts an http(s) proxy origin', () => {
-    expect(fixture(withGraph(['proxyUrl: http://proxy.example.com:3128'])).load().graph.proxyUrl).toBe('http://proxy.example.com:3128');
-    expect(fixture(minimalLines(), {}, { ...SECRET_ENV, PRESENCE_GRAPH_PROXY_URL: 'https://proxy:8443' }).load().graph.proxyUrl).toBe('https://proxy:8443');
+    expect(fixture(withGraph(['proxyUrl: http://proxy.example.com:3128'])).load().graph.proxyUrl).toBe(
+      'http://proxy.example.com:3128',
+    );
+    expect(
+      fixture(minimalLines(), {}, { ...SECRET_ENV, PRESENCE_GRAPH_PROXY_URL: 'https://proxy:8443' }).load().graph
+        .proxyUrl,
+    ).toBe('https://proxy:8443');
   });
 
   it('refuses credentials (they would be printed) and other schemes', () => {
@@ -149,13 +212,24 @@ describe('configuration reference', () => {
   const byPath = new Map(describeSettings().map((setting) => [setting.path, setting]));
 
   it('describes the new settings with their environment variables', () => {
-    expect(byPath.get('kafka.sasl.password')).toMatchObject({ env: 'PRESENCE_KAFKA_SASL_PASSWORD', secret: true, envOnly: true });
+    expect(byPath.get('kafka.sasl.password')).toMatchObject({
+      env: 'PRESENCE_KAFKA_SASL_PASSWORD',
+      secret: true,
+      envOnly: true,
+    });
     expect(byPath.get('kafka.tls.key')).toMatchObject({ env: 'PRESENCE_KAFKA_TLS_KEY', secret: true, envOnly: true });
     expect(byPath.get('kafka.tls.enabled')).toMatchObject({ default: false, type: 'boolean' });
     expect(byPath.get('kafka.tls.rejectUnauthorized')).toMatchObject({ default: true });
     expect(byPath.get('kafka.sasl.mechanism')?.type).toBe('plain | scram-sha-256 | scram-sha-512');
     expect(byPath.get('graph.proxyUrl')?.env).toBe('PRESENCE_GRAPH_PROXY_URL');
-    for (const path of ['kafka.tls.caFile', 'kafka.tls.certFile', 'kafka.tls.keyFile', 'kafka.tls.servername', 'kafka.sasl.username', 'kafka.sasl.passwordFile']) {
+    for (const path of [
+      'kafka.tls.caFile',
+      'kafka.tls.certFile',
+      'kafka.tls.keyFile',
+      'kafka.tls.servername',
+      'kafka.sasl.username',
+      'kafka.sasl.passwordFile',
+    ]) {
       expect(byPath.has(path), path).toBe(true);
     }
   });

@@ -18,7 +18,21 @@ function caught(action: () => unknown): unknown {
 describe('simulate command', () => {
   it('maps flags to options', () => {
     expect(
-      parseSimulatorArgs(['--port', '8443', '--users', '250000', '--churn', '0.1', '--latency-ms', '20-80', '--budget', '1500/30s', '--http', '--ca-out', '/tmp/ca.pem']),
+      parseSimulatorArgs([
+        '--port',
+        '8443',
+        '--users',
+        '250000',
+        '--churn',
+        '0.1',
+        '--latency-ms',
+        '20-80',
+        '--budget',
+        '1500/30s',
+        '--http',
+        '--ca-out',
+        '/tmp/ca.pem',
+      ]),
     ).toEqual({
       simulator: {
         port: 8443,
@@ -32,31 +46,56 @@ describe('simulate command', () => {
       help: false,
     });
     expect(parseSimulatorArgs(['--latency-ms', '50']).simulator.faults?.latency).toEqual({ kind: 'fixed', ms: 50 });
-    expect(parseSimulatorArgs(['--latency-ms', '50~10']).simulator.faults?.latency).toEqual({ kind: 'normal', meanMs: 50, stdDevMs: 10 });
+    expect(parseSimulatorArgs(['--latency-ms', '50~10']).simulator.faults?.latency).toEqual({
+      kind: 'normal',
+      meanMs: 50,
+      stdDevMs: 10,
+    });
     expect(parseSimulatorArgs(['--budget', '10000']).simulator.budget).toEqual({ requests: 10_000 });
   });
 
   it('rejects unknown flags and unparseable values with SIMULATOR_INVALID_OPTIONS', () => {
-    for (const argv of [['--colour', 'blue'], ['--users', 'many'], ['--latency-ms', 'slow'], ['--budget', '1500 per 30s']]) {
-      expect(isConnectorError(caught(() => parseSimulatorArgs(argv)), ErrorCodes.SIMULATOR_INVALID_OPTIONS)).toBe(true);
+    for (const argv of [
+      ['--colour', 'blue'],
+      ['--users', 'many'],
+      ['--latency-ms', 'slow'],
+      ['--budget', '1500 per 30s'],
+    ]) {
+      expect(
+        isConnectorError(
+          caught(() => parseSimulatorArgs(argv)),
+          ErrorCodes.SIMULATOR_INVALID_OPTIONS,
+        ),
+      ).toBe(true);
     }
   });
 
   it('starts, writes the CA certificate where asked, and prints what a connector config needs', async () => {
     const caOut = join(await mkdtemp(join(tmpdir(), 'sim-cli-')), 'ca.pem');
     const lines: string[] = [];
-    const simulator = await runSimulatorCli(['--users', '100', '--ca-out', caOut], { print: (line) => lines.push(line) });
+    const simulator = await runSimulatorCli(['--users', '100', '--ca-out', caOut], {
+      print: (line) => lines.push(line),
+    });
     expect(simulator).not.toBeNull();
     try {
       const ca = await readFile(caOut, 'utf8');
       expect(ca).toBe(simulator?.caCertificatePem);
       const output = lines.join('\n');
-      for (const value of [simulator?.graphUrl, simulator?.authorityUrl, simulator?.tenantId, simulator?.clientId, simulator?.clientSecret, caOut]) {
+      for (const value of [
+        simulator?.graphUrl,
+        simulator?.authorityUrl,
+        simulator?.tenantId,
+        simulator?.clientId,
+        simulator?.clientSecret,
+        caOut,
+      ]) {
         expect(output).toContain(value);
       }
       // The printed CA is the one the server presents.
       const agent = new Agent({ connect: { ca } });
-      const response = await request(`${simulator?.authorityUrl ?? ''}/v2.0/.well-known/openid-configuration`, { dispatcher: agent });
+      const response = await request(`${simulator?.authorityUrl ?? ''}/v2.0/.well-known/openid-configuration`, {
+        dispatcher: agent,
+      });
       expect(response.statusCode).toBe(200);
       await response.body.dump();
       await agent.close();
@@ -72,10 +111,16 @@ describe('simulate command', () => {
   });
 
   it('serves plain HTTP with --http', async () => {
-    const simulator = await runSimulatorCli(['--http', '--users', '10', '--ca-out', join(await mkdtemp(join(tmpdir(), 'sim-cli-')), 'ca.pem')], { print: () => undefined });
+    const simulator = await runSimulatorCli(
+      ['--http', '--users', '10', '--ca-out', join(await mkdtemp(join(tmpdir(), 'sim-cli-')), 'ca.pem')],
+      { print: () => undefined },
+    );
     try {
       expect(simulator?.graphUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const response = await request(`${simulator?.graphUrl ?? ''}/v1.0/communications/getPresencesByUserId`, { method: 'POST', body: '{"ids":[]}' });
+      const response = await request(`${simulator?.graphUrl ?? ''}/v1.0/communications/getPresencesByUserId`, {
+        method: 'POST',
+        body: '{"ids":[]}',
+      });
       expect(response.statusCode).toBe(401);
       await response.body.dump();
     } finally {

@@ -1,4 +1,12 @@
-import { X509Certificate, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import {
   ConfidentialClientApplication,
   type INetworkModule,
@@ -15,21 +23,44 @@ import { http, postPresences, startHarness, tokenFor, tokenRequest, type Harness
  * with the simulator's certificate and logs what MSAL asked for.
  */
 function undiciNetworkClient(agent: Agent, log: string[]): INetworkModule {
-  const send = async <T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> => {
+  const send = async <T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options?: NetworkRequestOptions,
+  ): Promise<NetworkResponse<T>> => {
     log.push(`${method} ${new URL(url).pathname}`);
-    const response = await request(url, { method, dispatcher: agent, headers: options?.headers ?? {}, body: options?.body ?? null });
+    const response = await request(url, {
+      method,
+      dispatcher: agent,
+      headers: options?.headers ?? {},
+      body: options?.body ?? null,
+    });
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') headers[name] = value;
     return { status: response.statusCode, headers, body: (await response.body.json()) as T };
   };
-  return { sendGetRequestAsync: (url, options) => send('GET', url, options), sendPostRequestAsync: (url, options) => send('POST', url, options) };
+  return {
+    sendGetRequestAsync: (url, options) => send('GET', url, options),
+    sendPostRequestAsync: (url, options) => send('POST', url, options),
+  };
 }
 
 const GRAPH_SCOPE = ['https://graph.microsoft.com/.default'];
 
-function msalApp(harness: Harness, credentials: { clientSecret: string } | { clientCertificate: { thumbprintSha256: string; privateKey: string; x5c?: string } }, log: string[] = [], clientId = harness.sim.clientId): ConfidentialClientApplication {
+function msalApp(
+  harness: Harness,
+  credentials:
+    { clientSecret: string } | { clientCertificate: { thumbprintSha256: string; privateKey: string; x5c?: string } },
+  log: string[] = [],
+  clientId = harness.sim.clientId,
+): ConfidentialClientApplication {
   return new ConfidentialClientApplication({
-    auth: { clientId, authority: harness.sim.authorityUrl, knownAuthorities: [harness.sim.authorityHost], ...credentials },
+    auth: {
+      clientId,
+      authority: harness.sim.authorityUrl,
+      knownAuthorities: [harness.sim.authorityHost],
+      ...credentials,
+    },
     system: { networkClient: undiciNetworkClient(harness.agent, log) },
   });
 }
@@ -116,7 +147,9 @@ describe('Entra ID endpoints with the real MSAL client', () => {
     const body = JSON.parse(raw.text) as AadErrorBody;
     expect(body.error).toBe('invalid_client');
     expect(body.error_codes).toEqual([7000215]);
-    expect(body.error_description).toMatch(/^AADSTS7000215: .*Trace ID: [0-9a-f-]{36} Correlation ID: .* Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+    expect(body.error_description).toMatch(
+      /^AADSTS7000215: .*Trace ID: [0-9a-f-]{36} Correlation ID: .* Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/,
+    );
     expect(body.trace_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -134,7 +167,13 @@ describe('Entra ID endpoints with the real MSAL client', () => {
   it('authenticates a certificate client: MSAL signs PS256 with the key of the configured certificate', async () => {
     const app = msalApp(
       harness,
-      { clientCertificate: { thumbprintSha256: certificate.thumbprintSha256, privateKey: certificate.privateKey, x5c: certificate.cert } },
+      {
+        clientCertificate: {
+          thumbprintSha256: certificate.thumbprintSha256,
+          privateKey: certificate.privateKey,
+          x5c: certificate.cert,
+        },
+      },
       [],
       certificateClient,
     );
@@ -145,7 +184,12 @@ describe('Entra ID endpoints with the real MSAL client', () => {
   it('rejects an assertion signed by another key with AADSTS700027', async () => {
     const app = msalApp(
       harness,
-      { clientCertificate: { thumbprintSha256: otherCertificate.thumbprintSha256, privateKey: otherCertificate.privateKey } },
+      {
+        clientCertificate: {
+          thumbprintSha256: otherCertificate.thumbprintSha256,
+          privateKey: otherCertificate.privateKey,
+        },
+      },
       [],
       certificateClient,
     );
@@ -158,7 +202,12 @@ describe('Entra ID endpoints with the real MSAL client', () => {
   it('accepts any well-formed assertion for a client without a configured certificate, but checks its claims', async () => {
     const app = msalApp(
       harness,
-      { clientCertificate: { thumbprintSha256: otherCertificate.thumbprintSha256, privateKey: otherCertificate.privateKey } },
+      {
+        clientCertificate: {
+          thumbprintSha256: otherCertificate.thumbprintSha256,
+          privateKey: otherCertificate.privateKey,
+        },
+      },
       [],
       anyAssertionClient,
     );
@@ -167,7 +216,14 @@ describe('Entra ID endpoints with the real MSAL client', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const now = Math.floor(Date.now() / 1000);
     const audience = `${harness.sim.authorityUrl}/oauth2/v2.0/token`;
-    const good = { iss: anyAssertionClient, sub: anyAssertionClient, aud: audience, exp: now + 600, nbf: now, jti: 'x' };
+    const good = {
+      iss: anyAssertionClient,
+      sub: anyAssertionClient,
+      aud: audience,
+      exp: now + 600,
+      nbf: now,
+      jti: 'x',
+    };
     const attempt = (claims: Record<string, unknown>, assertion = es256Assertion(claims, privateKey)) =>
       tokenRequest(harness, {
         grant_type: 'client_credentials',
@@ -187,40 +243,73 @@ describe('Entra ID endpoints with the real MSAL client', () => {
 
   it('validates grant type, scope and tenant like Entra ID', async () => {
     const base = { client_id: harness.sim.clientId, client_secret: harness.sim.clientSecret };
-    const grant = await tokenRequest(harness, { ...base, grant_type: 'password', scope: 'https://graph.microsoft.com/.default' });
+    const grant = await tokenRequest(harness, {
+      ...base,
+      grant_type: 'password',
+      scope: 'https://graph.microsoft.com/.default',
+    });
     expect([grant.status, JSON.parse(grant.text).error]).toEqual([400, 'unsupported_grant_type']);
-    const scope = await tokenRequest(harness, { ...base, grant_type: 'client_credentials', scope: 'Presence.Read.All' });
+    const scope = await tokenRequest(harness, {
+      ...base,
+      grant_type: 'client_credentials',
+      scope: 'Presence.Read.All',
+    });
     expect([scope.status, JSON.parse(scope.text).error]).toEqual([400, 'invalid_scope']);
-    const tenant = await http(harness, 'GET', '/00000000-0000-4000-8000-000000000000/v2.0/.well-known/openid-configuration');
+    const tenant = await http(
+      harness,
+      'GET',
+      '/00000000-0000-4000-8000-000000000000/v2.0/.well-known/openid-configuration',
+    );
     expect([tenant.status, JSON.parse(tenant.text).error_codes]).toEqual([400, [90002]]);
   });
 
   it('accepts client_secret_basic and issues opaque-free JWTs whose signature verifies against the published keys', async () => {
-    const basic = Buffer.from(`${harness.sim.clientId}:${encodeURIComponent(harness.sim.clientSecret)}`).toString('base64');
+    const basic = Buffer.from(`${harness.sim.clientId}:${encodeURIComponent(harness.sim.clientSecret)}`).toString(
+      'base64',
+    );
     const result = await tokenRequest(
       harness,
       { grant_type: 'client_credentials', scope: 'https://graph.microsoft.com/.default' },
       { authorization: `Basic ${basic}` },
     );
     expect(result.status).toBe(200);
-    const body = JSON.parse(result.text) as { token_type: string; expires_in: number; ext_expires_in: number; access_token: string };
+    const body = JSON.parse(result.text) as {
+      token_type: string;
+      expires_in: number;
+      ext_expires_in: number;
+      access_token: string;
+    };
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 1800, ext_expires_in: 1800 });
 
-    const config = JSON.parse((await http(harness, 'GET', `/${harness.sim.tenantId}/v2.0/.well-known/openid-configuration`)).text) as Record<string, string>;
+    const config = JSON.parse(
+      (await http(harness, 'GET', `/${harness.sim.tenantId}/v2.0/.well-known/openid-configuration`)).text,
+    ) as Record<string, string>;
     expect(config['token_endpoint']).toBe(`${harness.sim.authorityUrl}/oauth2/v2.0/token`);
     expect(config['issuer']).toBe(`${harness.sim.authorityUrl}/v2.0`);
     expect(config['authorization_endpoint']).toBe(`${harness.sim.authorityUrl}/oauth2/v2.0/authorize`);
     const keysPath = new URL(config['jwks_uri'] ?? '').pathname;
-    const { keys } = JSON.parse((await http(harness, 'GET', keysPath)).text) as { keys: (Record<string, string> & { kty: string })[] };
+    const { keys } = JSON.parse((await http(harness, 'GET', keysPath)).text) as {
+      keys: (Record<string, string> & { kty: string })[];
+    };
     const [headerPart = '', payloadPart = '', signaturePart = ''] = body.access_token.split('.');
     const header = JSON.parse(Buffer.from(headerPart, 'base64url').toString()) as { kid: string; alg: string };
     const jwk = keys.find((key) => key['kid'] === header.kid);
     expect(jwk).toBeDefined();
-    const publicKey = createPublicKey({ key: jwk as unknown as import('node:crypto').JsonWebKey, format: 'jwk' });
-    const valid = verify('sha256', Buffer.from(`${headerPart}.${payloadPart}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signaturePart, 'base64url'));
+    const publicKey = createPublicKey({ key: jwk as unknown as JsonWebKey, format: 'jwk' });
+    const valid = verify(
+      'sha256',
+      Buffer.from(`${headerPart}.${payloadPart}`),
+      { key: publicKey, dsaEncoding: 'ieee-p1363' },
+      Buffer.from(signaturePart, 'base64url'),
+    );
     expect(valid).toBe(true);
     const claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString()) as Record<string, unknown>;
-    expect(claims).toMatchObject({ aud: 'https://graph.microsoft.com', appid: harness.sim.clientId, tid: harness.sim.tenantId, roles: ['Presence.Read.All'] });
+    expect(claims).toMatchObject({
+      aud: 'https://graph.microsoft.com',
+      appid: harness.sim.clientId,
+      tid: harness.sim.tenantId,
+      roles: ['Presence.Read.All'],
+    });
     expect((claims['exp'] as number) - (claims['iat'] as number)).toBe(1800);
   });
 
@@ -229,7 +318,13 @@ describe('Entra ID endpoints with the real MSAL client', () => {
     expect(JSON.parse(result.text)).toEqual({
       tenant_discovery_endpoint: `${harness.sim.authorityUrl}/v2.0/.well-known/openid-configuration`,
       'api-version': '1.1',
-      metadata: [{ preferred_network: harness.sim.authorityHost, preferred_cache: harness.sim.authorityHost, aliases: [harness.sim.authorityHost] }],
+      metadata: [
+        {
+          preferred_network: harness.sim.authorityHost,
+          preferred_cache: harness.sim.authorityHost,
+          aliases: [harness.sim.authorityHost],
+        },
+      ],
     });
   });
 

@@ -1,13 +1,22 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, isConnectorError } from '../../src/errors.js';
 import type { SimulatorFaults } from '../../src/simulator/index.js';
-import { fetchPresences, graphErrorBody, page, postPresences, startHarness, tokenFor, type Harness } from './helpers.js';
+import {
+  fetchPresences,
+  graphErrorBody,
+  page,
+  postPresences,
+  startHarness,
+  tokenFor,
+  type Harness,
+} from './helpers.js';
 
 describe('fault injection', () => {
   let harness: Harness;
   let token: string;
   let defaults: SimulatorFaults;
-  const ids = (count: number, from = 0): string[] => Array.from({ length: count }, (_, i) => harness.sim.userIdAt(from + i));
+  const ids = (count: number, from = 0): string[] =>
+    Array.from({ length: count }, (_, i) => harness.sim.userIdAt(from + i));
 
   beforeAll(async () => {
     harness = await startHarness({ userCount: 2000, budget: { requests: 100_000 } });
@@ -38,9 +47,18 @@ describe('fault injection', () => {
   });
 
   it('answers 500/503/504 with and without Retry-After', async () => {
-    harness.sim.setFaults({ serverErrorShare: 1, serverErrorStatuses: [503], serverErrorRetryAfterShare: 1, serverErrorRetryAfterSeconds: 2.5 });
+    harness.sim.setFaults({
+      serverErrorShare: 1,
+      serverErrorStatuses: [503],
+      serverErrorRetryAfterShare: 1,
+      serverErrorRetryAfterSeconds: 2.5,
+    });
     const unavailable = await postPresences(harness, token, { ids: ids(1) });
-    expect([unavailable.status, unavailable.headers['retry-after'], graphErrorBody(unavailable).error.code]).toEqual([503, '2.5', 'ServiceNotAvailable']);
+    expect([unavailable.status, unavailable.headers['retry-after'], graphErrorBody(unavailable).error.code]).toEqual([
+      503,
+      '2.5',
+      'ServiceNotAvailable',
+    ]);
 
     harness.sim.setFaults({ serverErrorStatuses: [500, 504], serverErrorRetryAfterShare: 0 });
     const seen = new Set<number>();
@@ -73,7 +91,10 @@ describe('fault injection', () => {
     const request = { ids: [harness.sim.userIdAt(1), 'alice@contoso.com'] };
     const rejected = await postPresences(harness, token, request);
     expect(rejected.status).toBe(400);
-    expect(graphErrorBody(rejected).error).toMatchObject({ code: 'BadRequest', message: expect.stringContaining('alice@contoso.com') as unknown });
+    expect(graphErrorBody(rejected).error).toMatchObject({
+      code: 'BadRequest',
+      message: expect.stringContaining('alice@contoso.com') as unknown,
+    });
 
     harness.sim.setFaults({ nonGuidIds: 'omit' });
     const omitted = await postPresences(harness, token, request);
@@ -93,7 +114,9 @@ describe('fault injection', () => {
     for (const id of users) {
       // Premise: every change moves the user to another state under a higher number.
       expect(after.get(id)?.sequenceNumber ?? '').not.toBe(before.get(id)?.sequenceNumber);
-      expect(`${after.get(id)?.availability}/${after.get(id)?.activity}`).not.toBe(`${before.get(id)?.availability}/${before.get(id)?.activity}`);
+      expect(`${after.get(id)?.availability}/${after.get(id)?.activity}`).not.toBe(
+        `${before.get(id)?.availability}/${before.get(id)?.activity}`,
+      );
       // Repeated: the current state under the number served before the change.
       expect(repeated.get(id)?.sequenceNumber).toBe(before.get(id)?.sequenceNumber);
       expect(repeated.get(id)?.availability).toBe(after.get(id)?.availability);
@@ -107,9 +130,11 @@ describe('fault injection', () => {
 
   it('serves presences without a sequence number, as null or without the property', async () => {
     harness.sim.setFaults({ missingSequenceShare: 1 });
-    for (const presence of page(await postPresences(harness, token, { ids: ids(5) })).value) expect(presence.sequenceNumber).toBeNull();
+    for (const presence of page(await postPresences(harness, token, { ids: ids(5) })).value)
+      expect(presence.sequenceNumber).toBeNull();
     harness.sim.setFaults({ missingSequenceAs: 'absent' });
-    for (const presence of page(await postPresences(harness, token, { ids: ids(5) })).value) expect('sequenceNumber' in presence).toBe(false);
+    for (const presence of page(await postPresences(harness, token, { ids: ids(5) })).value)
+      expect('sequenceNumber' in presence).toBe(false);
   });
 
   it('applies a share per served user, not all-or-nothing', async () => {

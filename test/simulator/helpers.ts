@@ -1,6 +1,11 @@
 /** Shared plumbing for the simulator tests: real HTTPS via undici, trusting the simulator's own certificate. */
 import { Agent, request } from 'undici';
-import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions, type GraphPresence } from '../../src/simulator/index.js';
+import {
+  startGraphSimulator,
+  type GraphSimulator,
+  type GraphSimulatorOptions,
+  type GraphPresence,
+} from '../../src/simulator/index.js';
 
 export interface Harness {
   sim: GraphSimulator;
@@ -64,7 +69,11 @@ export async function tokenFor(
   return (JSON.parse(result.text) as { access_token: string }).access_token;
 }
 
-export function tokenRequest(harness: Harness, form: Record<string, string>, headers: Record<string, string> = {}): Promise<HttpResult> {
+export function tokenRequest(
+  harness: Harness,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<HttpResult> {
   return http(harness, 'POST', `/${harness.sim.tenantId}/oauth2/v2.0/token`, {
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(form).toString(),
@@ -80,7 +89,10 @@ export function postPresences(
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (token !== null) headers['authorization'] = `Bearer ${token}`;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return http(harness, 'POST', `/${options.version ?? 'v1.0'}/communications/getPresencesByUserId`, { headers, body: text });
+  return http(harness, 'POST', `/${options.version ?? 'v1.0'}/communications/getPresencesByUserId`, {
+    headers,
+    body: text,
+  });
 }
 
 export interface PresencePage {
@@ -93,7 +105,11 @@ export function page(result: HttpResult): PresencePage {
 }
 
 export interface GraphErrorBody {
-  error: { code: string; message: string; innerError: { date: string; 'request-id': string; 'client-request-id': string } };
+  error: {
+    code: string;
+    message: string;
+    innerError: { date: string; 'request-id': string; 'client-request-id': string };
+  };
 }
 
 export function graphErrorBody(result: HttpResult): GraphErrorBody {
@@ -101,7 +117,11 @@ export function graphErrorBody(result: HttpResult): GraphErrorBody {
 }
 
 /** Presences of the given users, fetched over HTTP, keyed by id. */
-export async function fetchPresences(harness: Harness, token: string, ids: string[]): Promise<Map<string, GraphPresence>> {
+export async function fetchPresences(
+  harness: Harness,
+  token: string,
+  ids: string[],
+): Promise<Map<string, GraphPresence>> {
   const result = await postPresences(harness, token, { ids });
   if (result.status !== 200) throw new Error(`presence request failed: ${result.status} ${result.text}`);
   return new Map(page(result).value.map((presence) => [presence.id, presence]));

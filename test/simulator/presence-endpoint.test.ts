@@ -17,13 +17,20 @@ describe('POST /{v1.0|beta}/communications/getPresencesByUserId', () => {
   it("answers in Graph's shape, for v1.0 and beta", async () => {
     const ids = [harness.sim.userIdAt(0), harness.sim.userIdAt(4999)];
     for (const version of ['v1.0', 'beta'] as const) {
-      const result = await postPresences(harness, token, { ids }, { version, headers: { 'client-request-id': 'abc-123' } });
+      const result = await postPresences(
+        harness,
+        token,
+        { ids },
+        { version, headers: { 'client-request-id': 'abc-123' } },
+      );
       expect(result.status).toBe(200);
       expect(result.headers['content-type']).toMatch(/^application\/json;odata\.metadata=minimal/);
       expect(result.headers['client-request-id']).toBe('abc-123');
       expect(result.headers['request-id']).toMatch(GUID);
       const body = page(result);
-      expect(body['@odata.context']).toBe(`${harness.sim.graphUrl}/${version}/$metadata#Collection(microsoft.graph.presence)`);
+      expect(body['@odata.context']).toBe(
+        `${harness.sim.graphUrl}/${version}/$metadata#Collection(microsoft.graph.presence)`,
+      );
       expect(body.value.map((presence) => presence.id)).toEqual(ids);
       for (const presence of body.value) {
         expect(Object.keys(presence)).toEqual([
@@ -45,7 +52,11 @@ describe('POST /{v1.0|beta}/communications/getPresencesByUserId', () => {
   it('serves status messages with itemBody, publishedDateTime and a dateTimeTimeZone expiry', async () => {
     const id = harness.sim.userIdAt(7);
     harness.sim.setPresence(id, { statusMessage: 'Back at 3 "sharp" ✈', statusMessageExpiresAfterHours: 2 });
-    harness.sim.setPresence(harness.sim.userIdAt(8), { statusMessage: 'Forever', isOutOfOffice: true, outOfOfficeMessage: 'Away <b>all</b> week' });
+    harness.sim.setPresence(harness.sim.userIdAt(8), {
+      statusMessage: 'Forever',
+      isOutOfOffice: true,
+      outOfOfficeMessage: 'Away <b>all</b> week',
+    });
     const body = page(await postPresences(harness, token, { ids: [id, harness.sim.userIdAt(8)] }));
     const [withExpiry, forever] = body.value;
     expect(withExpiry?.statusMessage?.message).toEqual({ content: 'Back at 3 "sharp" ✈', contentType: 'text' });
@@ -53,7 +64,9 @@ describe('POST /{v1.0|beta}/communications/getPresencesByUserId', () => {
     expect(Math.abs(published - Date.now())).toBeLessThan(5000);
     expect(withExpiry?.statusMessage?.publishedDateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
     expect(withExpiry?.statusMessage?.expiryDateTime?.timeZone).toBe('UTC');
-    expect(Date.parse(`${withExpiry?.statusMessage?.expiryDateTime?.dateTime ?? ''}Z`) - published).toBe(2 * 3600 * 1000);
+    expect(Date.parse(`${withExpiry?.statusMessage?.expiryDateTime?.dateTime ?? ''}Z`) - published).toBe(
+      2 * 3600 * 1000,
+    );
     expect(forever?.statusMessage?.expiryDateTime?.dateTime).toBe('9999-12-31T23:59:59.9999999');
     expect(forever?.outOfOfficeSettings).toEqual({ message: 'Away <b>all</b> week', isOutOfOffice: true });
 
@@ -119,11 +132,18 @@ describe('POST /{v1.0|beta}/communications/getPresencesByUserId', () => {
   it('omits unknown users by default, answers PresenceUnknown for them when told to', async () => {
     const unknown = '0a0b0c0d-1111-4222-8333-444455556666';
     const known = harness.sim.userIdAt(3);
-    expect(page(await postPresences(harness, token, { ids: [unknown, known] })).value.map((p) => p.id)).toEqual([known]);
+    expect(page(await postPresences(harness, token, { ids: [unknown, known] })).value.map((p) => p.id)).toEqual([
+      known,
+    ]);
     harness.sim.setFaults({ unknownUsers: 'presenceUnknown' });
     try {
       const [first] = page(await postPresences(harness, token, { ids: [unknown, known] })).value;
-      expect(first).toMatchObject({ id: unknown, availability: 'PresenceUnknown', activity: 'PresenceUnknown', sequenceNumber: null });
+      expect(first).toMatchObject({
+        id: unknown,
+        availability: 'PresenceUnknown',
+        activity: 'PresenceUnknown',
+        sequenceNumber: null,
+      });
     } finally {
       harness.sim.setFaults({ unknownUsers: 'omit' });
     }
@@ -131,7 +151,9 @@ describe('POST /{v1.0|beta}/communications/getPresencesByUserId', () => {
 
   it('serves each user once and in lowercase, whatever the case and repetition of the ids asked for', async () => {
     const id = harness.sim.userIdAt(11);
-    const value = page(await postPresences(harness, token, { ids: [id.toUpperCase(), id, harness.sim.userIdAt(12), id] })).value;
+    const value = page(
+      await postPresences(harness, token, { ids: [id.toUpperCase(), id, harness.sim.userIdAt(12), id] }),
+    ).value;
     expect(value.map((p) => p.id)).toEqual([id, harness.sim.userIdAt(12)]);
   });
 

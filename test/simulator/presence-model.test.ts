@@ -119,8 +119,13 @@ describe('presence model', () => {
       });
       expect((after.sequenceNumber ?? '') > before).toBe(true);
       harness.sim.setPresence(3, { statusMessage: null, isOutOfOffice: false });
-      expect(harness.sim.getPresence(3)).toMatchObject({ statusMessage: null, outOfOfficeSettings: { message: null, isOutOfOffice: false } });
-      expect(() => harness.sim.setPresence('not-a-user', {})).toThrow(expect.objectContaining({ code: ErrorCodes.SIMULATOR_INVALID_OPTIONS }) as Error);
+      expect(harness.sim.getPresence(3)).toMatchObject({
+        statusMessage: null,
+        outOfOfficeSettings: { message: null, isOutOfOffice: false },
+      });
+      expect(() => harness.sim.setPresence('not-a-user', {})).toThrow(
+        expect.objectContaining({ code: ErrorCodes.SIMULATOR_INVALID_OPTIONS }) as Error,
+      );
       expect(() => harness.sim.changeUsers([10])).toThrow();
     } finally {
       await harness.close();
@@ -195,7 +200,14 @@ describe('options', () => {
     const error: unknown = await attempt.catch((caught: unknown) => caught);
     expect(isConnectorError(error, ErrorCodes.SIMULATOR_INVALID_OPTIONS)).toBe(true);
     const problems = (error as { details: { problems: string[] } }).details.problems.join('\n');
-    for (const path of ['options.userCount', 'options.tenantId', 'options.changesPerMinuteShare', 'options.budget.requests', 'options.faults.truncatedJsonShare', 'colour']) {
+    for (const path of [
+      'options.userCount',
+      'options.tenantId',
+      'options.changesPerMinuteShare',
+      'options.budget.requests',
+      'options.faults.truncatedJsonShare',
+      'colour',
+    ]) {
       expect(problems).toContain(path);
     }
   });

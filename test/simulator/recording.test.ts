@@ -54,7 +54,9 @@ describe('recording', () => {
       await postPresences(harness, token, { ids: [id] });
 
       const served = harness.sim.recording.servedFor(id);
-      expect(served.map(({ sequenceNumber, availability, activity }) => ({ sequenceNumber, availability, activity }))).toEqual([
+      expect(
+        served.map(({ sequenceNumber, availability, activity }) => ({ sequenceNumber, availability, activity })),
+      ).toEqual([
         { sequenceNumber: first?.sequenceNumber, availability: first?.availability, activity: first?.activity },
         { sequenceNumber: second?.sequenceNumber, availability: second?.availability, activity: second?.activity },
         // The truncated body was not visible to the poller; the one without a number was.

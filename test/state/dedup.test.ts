@@ -37,12 +37,23 @@ describe('decide', () => {
     expect(
       decide(previous, {
         ...withoutSequence,
-        statusMessage: { content: 'at lunch', contentType: 'text', publishedAt: null, expiresAt: null, expiresTimeZone: null },
+        statusMessage: {
+          content: 'at lunch',
+          contentType: 'text',
+          publishedAt: null,
+          expiresAt: null,
+          expiresTimeZone: null,
+        },
       }),
     ).toBe('change');
-    expect(decide(previous, { ...withoutSequence, outOfOffice: { isOutOfOffice: true, message: 'away' } })).toBe('change');
+    expect(decide(previous, { ...withoutSequence, outOfOffice: { isOutOfOffice: true, message: 'away' } })).toBe(
+      'change',
+    );
     expect(
-      decide(previous, { ...withoutSequence, workLocation: { workLocationType: 'remote', source: 'manual', placeId: null } }),
+      decide(previous, {
+        ...withoutSequence,
+        workLocation: { workLocationType: 'remote', source: 'manual', placeId: null },
+      }),
     ).toBe('change');
     // previous had a sequenceNumber, the new one has none: fields decide.
     expect(decide(stateOf(base, 1), withoutSequence)).toBe('duplicate');

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { PresenceStateStore, type UserPresenceState } from '../../src/state/index.js';
 
-const state = (sequenceNumber: string | null, availability = 'Available', activity = 'Available'): UserPresenceState => ({
+const state = (
+  sequenceNumber: string | null,
+  availability = 'Available',
+  activity = 'Available',
+): UserPresenceState => ({
   sequenceNumber,
   availability,
   activity,

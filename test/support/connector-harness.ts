@@ -13,7 +13,14 @@ import { loadConfig, type ConnectorConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/observability/index.js';
 import { createWorker, type Worker } from '../../src/pipeline/index.js';
 import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from '../../src/simulator/index.js';
-import { kafkaBrokers, readMessages, testKafka, uniqueTopic, type ReadMessage, type ReadMessagesOptions } from './kafka.js';
+import {
+  kafkaBrokers,
+  readMessages,
+  testKafka,
+  uniqueTopic,
+  type ReadMessage,
+  type ReadMessagesOptions,
+} from './kafka.js';
 
 const schemaText = readFileSync(new URL('../../schemas/presence-change.avsc', import.meta.url), 'utf8');
 /** A reader that knows nothing of the connector's code: only the published contract. */
@@ -133,9 +140,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       for (;;) {
         const events = (await readMessages(topic, { brokers, idleMs: 2_000, timeoutMs })).map(decode);
         const latest = new Map(events.map((event) => [event.userId, event.sequenceNumber]));
-        const behind = simulator.userIds().filter((id) => latest.get(id) !== (simulator.getPresence(id).sequenceNumber ?? null));
+        const behind = simulator
+          .userIds()
+          .filter((id) => latest.get(id) !== (simulator.getPresence(id).sequenceNumber ?? null));
         if (behind.length === 0) return events;
-        if (Date.now() > deadline) throw new Error(`${behind.length} users behind the simulator, e.g. ${behind.slice(0, 5).join(', ')}`);
+        if (Date.now() > deadline)
+          throw new Error(`${behind.length} users behind the simulator, e.g. ${behind.slice(0, 5).join(', ')}`);
         await sleep(1_000);
       }
     },
@@ -143,7 +153,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       const target = presenceRequests(simulator) + count;
       const deadline = Date.now() + timeoutMs;
       while (presenceRequests(simulator) < target) {
-        if (Date.now() > deadline) throw new Error(`simulator saw ${presenceRequests(simulator)} requests, waited for ${target}`);
+        if (Date.now() > deadline)
+          throw new Error(`simulator saw ${presenceRequests(simulator)} requests, waited for ${target}`);
         await sleep(50);
       }
     },

@@ -199,3 +199,18 @@ export async function readMessages(topic: string, options: ReadMessagesOptions =
 export function headerText(message: ReadMessage, name: string): string | undefined {
   return message.headers[name]?.[0]?.toString('utf8');
 }
+
+/** Waits until the connector created its topic: a reader subscribing earlier would fail. */
+export async function waitForTopic(topic: string, timeoutMs = 40_000): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await admin.listTopics()).includes(topic)) {
+      if (Date.now() > deadline) throw new Error(`topic ${topic} was not created within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

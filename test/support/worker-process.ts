@@ -28,15 +28,19 @@ export function startWorkerProcess(
   harness: Harness,
   options: { logLevel?: string; env?: Record<string, string>; args?: string[]; stderr?: 'inherit' | 'pipe' } = {},
 ): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', '--config', harness.configFile, ...(options.args ?? [])], {
-    env: {
-      ...process.env,
-      PRESENCE_TENANT_CLIENT_SECRET: harness.simulator.clientSecret,
-      PRESENCE_OBSERVABILITY_LOG_LEVEL: options.logLevel ?? 'warn',
-      ...options.env,
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'run', '--config', harness.configFile, ...(options.args ?? [])],
+    {
+      env: {
+        ...process.env,
+        PRESENCE_TENANT_CLIENT_SECRET: harness.simulator.clientSecret,
+        PRESENCE_OBSERVABILITY_LOG_LEVEL: options.logLevel ?? 'warn',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
     },
-    stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'],
-  });
+  );
   running.add(child);
   child.once('exit', () => running.delete(child));
   const logs: Array<Record<string, unknown>> = [];

@@ -24,7 +24,10 @@ export interface ConnectProxyOptions {
 }
 
 export async function startConnectProxy(options: ConnectProxyOptions = {}): Promise<ConnectProxy> {
-  const server: Server = options.tls === undefined ? createHttpServer() : createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem });
+  const server: Server =
+    options.tls === undefined
+      ? createHttpServer()
+      : createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem });
   const sockets = new Set<Duplex>();
   const proxy = { tunnels: [] as string[], refuse: false };
   server.on('request', (_request, response) => response.writeHead(405, { connection: 'close' }).end('tunnels only'));

@@ -5,7 +5,7 @@ import { createWorker } from '../../src/pipeline/index.js';
 import { startGraphSimulator, type GraphSimulator } from '../../src/simulator/index.js';
 import { decode, type DecodedEvent } from '../support/connector-harness.js';
 import { createTopic, kafkaBrokers, readMessages, testKafka, uniqueTopic, type ReadMessage } from '../support/kafka.js';
-import { runCli, simulatorConfig, startCli, tempDir, type TempDir } from './support.js';
+import { runCli, simulatorConfig, startCli, tempDir, type TempDir } from '../support/cli.js';
 
 const USERS = 12;
 const CHANGED = [0, 5, 9];
@@ -44,44 +44,77 @@ afterAll(async () => {
 
 describe('presence-connector tail', () => {
   it('--from-beginning --json --max N prints exactly the N events on the topic, with partition and offset', async () => {
-    const result = await runCli(['tail', '--topic', topic, '--brokers', kafkaBrokers().join(','), '--from-beginning', '--json', '--max', String(TOTAL)]);
+    const result = await runCli([
+      'tail',
+      '--topic',
+      topic,
+      '--brokers',
+      kafkaBrokers().join(','),
+      '--from-beginning',
+      '--json',
+      '--max',
+      String(TOTAL),
+    ]);
 
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toHaveLength(TOTAL);
-    const printed = result.stdout.map((line) => JSON.parse(line) as DecodedEvent & { partition: number; offset: string });
+    const printed = result.stdout.map(
+      (line) => JSON.parse(line) as DecodedEvent & { partition: number; offset: string },
+    );
     expect(new Set(printed.map(where))).toEqual(new Set(written.map(where)));
     const byPlace = new Map(written.map((message) => [where(message), decode(message)]));
     for (const event of printed) {
       const { partition: _partition, offset: _offset, ...fields } = event;
       expect(fields).toEqual(byPlace.get(where(event)));
     }
-    expect(printed.filter((event) => event.kind === 'CHANGE').map((event) => event.userId).sort()).toEqual(CHANGED.map((index) => simulator.userIdAt(index)).sort());
+    expect(
+      printed
+        .filter((event) => event.kind === 'CHANGE')
+        .map((event) => event.userId)
+        .sort(),
+    ).toEqual(CHANGED.map((index) => simulator.userIdAt(index)).sort());
   });
 
   it('--max stops after N records even when more arrived in the same fetch', async () => {
     const max = 5;
-    const result = await runCli(['tail', '--topic', topic, '--brokers', kafkaBrokers().join(','), '--from-beginning', '--json', '--max', String(max)]);
+    const result = await runCli([
+      'tail',
+      '--topic',
+      topic,
+      '--brokers',
+      kafkaBrokers().join(','),
+      '--from-beginning',
+      '--json',
+      '--max',
+      String(max),
+    ]);
 
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toHaveLength(max);
     const onTopic = new Set(written.map(where));
-    for (const line of result.stdout) expect(onTopic.has(where(JSON.parse(line) as { partition: number; offset: string }))).toBe(true);
+    for (const line of result.stdout)
+      expect(onTopic.has(where(JSON.parse(line) as { partition: number; offset: string }))).toBe(true);
   });
 
   it('takes brokers and topic from --config and prints one readable line per event, "old -> new" for a change', async () => {
-    const result = await runCli(['tail', '--config', configFile, '--from-beginning', '--max', String(TOTAL)], { PRESENCE_TENANT_CLIENT_SECRET: simulator.clientSecret });
+    const result = await runCli(['tail', '--config', configFile, '--from-beginning', '--max', String(TOTAL)], {
+      PRESENCE_TENANT_CLIENT_SECRET: simulator.clientSecret,
+    });
 
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toHaveLength(TOTAL);
     const events = written.map(decode);
     for (const event of events) {
-      const line = result.stdout.find((candidate) => candidate.includes(event.userId) && candidate.includes(` ${event.kind} `));
+      const line = result.stdout.find(
+        (candidate) => candidate.includes(event.userId) && candidate.includes(` ${event.kind} `),
+      );
       expect(line, `no line for ${event.kind} of ${event.userId}`).toBeDefined();
       expect(line?.startsWith(new Date(event.observedAt).toISOString())).toBe(true);
       expect(line).toContain('shard all');
       expect(line).toContain(`seq ${event.sequenceNumber ?? '-'}`);
       const now = `${event.availability}/${event.activity}`;
-      if (event.kind === 'CHANGE') expect(line).toContain(`${event.previousAvailability ?? ''}/${event.previousActivity ?? ''} -> ${now}`);
+      if (event.kind === 'CHANGE')
+        expect(line).toContain(`${event.previousAvailability ?? ''}/${event.previousActivity ?? ''} -> ${now}`);
       else expect(line).toMatch(new RegExp(` ${now}  seq `));
     }
     expect(result.stdout.filter((line) => line.includes(' -> '))).toHaveLength(CHANGED.length);
@@ -116,7 +149,10 @@ describe('presence-connector tail', () => {
       cli.child.kill('SIGKILL');
     }
     expect(cli.stdoutLines()).toHaveLength(2);
-    const errors = cli.stderrText().split('\n').filter((line) => line.includes('cannot decode'));
+    const errors = cli
+      .stderrText()
+      .split('\n')
+      .filter((line) => line.includes('cannot decode'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/partition 0 offset 1 \(key not-an-event, 4 bytes\)/);
   });

@@ -51,7 +51,15 @@ async function leaf(commonName: string, ca: Pem, usage: 'server' | 'client'): Pr
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       usage === 'server' ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
       ...(usage === 'server'
-        ? [{ name: 'subjectAltName' as const, altNames: [{ type: 2 as const, value: 'localhost' }, { type: 7 as const, ip: '127.0.0.1' }] }]
+        ? [
+            {
+              name: 'subjectAltName' as const,
+              altNames: [
+                { type: 2 as const, value: 'localhost' },
+                { type: 7 as const, ip: '127.0.0.1' },
+              ],
+            },
+          ]
         : []),
     ],
   });
@@ -61,7 +69,10 @@ async function leaf(commonName: string, ca: Pem, usage: 'server' | 'client'): Pr
 export async function createTestPki(): Promise<TestPki> {
   const ca = await certificateAuthority('presence-connector test CA');
   const otherCa = await certificateAuthority('some other CA');
-  const [server, client] = await Promise.all([leaf('localhost', ca, 'server'), leaf('presence-connector', ca, 'client')]);
+  const [server, client] = await Promise.all([
+    leaf('localhost', ca, 'server'),
+    leaf('presence-connector', ca, 'client'),
+  ]);
   return { ca, server, client, otherCa };
 }
 

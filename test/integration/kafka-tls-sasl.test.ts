@@ -15,7 +15,13 @@ import { createLogger } from '../../src/observability/index.js';
 import { createKafkaClient, kafkaSecurityHint, type KafkaEndpointOptions } from '../../src/sink/kafka-client.js';
 import { startTopicReader, type TopicRecord } from '../../src/sink/index.js';
 import { uniqueTopic } from '../support/kafka.js';
-import { PLAIN_USER, SCRAM_256_USER, SCRAM_512_USER, startSecureBroker, type SecureBroker } from './support/secure-broker.js';
+import {
+  PLAIN_USER,
+  SCRAM_256_USER,
+  SCRAM_512_USER,
+  startSecureBroker,
+  type SecureBroker,
+} from './support/secure-broker.js';
 
 let broker: SecureBroker;
 let configDir: string;
@@ -47,7 +53,12 @@ function capturingLogger(): { lines: string[]; logger: ReturnType<typeof createL
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       callback();
     },
   });
@@ -55,7 +66,11 @@ function capturingLogger(): { lines: string[]; logger: ReturnType<typeof createL
 }
 
 /** Connects an admin client and lists topics; resolves with the error when that fails. */
-async function connectFailure(brokers: string[], security: Security, onLog: (message: string) => void = () => undefined): Promise<Error | undefined> {
+async function connectFailure(
+  brokers: string[],
+  security: Security,
+  onLog: (message: string) => void = () => undefined,
+): Promise<Error | undefined> {
   const admin = createKafkaClient({ ...endpoint(brokers, security), onLog: (line) => onLog(line.message) }).admin();
   try {
     await admin.connect();
@@ -91,7 +106,13 @@ async function roundTrip(brokers: string[], security: Security): Promise<TopicRe
   const first = new Promise<TopicRecord>((resolve) => {
     received = resolve;
   });
-  const reader = await startTopicReader({ brokers, topic, fromBeginning: true, onRecord: (record) => received(record), ...security });
+  const reader = await startTopicReader({
+    brokers,
+    topic,
+    fromBeginning: true,
+    onRecord: (record) => received(record),
+    ...security,
+  });
   try {
     return await first;
   } finally {
@@ -108,7 +129,11 @@ describe('Kafka over TLS', () => {
 
   it('refuses a broker whose certificate another CA signed, and says which setting to fix', async () => {
     const logged: string[] = [];
-    const error = await connectFailure(broker.ssl, { ssl: { caPem: broker.pki.otherCa.certPem, rejectUnauthorized: true } }, (line) => logged.push(line));
+    const error = await connectFailure(
+      broker.ssl,
+      { ssl: { caPem: broker.pki.otherCa.certPem, rejectUnauthorized: true } },
+      (line) => logged.push(line),
+    );
     expect(error?.message).toMatch(/unable to verify the first certificate/);
     expect(kafkaSecurityHint(error?.message ?? '')).toMatch(/kafka\.tls\.caFile/);
     expect(logged.some((line) => line.includes('set kafka.tls.caFile'))).toBe(true);
@@ -130,7 +155,11 @@ describe('Kafka over TLS', () => {
     const refused = await connectFailure(broker.mtls, { ssl: trustTestCa() });
     expect(refused?.message).toMatch(/bad certificate|certificate required/);
     expect(kafkaSecurityHint(refused?.message ?? '')).toMatch(/client certificate/);
-    const withCertificate = { ...trustTestCa(), certificatePem: broker.pki.client.certPem, privateKey: secret(broker.pki.client.keyPem) };
+    const withCertificate = {
+      ...trustTestCa(),
+      certificatePem: broker.pki.client.certPem,
+      privateKey: secret(broker.pki.client.keyPem),
+    };
     const record = await roundTrip(broker.mtls, { ssl: withCertificate });
     expect(record.value.toString('utf8')).toBe('Available');
   });
@@ -164,26 +193,43 @@ describe('Kafka with SASL', () => {
   });
 
   it('PLAIN over TLS, shaped like Azure Event Hubs ($ConnectionString and a connection string)', async () => {
-    const plain = (password: string): Security => ({ ssl: trustTestCa(), sasl: { mechanism: 'plain', username: PLAIN_USER.username, password: secret(password) } });
+    const plain = (password: string): Security => ({
+      ssl: trustTestCa(),
+      sasl: { mechanism: 'plain', username: PLAIN_USER.username, password: secret(password) },
+    });
     expect(await connectFailure(broker.saslSsl, plain(PLAIN_USER.password))).toBeUndefined();
-    expect((await connectFailure(broker.saslSsl, plain('Endpoint=sb://wrong/')))?.message).toMatch(/SASL PLAIN authentication failed/);
+    expect((await connectFailure(broker.saslSsl, plain('Endpoint=sb://wrong/')))?.message).toMatch(
+      /SASL PLAIN authentication failed/,
+    );
   });
 
   it('SCRAM-SHA-256 without TLS (SASL_PLAINTEXT)', async () => {
-    const scram256 = (password: string): Security => ({ sasl: { mechanism: 'scram-sha-256', username: SCRAM_256_USER.username, password: secret(password) } });
+    const scram256 = (password: string): Security => ({
+      sasl: { mechanism: 'scram-sha-256', username: SCRAM_256_USER.username, password: secret(password) },
+    });
     expect(await connectFailure(broker.saslPlaintext, scram256(SCRAM_256_USER.password))).toBeUndefined();
-    expect((await connectFailure(broker.saslPlaintext, scram256('wrong')))?.message).toMatch(/SCRAM SHA256 authentication failed/);
+    expect((await connectFailure(broker.saslPlaintext, scram256('wrong')))?.message).toMatch(
+      /SCRAM SHA256 authentication failed/,
+    );
   });
 });
 
 describe('from the configuration file to the Kafka client', () => {
-  const ids = { tenant: 'contoso.onmicrosoft.com', client: '11111111-2222-3333-4444-555555555555', user: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' };
+  const ids = {
+    tenant: 'contoso.onmicrosoft.com',
+    client: '11111111-2222-3333-4444-555555555555',
+    user: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  };
 
   function load(kafka: Record<string, unknown>, env: EnvSource): ReturnType<typeof loadConfig> {
     const file = join(configDir, `connector-${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(
       file,
-      stringify({ tenant: { id: ids.tenant, clientId: ids.client }, kafka: { brokers: ['placeholder:9092'], ...kafka }, shards: [{ name: 'all', users: [ids.user] }] }),
+      stringify({
+        tenant: { id: ids.tenant, clientId: ids.client },
+        kafka: { brokers: ['placeholder:9092'], ...kafka },
+        shards: [{ name: 'all', users: [ids.user] }],
+      }),
     );
     return loadConfig({ file, env: { PRESENCE_TENANT_CLIENT_SECRET: 'tenant-secret', ...env } });
   }
@@ -201,7 +247,10 @@ describe('from the configuration file to the Kafka client', () => {
 
   it('kafka.sasl with the password from PRESENCE_KAFKA_SASL_PASSWORD reaches a SCRAM-SHA-512 listener', async () => {
     const config = load(
-      { tls: { enabled: true, caFile: broker.files.caCert }, sasl: { mechanism: 'scram-sha-512', username: SCRAM_512_USER.username } },
+      {
+        tls: { enabled: true, caFile: broker.files.caCert },
+        sasl: { mechanism: 'scram-sha-512', username: SCRAM_512_USER.username },
+      },
       { PRESENCE_KAFKA_SASL_PASSWORD: SCRAM_512_USER.password },
     );
     expect(config.kafka.sasl?.passwordSource).toBe('env PRESENCE_KAFKA_SASL_PASSWORD');

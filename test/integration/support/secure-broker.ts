@@ -6,13 +6,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalBroker, type LocalBroker } from '../../../scripts/kafka/local-broker.js';
-import { createTestPki, writePkiFiles, type PkiFiles, type TestPki } from './pki.js';
+import { createTestPki, writePkiFiles, type PkiFiles, type TestPki } from '../../support/pki.js';
 
 /** SCRAM users are created when the storage is formatted (KRaft keeps them in the metadata log). */
 export const SCRAM_512_USER = { username: 'alice', password: 'alice-secret-512' };
 export const SCRAM_256_USER = { username: 'bob', password: 'bob-secret-256' };
 /** PLAIN users live in the listener's JAAS config. */
-export const PLAIN_USER = { username: '$ConnectionString', password: 'Endpoint=sb://example/;SharedAccessKey=plain-secret' };
+export const PLAIN_USER = {
+  username: '$ConnectionString',
+  password: 'Endpoint=sb://example/;SharedAccessKey=plain-secret',
+};
 
 export interface SecureBroker {
   pki: TestPki;
@@ -62,8 +65,7 @@ export async function startSecureBroker(): Promise<SecureBroker> {
       'listener.name.mtls.ssl.client.auth': 'required',
       'listener.name.sasl_ssl.sasl.enabled.mechanisms': 'SCRAM-SHA-512,PLAIN',
       'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': scram,
-      'listener.name.sasl_ssl.plain.sasl.jaas.config':
-        `org.apache.kafka.common.security.plain.PlainLoginModule required user_${PLAIN_USER.username}=${jaasString(PLAIN_USER.password)};`,
+      'listener.name.sasl_ssl.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required user_${PLAIN_USER.username}=${jaasString(PLAIN_USER.password)};`,
       'listener.name.sasl_plain.sasl.enabled.mechanisms': 'SCRAM-SHA-256',
       'listener.name.sasl_plain.scram-sha-256.sasl.jaas.config': scram,
     },

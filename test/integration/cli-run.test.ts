@@ -2,8 +2,8 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGraphSimulator, type GraphSimulator } from '../../src/simulator/index.js';
 import { decode } from '../support/connector-harness.js';
-import { kafkaBrokers, readMessages, uniqueTopic } from '../support/kafka.js';
-import { simulatorConfig, startCli, tempDir, waitForTopic, type TempDir } from './support.js';
+import { kafkaBrokers, readMessages, uniqueTopic, waitForTopic } from '../support/kafka.js';
+import { simulatorConfig, startCli, tempDir, type TempDir } from '../support/cli.js';
 
 const USERS = 30;
 const SHUTDOWN_TIMEOUT_SECONDS = 5;
@@ -31,7 +31,12 @@ async function issueToken(sim: GraphSimulator): Promise<string> {
       method: 'POST',
       dispatcher,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: `${sim.graphUrl}/.default` }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: sim.clientId,
+        client_secret: sim.clientSecret,
+        scope: `${sim.graphUrl}/.default`,
+      }).toString(),
     });
     const body = (await response.body.json()) as { access_token?: string };
     if (body.access_token === undefined) throw new Error(`no token: ${JSON.stringify(body)}`);
@@ -44,7 +49,12 @@ async function issueToken(sim: GraphSimulator): Promise<string> {
 describe('presence-connector run --config (child process)', () => {
   it('publishes to Kafka, logs pino JSON without secrets or tokens, and exits 0 on SIGTERM within the shutdown timeout', async () => {
     const topic = uniqueTopic('cli-run');
-    const config = simulatorConfig(dir, simulator, { brokers: kafkaBrokers(), topic }, { shutdown: { timeoutSeconds: SHUTDOWN_TIMEOUT_SECONDS } });
+    const config = simulatorConfig(
+      dir,
+      simulator,
+      { brokers: kafkaBrokers(), topic },
+      { shutdown: { timeoutSeconds: SHUTDOWN_TIMEOUT_SECONDS } },
+    );
     const cli = startCli(['run', '--config', config], { PRESENCE_TENANT_CLIENT_SECRET: simulator.clientSecret });
     let exit: Awaited<ReturnType<typeof cli.stop>> | undefined;
     try {
@@ -57,7 +67,12 @@ describe('presence-connector run --config (child process)', () => {
       simulator.revokeTokens();
       simulator.changeUsers([0, 7]);
       const all = (await cli.explain(readMessages(topic, { count: USERS + 2, timeoutMs: 30_000 }))).map(decode);
-      expect(all.filter((event) => event.kind === 'CHANGE').map((event) => event.userId).sort()).toEqual([simulator.userIdAt(0), simulator.userIdAt(7)].sort());
+      expect(
+        all
+          .filter((event) => event.kind === 'CHANGE')
+          .map((event) => event.userId)
+          .sort(),
+      ).toEqual([simulator.userIdAt(0), simulator.userIdAt(7)].sort());
       expect(simulator.recording.counters().tokenRequests).toBeGreaterThan(tokensBefore);
       exit = await cli.stop('SIGTERM');
     } finally {
@@ -69,7 +84,12 @@ describe('presence-connector run --config (child process)', () => {
     const lines = cli.stdoutLines();
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     for (const record of records) {
-      expect(record).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String), name: 'presence-connector' });
+      expect(record).toMatchObject({
+        level: expect.any(Number),
+        time: expect.any(Number),
+        msg: expect.any(String),
+        name: 'presence-connector',
+      });
     }
     // Debug logs of a whole run, including the re-authentication: enough lines for the checks below to mean something.
     expect(records.some((record) => record['level'] === 20)).toBe(true);

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { GraphSimulator } from '../../src/simulator/index.js';
-import { testKafka } from '../support/kafka.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
@@ -82,11 +81,15 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
     stderrText: () => lines.stderr.join('\n'),
     waitForLine: (pattern, stream = 'stdout', timeoutMs = 30_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`no ${stream} line matching ${pattern} within ${timeoutMs} ms${describe()}`)), timeoutMs);
+        const timer = setTimeout(
+          () => finish(new Error(`no ${stream} line matching ${pattern} within ${timeoutMs} ms${describe()}`)),
+          timeoutMs,
+        );
         const check = (): void => {
           const line = lines[stream].find((candidate) => pattern.test(candidate));
           if (line !== undefined) finish(undefined, line);
-          else if (hasExited) finish(new Error(`exited before printing a ${stream} line matching ${pattern}${describe()}`));
+          else if (hasExited)
+            finish(new Error(`exited before printing a ${stream} line matching ${pattern}${describe()}`));
         };
         const finish = (error: Error | undefined, line?: string): void => {
           clearTimeout(timer);
@@ -111,7 +114,11 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
 }
 
 /** Runs a command to its end (or kills it after `timeoutMs`). */
-export async function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 45_000): Promise<Exit & { stdout: string[]; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 45_000,
+): Promise<Exit & { stdout: string[]; stderr: string }> {
   const cli = startCli(args, env);
   const timer = setTimeout(() => cli.child.kill('SIGKILL'), timeoutMs);
   try {
@@ -153,7 +160,13 @@ export function simulatorConfig(
     // Unique: the connector names its state topic and worker group after it, and those outlive a test run.
     connectorName: `cli-test-${randomBytes(4).toString('hex')}`,
     tenant: { id: simulator.tenantId, clientId: simulator.clientId },
-    graph: { cloud: 'custom', graphUrl: simulator.graphUrl, authorityUrl: new URL(simulator.authorityUrl).origin, caFile, ...overrides['graph'] },
+    graph: {
+      cloud: 'custom',
+      graphUrl: simulator.graphUrl,
+      authorityUrl: new URL(simulator.authorityUrl).origin,
+      caFile,
+      ...overrides['graph'],
+    },
     kafka: { ...kafka, partitions: 3, ...overrides['kafka'] },
     polling: { intervalSeconds: 1, startJitterSeconds: 0, ...overrides['polling'] },
     shutdown: { timeoutSeconds: 5, ...overrides['shutdown'] },
@@ -161,19 +174,4 @@ export function simulatorConfig(
     shards: [{ name: 'all', users: simulator.userIds() }],
   };
   return dir.file('connector.yaml', stringify(document));
-}
-
-/** Waits until the connector created its topic: a reader subscribing earlier would fail. */
-export async function waitForTopic(topic: string, timeoutMs = 40_000): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await admin.listTopics()).includes(topic)) {
-      if (Date.now() > deadline) throw new Error(`topic ${topic} was not created within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  } finally {
-    await admin.disconnect();
-  }
 }
