@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_KAFKA_VERSION, startLocalBroker, type LocalBroker } from '../scripts/kafka/local-broker.js';
+import { DEFAULT_KAFKA_VERSION, startLocalBroker, type LocalBroker } from '../scripts/kafka/index.js';
 import { childPids } from './lib/proc.js';
 import type { FigureRow, ScenarioContext, ScenarioMessage, ScenarioResult } from './lib/scenario.js';
 import { derivedRows } from './lib/derived.js';

@@ -11,31 +11,27 @@
  * gets while waiting, and npm then reports 130 although the demo stopped cleanly; and the tsx CLI's signal relay
  * SIGKILLs a child that is slow (60 ms) to acknowledge a signal, which would skip the orderly shutdown.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { decodeRecord, formatEventLine, formatUndecodable } from '../src/cli/event-view.js';
-import { waitForStopSignal } from '../src/cli/signals.js';
+import { decodeRecord, formatEventLine, formatUndecodable, waitForStopSignal } from '../src/cli/index.js';
 import { loadConfig, type ConnectorConfig } from '../src/config/index.js';
 import { isConnectorError, toError } from '../src/errors.js';
 import { createPresenceEventCodec } from '../src/events/index.js';
+import { startTopicReader, type TopicReader, type TopicRecord } from '../src/kafka/index.js';
 import { createLogger } from '../src/observability/index.js';
 import { createWorker, type Worker } from '../src/pipeline/index.js';
-import { startTopicReader, type TopicReader, type TopicRecord } from '../src/sink/index.js';
 import { startGraphSimulator, type GraphSimulator } from '../src/simulator/index.js';
-import { startLocalBroker } from './kafka/local-broker.js';
+import { BROKER_HOST_FLAG, hostBroker, startBrokerHost } from './demo/broker-host.js';
+import { connectorLogLines } from './demo/log-lines.js';
+import { freePort } from './support/index.js';
 
 const TOPIC = 'presence-demo';
 const SHARD_NAMES = ['emea', 'amer', 'apac', 'latam', 'anz', 'india', 'nordics', 'benelux'];
 const SNAPSHOT_QUIET_MS = 1_500;
-const BROKER_HOST_FLAG = '--broker-host';
-const BROKER_STOP_TIMEOUT_MS = 30_000;
 
 interface DemoOptions {
   users: number;
@@ -124,18 +120,6 @@ async function step<T>(
   return first.value;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function writeConnectorConfig(
   dir: string,
   simulator: GraphSimulator,
@@ -221,7 +205,7 @@ async function startEverything(
   say(`simulator ready at ${simulator.graphUrl}`);
 
   say('starting a local Kafka broker (the first run resolves the Kafka jars with Maven: about a minute)');
-  const broker = startBrokerHost();
+  const broker = startBrokerHost(fileURLToPath(import.meta.url), (message) => say(`  ${message}`));
   resources.add('the Kafka broker', () => broker.stop());
   const brokers = await step(broker.ready, stop);
 
@@ -273,7 +257,7 @@ async function startWorker(
 ): Promise<Worker> {
   // Warnings and errors only, on stderr: the live view on stdout stays readable.
   const worker = createWorker(config, {
-    logger: createLogger({ level: 'warn', destination: connectorLogLines(verbose) }),
+    logger: createLogger({ level: 'warn', destination: connectorLogLines(verbose, say) }),
   });
   say('starting the connector (in-process worker; logs at warn on stderr)');
   // Registered before start: stopping also aborts a start that is still waiting for Kafka.
@@ -315,147 +299,6 @@ async function main(): Promise<number> {
   const clean = await resources.stopAll();
   say(clean ? 'everything stopped' : 'stopped, with errors');
   return failed || !clean ? 1 : 0;
-}
-
-// ---- The broker, in a process of its own -----------------------------------------------------------------------------
-//
-// Ctrl-C in a terminal signals the whole foreground process group. A broker JVM in that group would start shutting
-// down at once, while the connector still flushes to it, so the broker runs under a child in a session of its own
-// and stops only when told to, after the connector. If the demo dies without telling it (SIGKILL), the IPC channel
-// closes and the child stops the broker anyway.
-
-type BrokerHostMessage = { type: 'progress'; message: string } | { type: 'ready'; brokers: string[] };
-
-interface BrokerHost {
-  /** Bootstrap addresses once the broker answers. */
-  ready: Promise<string[]>;
-  /** Graceful once ready; during start-up the child's whole process group (Maven, JVM) is terminated. */
-  stop(): Promise<void>;
-}
-
-function startBrokerHost(): BrokerHost {
-  const script = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, [...process.execArgv, script, BROKER_HOST_FLAG], {
-    detached: true,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let isReady = false;
-  const ready = new Promise<string[]>((resolve, reject) => {
-    child.on('message', (message: BrokerHostMessage) => {
-      if (message.type === 'progress') say(`  ${message.message}`);
-      else {
-        isReady = true;
-        resolve(message.brokers);
-      }
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`the Kafka broker process exited with code ${code ?? 'null'} before the broker was ready`)),
-    );
-  });
-  ready.catch(() => undefined);
-  return {
-    ready,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      if (isReady && child.connected) child.send('stop');
-      else signalGroup(child, 'SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), sleepMs(BROKER_STOP_TIMEOUT_MS).then(() => false)]);
-      if (!stopped) {
-        signalGroup(child, 'SIGKILL');
-        await exited;
-      }
-    },
-  };
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    // Detached: the child leads its own process group, so this reaches Maven and the JVM too.
-    process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-function sleepMs(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** The child side: runs one broker and reports over IPC. */
-async function hostBroker(): Promise<number> {
-  const send = (message: BrokerHostMessage): void => {
-    process.send?.(message);
-  };
-  let stopRequested = false;
-  // SIGTERM comes to the whole group during start-up, so Maven or the JVM fail and startLocalBroker rejects;
-  // staying alive until then lets this process reap them instead of leaving them to init.
-  process.on('SIGTERM', () => {
-    stopRequested = true;
-  });
-  process.once('disconnect', () => {
-    stopRequested = true;
-  });
-  let broker: Awaited<ReturnType<typeof startLocalBroker>>;
-  try {
-    broker = await startLocalBroker({ onProgress: (message) => send({ type: 'progress', message }) });
-  } catch (error) {
-    if (stopRequested) return 0;
-    throw error;
-  }
-  if (!stopRequested) {
-    send({ type: 'ready', brokers: broker.brokers });
-    await new Promise<void>((resolve) => {
-      process.once('message', () => resolve());
-      process.once('disconnect', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
-  }
-  await broker.dispose();
-  return 0;
-}
-
-/**
- * The connector's pino lines (warn and above), shortened to one readable line each. Without --verbose, lines that
- * kafkajs itself logs are left out: on a broker that just started they are mostly coordinators still loading, which
- * kafkajs retries by itself, and the connector reports real Kafka trouble in its own words.
- */
-function connectorLogLines(verbose: boolean): Writable {
-  const levels: Record<number, string> = { 40: 'warn', 50: 'error', 60: 'fatal' };
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() === '' || (!verbose && line.includes('"logger":"kafkajs"'))) continue;
-        say(`connector ${describeLogLine(line, levels)}`);
-      }
-      callback();
-    },
-  });
-}
-
-function describeLogLine(line: string, levels: Record<number, string>): string {
-  let entry: Record<string, unknown>;
-  try {
-    entry = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return line;
-  }
-  const level = typeof entry['level'] === 'number' ? (levels[entry['level']] ?? String(entry['level'])) : 'log';
-  const where =
-    typeof entry['kafka'] === 'string'
-      ? ` [kafka ${entry['kafka']}]`
-      : typeof entry['shard'] === 'string'
-        ? ` [shard ${entry['shard']}]`
-        : '';
-  const err = entry['err'];
-  const cause =
-    typeof entry['error'] === 'string'
-      ? entry['error']
-      : typeof err === 'object' && err !== null && 'message' in err
-        ? String(err.message)
-        : undefined;
-  return `${level}${where}: ${String(entry['msg'] ?? '')}${cause === undefined ? '' : `: ${cause}`}`;
 }
 
 (process.argv.includes(BROKER_HOST_FLAG) ? hostBroker() : main()).then(

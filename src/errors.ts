@@ -19,11 +19,12 @@ export const ErrorCodes = {
   SINK_CLOSED: 'SINK_CLOSED',
   SINK_FENCED: 'SINK_FENCED',
   SINK_TRANSACTIONS_UNSUPPORTED: 'SINK_TRANSACTIONS_UNSUPPORTED',
+  /** Kafka refused a request in a way a retry would only repeat (authorization, invalid request, unknown error). */
+  KAFKA_REQUEST_FAILED: 'KAFKA_REQUEST_FAILED',
   STATE_RESTORE_FAILED: 'STATE_RESTORE_FAILED',
   EVENT_ENCODING_FAILED: 'EVENT_ENCODING_FAILED',
   SHUTDOWN_TIMEOUT: 'SHUTDOWN_TIMEOUT',
   SIMULATOR_INVALID_OPTIONS: 'SIMULATOR_INVALID_OPTIONS',
-  KAFKA_LAUNCHER_FAILED: 'KAFKA_LAUNCHER_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

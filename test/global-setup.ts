@@ -5,11 +5,11 @@
  * Where the broker comes from, first match wins:
  *   1. env KAFKA_BROKERS (comma-separated): someone else's broker, used as is and never stopped.
  *   2. testcontainers, where a container runtime answers (a developer laptop with Docker).
- *   3. a local broker from Maven jars (scripts/kafka/local-broker.ts): these machines and CI have no Docker engine.
+ *   3. a local broker from Maven jars (scripts/kafka/): these machines and CI have no Docker engine.
  * env KAFKA_TEST_SOURCE=local skips step 2, e.g. to test against the same Kafka version as CI on a Docker laptop.
  */
 import type { TestProject } from 'vitest/node';
-import { startLocalBroker } from '../scripts/kafka/local-broker.js';
+import { startLocalBroker } from '../scripts/kafka/index.js';
 
 export type KafkaSource = 'env' | 'testcontainers' | 'local';
 

@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { statePartitionOf } from '../../src/sink/index.js';
-import { startLocalBroker } from '../../scripts/kafka/local-broker.js';
+import { startLocalBroker } from '../../scripts/kafka/index.js';
 import { benchKafka, compressionOf, createConnectorTopics, transactionalProducer } from '../lib/kafka.js';
 import { selfCpuSeconds } from '../lib/proc.js';
 import { changeRecords, SHARD, simulatedPresences } from '../lib/records.js';

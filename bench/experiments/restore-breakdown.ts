@@ -1,6 +1,6 @@
 /**
  * Experiment behind a proposal in BENCHMARKS.md: where a state restore spends its time. Reads a state topic
- * written by the prefill-state scenario three times through KafkaSink.readState: records dropped on arrival
+ * written by the prefill-state scenario three times through StateTopicReader.readState (the worker's restore read): records dropped on arrival
  * (kafkajs alone), then the worker's restore (parseKey, membership check, decode, commit), then the latter
  * under the CPU profiler.
  *
@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/observability/index.js';
 import { userIds } from '../../src/simulator/index.js';
-import { KafkaSink, type StoredStateRecord } from '../../src/sink/index.js';
+import { createKafkaCluster } from '../../src/kafka/index.js';
+import { StateTopicReader, type StoredStateRecord } from '../../src/shard-ownership/index.js';
 import { createStateCodec, PresenceStateStore } from '../../src/state/index.js';
 import { selfCpuSeconds } from '../lib/proc.js';
 import { CpuProfiler } from '../lib/profile.js';
@@ -28,23 +29,18 @@ const { values } = parseArgs({
 if (values.brokers === undefined || values['state-topic'] === undefined)
   throw new Error('--brokers and --state-topic are required');
 const logger = createLogger({ level: 'warn' });
-const sink = new KafkaSink({
-  brokers: values.brokers.split(','),
+// The state topic exists already (written by prefill-state); the reader opens its connections per read.
+const reader = new StateTopicReader({
+  kafka: createKafkaCluster({
+    brokers: values.brokers.split(','),
+    clientId: 'bench-restore',
+    connectionTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    logger,
+  }),
   clientId: 'bench-restore',
-  connectionTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
-  logger,
-  connectorName: 'bench-restore',
-  topic: 'bench-restore-unused',
-  partitions: 1,
-  replicationFactor: 1,
   stateTopic: values['state-topic'],
   statePartitions: 12,
-  delivery: 'at-least-once',
-  transactionTimeoutMs: 60_000,
-  compression: 'gzip',
-  maxBufferedRecords: 1000,
-  retry: { initialMs: 500, maxMs: 5_000 },
 });
 const members = new Map([[SHARD, new Set(userIds(Number(values.users)))]]);
 const codec = createStateCodec();
@@ -55,7 +51,7 @@ async function timed(label: string, onRecord: (record: StoredStateRecord) => voi
   let records = 0;
   const cpu = selfCpuSeconds();
   const started = performance.now();
-  await sink.readState([SHARD], (record) => {
+  await reader.readState([SHARD], (record) => {
     records++;
     onRecord(record);
   });
@@ -73,7 +69,6 @@ async function timed(label: string, onRecord: (record: StoredStateRecord) => voi
   }
 }
 
-await sink.connect();
 await timed('kafkajs only (records dropped)', () => undefined);
 const restore = (store: PresenceStateStore) => (record: StoredStateRecord) => {
   const key = codec.parseKey(record.key);
@@ -83,4 +78,3 @@ const restore = (store: PresenceStateStore) => (record: StoredStateRecord) => {
 };
 await timed('worker restore (parseKey, membership, decode, commit)', restore(new PresenceStateStore()));
 await timed('worker restore, profiled', restore(new PresenceStateStore()), true);
-await sink.close(1000);

@@ -1,6 +1,7 @@
 /**
- * Runs a local Kafka broker in the foreground for the demo and manual testing:
+ * Runs a local Kafka broker in the foreground for manual testing, e.g. for `presence-connector run`:
  *
+ *   npm run broker -- --port 9092                            # what the README suggests
  *   npx tsx scripts/kafka/start-broker.ts [--port 9092] [--controller-port 9093] [--data-dir DIR] [--version 4.1.2]
  *   npx tsx scripts/kafka/start-broker.ts --resolve-only     # only fetch the jars (CI warm-up)
  *
@@ -8,7 +9,7 @@
  * Progress goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { ensureKafkaJars, startLocalBroker } from './local-broker.js';
+import { ensureKafkaJars, startLocalBroker } from './index.js';
 
 const { values } = parseArgs({
   options: {

@@ -4,7 +4,7 @@
  */
 import { toError } from '../errors.js';
 import type { PresenceChangeEvent, PresenceEventCodec } from '../events/index.js';
-import type { TopicRecord } from '../sink/index.js';
+import type { TopicRecord } from '../kafka/index.js';
 
 export type EventFormat = 'human' | 'json';
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { createPresenceEventCodec, type PresenceEventCodec } from '../events/index.js';
-import { startTopicReader, type TopicReader, type TopicReaderOptions, type TopicRecord } from '../sink/index.js';
+import { startTopicReader, type TopicReader, type TopicReaderOptions, type TopicRecord } from '../kafka/index.js';
 import { UsageError } from './args.js';
 import { decodeRecord, formatEventJson, formatEventLine, formatUndecodable, type EventFormat } from './event-view.js';
 import { waitForStopSignal } from './signals.js';

@@ -215,8 +215,14 @@ function readCertificate(
   return ok ? read.text : null;
 }
 
-/** graph.caFile: readable and holding a PEM certificate. Returns the absolute path. */
-export function resolveCaFile(rawGraph: unknown, context: ResolveContext): string | undefined {
+/** graph.caFile, read once at load (as kafka.tls.caFile is): its absolute path, for messages, and its PEM text. */
+export interface GraphCaBundle {
+  caFile: string;
+  caPem: string;
+}
+
+/** graph.caFile: readable and holding a PEM certificate. */
+export function resolveCaFile(rawGraph: unknown, context: ResolveContext): GraphCaBundle | undefined {
   if (!isRecord(rawGraph)) return undefined;
   const file = nonEmptyString(rawGraph.caFile);
   if (file === undefined) return undefined;
@@ -229,5 +235,5 @@ export function resolveCaFile(rawGraph: unknown, context: ResolveContext): strin
     context.problems.push(problemAt(context, settingPath, `${read.display} holds no PEM certificate`));
     return undefined;
   }
-  return read.absolute;
+  return { caFile: read.absolute, caPem: read.text };
 }

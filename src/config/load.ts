@@ -6,7 +6,13 @@
 import path from 'node:path';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import { graphScope, NATIONAL_CLOUDS, parseHttpsOrigin } from './clouds.js';
-import { resolveCaFile, removeLiteralSecrets, resolveCredential, type ResolvedCredential } from './credentials.js';
+import {
+  removeLiteralSecrets,
+  resolveCaFile,
+  resolveCredential,
+  type GraphCaBundle,
+  type ResolvedCredential,
+} from './credentials.js';
 import { applyEnvOverrides, type EnvSource } from './env-overrides.js';
 import { readText } from './files.js';
 import {
@@ -67,7 +73,7 @@ export function loadConfig(options: LoadConfigOptions): ConnectorConfig {
 
   const rawRecord = isRecord(raw) ? raw : {};
   const credential = resolveCredential(rawRecord.tenant, context, literalSecretFound);
-  const caFile = resolveCaFile(rawRecord.graph, context);
+  const graphCa = resolveCaFile(rawRecord.graph, context);
   const shards = resolveShards(rawRecord.shards, context);
   const kafkaTls = resolveKafkaTls(rawRecord.kafka, context);
   const kafkaSasl = resolveKafkaSaslSecret(rawRecord.kafka, context);
@@ -76,7 +82,7 @@ export function loadConfig(options: LoadConfigOptions): ConnectorConfig {
     if (problems.length === 0) problems.push({ file: configFile, path: 'tenant', message: 'no usable credential' });
     throw configInvalidError(problems, configFile);
   }
-  return assemble(validated.data, { configFile: absoluteFile, credential, caFile, shards, kafkaTls, kafkaSasl });
+  return assemble(validated.data, { configFile: absoluteFile, credential, graphCa, shards, kafkaTls, kafkaSasl });
 }
 
 /**
@@ -110,7 +116,7 @@ function readConfigFile(configFile: string, absoluteFile: string): string {
 interface Resolved {
   configFile: string;
   credential: ResolvedCredential;
-  caFile: string | undefined;
+  graphCa: GraphCaBundle | undefined;
   shards: ShardConfig[];
   kafkaTls: KafkaTlsMaterial | undefined;
   kafkaSasl: KafkaSaslSecret | undefined;
@@ -146,7 +152,7 @@ function assemble(data: FileConfig, resolved: Resolved): ConnectorConfig {
     graph: {
       ...graph,
       ...resolveEndpoints(data.graph),
-      ...(resolved.caFile === undefined ? {} : { caFile: resolved.caFile }),
+      ...resolved.graphCa,
     },
     kafka: assembleKafka(data, resolved),
     polling: data.polling,

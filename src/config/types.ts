@@ -28,8 +28,10 @@ export type GraphConfig = Omit<FileConfig['graph'], 'graphUrl' | 'authorityUrl' 
   authorityUrl: string;
   /** Client-credentials scope: `${graphUrl}/.default`. */
   scope: string;
-  /** Absolute path of the extra CA bundle, checked readable at load. */
+  /** Absolute path of the extra CA bundle, for messages; set together with `caPem`. */
   caFile?: string;
+  /** The extra CA bundle (PEM), read and checked at load so that the worker does no file I/O of its own. */
+  caPem?: string;
 };
 
 export type KafkaConfig = Omit<FileConfig['kafka'], 'clientId' | 'stateTopic' | 'tls' | 'sasl'> & {

@@ -6,7 +6,6 @@ export {
   type GraphObserver,
 } from './presence-client.js';
 export { RequestBudget, type RequestBudgetOptions } from './request-budget.js';
-export { backoffDelayMs, parseRetryAfterMs, type BackoffOptions } from './backoff.js';
 export {
   parsePresenceResponse,
   type Presence,

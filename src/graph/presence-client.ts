@@ -1,9 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { LimitFunction } from 'p-limit';
 import { request, type Dispatcher } from 'undici';
 import type { TokenProvider } from '../auth/index.js';
 import { ConnectorError, ErrorCodes, isConnectorError } from '../errors.js';
-import { backoffDelayMs, parseRetryAfterMs, type BackoffOptions } from './backoff.js';
+import {
+  isRetriable,
+  isRetriableHttpStatus,
+  parseRetryAfterMs,
+  retry,
+  type BackoffPolicy,
+  type RetryAttemptInfo,
+} from '../retry/index.js';
 import { parsePresenceResponse, type Presence } from './presence.js';
 import type { RequestBudget } from './request-budget.js';
 
@@ -20,7 +26,12 @@ export interface PresenceClientOptions {
   /** p-limit instance bounding requests in flight to this tenant. */
   limit: LimitFunction;
   requestTimeoutMs: number;
-  backoff: BackoffOptions & { maxAttempts: number };
+  /**
+   * Retries of transient failures without a Retry-After. No floor under the full-jitter delay: an early retry
+   * still goes through the tenant's request budget, so it cannot exceed Graph's limit, and a Retry-After (which
+   * Graph sends when it wants a client to wait) replaces the backoff.
+   */
+  backoff: BackoffPolicy & { maxAttempts: number };
   observer?: GraphObserver;
 }
 
@@ -80,48 +91,64 @@ export class GraphPresenceClient {
     }
   }
 
+  /**
+   * One request, retried per the one retry policy (src/retry). A Retry-After is not slept here: it pauses the
+   * tenant's budget, which holds this retry and every other request of the tenant until it expires.
+   */
   private async requestWithRetries(ids: readonly string[], signal: AbortSignal | undefined): Promise<Presence[]> {
-    const { maxAttempts } = this.options.backoff;
+    const { maxAttempts, ...policy } = this.options.backoff;
     let tokenRefreshed = false;
-    let refreshTokenNow = false;
-    for (let attempt = 0; ; attempt++) {
-      const forceRefresh = refreshTokenNow;
-      refreshTokenNow = false;
-      let outcome: HttpOutcome;
-      try {
-        outcome = await this.options.limit(() => this.send(ids, forceRefresh, signal));
-      } catch (error) {
-        if (!isConnectorError(error) || !error.retriable || attempt + 1 >= maxAttempts) throw error;
-        await this.backOff(attempt, error.code, signal);
-        continue;
-      }
-      if (outcome.status === 200) return parsePresenceResponse(outcome.bodyText);
-      if (outcome.status === 401 && !tokenRefreshed) {
-        // A revoked or rotated token: ask Entra ID for a new one once, bypassing MSAL's cache.
-        tokenRefreshed = true;
-        refreshTokenNow = true;
-        continue;
-      }
-      const error = classifyFailure(outcome, ids.length);
-      if (!error.retriable || attempt + 1 >= maxAttempts) throw error;
-      await this.waitBeforeRetry(outcome, attempt, signal);
+    let last: HttpOutcome | undefined;
+    let attempts = 0;
+    try {
+      const bodyText = await retry(
+        async () => {
+          attempts++;
+          last = undefined; // a transport failure has no outcome, and must not reuse the previous one's Retry-After
+          last = await this.sendLimited(ids, false, signal);
+          if (last.status === 401 && !tokenRefreshed) {
+            // A revoked or rotated token: ask Entra ID for a new one once, bypassing MSAL's cache, and resend at
+            // once. Getting the credential right is part of this attempt, not a retry of a Graph failure.
+            tokenRefreshed = true;
+            last = await this.sendLimited(ids, true, signal);
+          }
+          if (last.status === 200) return last.bodyText;
+          throw classifyFailure(last, ids.length);
+        },
+        {
+          policy,
+          maxAttempts,
+          ...(signal === undefined ? {} : { signal }),
+          requestedDelayMs: () => (last?.retryAfterMs === undefined ? undefined : 0),
+          onRetry: (info) => this.beforeRetry(info, last),
+        },
+      );
+      // A 200 body that is not the documented shape fails the batch at once: Graph would answer the same again.
+      return parsePresenceResponse(bodyText);
+    } catch (error) {
+      // Stopped while a retry was due: the poller tells a shutdown from a failed batch by the abort error.
+      if (signal?.aborted === true && isRetriable(error) && attempts < maxAttempts) signal.throwIfAborted();
+      throw error;
     }
   }
 
-  private async backOff(attempt: number, reason: string, signal: AbortSignal | undefined): Promise<void> {
-    const delayMs = backoffDelayMs(attempt, this.options.backoff);
-    this.options.observer?.onRetry?.({ attempt: attempt + 1, delayMs, reason });
-    await sleep(delayMs, undefined, signal === undefined ? {} : { signal });
+  private sendLimited(
+    ids: readonly string[],
+    forceRefresh: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpOutcome> {
+    return this.options.limit(() => this.send(ids, forceRefresh, signal));
   }
 
-  private async waitBeforeRetry(outcome: HttpOutcome, attempt: number, signal: AbortSignal | undefined) {
-    if (outcome.retryAfterMs !== undefined) {
+  private beforeRetry(info: RetryAttemptInfo, outcome: HttpOutcome | undefined): void {
+    if (outcome?.retryAfterMs !== undefined) {
       // Graph keeps counting while a client is throttled: every request of the tenant waits, not only this one.
       this.options.budget.pauseFor(outcome.retryAfterMs);
       this.options.observer?.onRetryAfter?.({ status: outcome.status, delayMs: outcome.retryAfterMs });
-      return; // the budget's pause is the wait
+      return;
     }
-    await this.backOff(attempt, `HTTP ${outcome.status}`, signal);
+    const reason = outcome === undefined ? errorCode(info.error) : `HTTP ${outcome.status}`;
+    this.options.observer?.onRetry?.({ attempt: info.attempt, delayMs: info.delayMs, reason });
   }
 
   private async send(
@@ -180,6 +207,10 @@ function transportFailure(error: unknown, timedOut: boolean, timeoutMs: number):
   });
 }
 
+function errorCode(error: Error): string {
+  return isConnectorError(error) ? error.code : error.name;
+}
+
 function classifyFailure(outcome: HttpOutcome, idCount: number): ConnectorError {
   const { status } = outcome;
   const details = { status, graphError: graphErrorCode(outcome.bodyText), ids: idCount };
@@ -187,6 +218,8 @@ function classifyFailure(outcome: HttpOutcome, idCount: number): ConnectorError 
     return new ConnectorError(ErrorCodes.GRAPH_BAD_REQUEST, 'Graph rejected the batch (400)', { details });
   }
   if (status === 401) {
+    // Still retried with backoff, as before the shared policy, so that behaviour does not change; the status table
+    // (isRetriableHttpStatus) leaves 401 out because only this client knows a fresh token was already tried.
     return new ConnectorError(ErrorCodes.GRAPH_UNAUTHORIZED, 'Graph rejected the token (401) even after a refresh', {
       details,
       retriable: true,
@@ -206,12 +239,9 @@ function classifyFailure(outcome: HttpOutcome, idCount: number): ConnectorError 
       retriable: true,
     });
   }
-  if (status === 200) {
-    return new ConnectorError(ErrorCodes.GRAPH_BAD_RESPONSE, 'unexpected Graph response', { details, retriable: true });
-  }
   return new ConnectorError(ErrorCodes.GRAPH_UNAVAILABLE, `Graph answered HTTP ${status}`, {
     details,
-    retriable: status >= 500 || status === 408,
+    retriable: isRetriableHttpStatus(status),
   });
 }
 

@@ -1,7 +1,9 @@
 import type { ConnectorConfig } from '../config/index.js';
 import { toError } from '../errors.js';
+import { createKafkaCluster, type KafkaCluster, type KafkaConnectionOptions } from '../kafka/index.js';
 import type { ConnectorMetrics, Logger } from '../observability/index.js';
-import { KafkaCoordinator, KafkaSink, type KafkaConnectionOptions } from '../sink/index.js';
+import { ShardCoordinator, StateTopicReader } from '../shard-ownership/index.js';
+import { KafkaSink } from '../sink/index.js';
 import type { WorkerHealth } from './worker-health.js';
 
 export function kafkaConnection(config: ConnectorConfig, logger: Logger): KafkaConnectionOptions {
@@ -16,14 +18,21 @@ export function kafkaConnection(config: ConnectorConfig, logger: Logger): KafkaC
   };
 }
 
+/** One handle on the cluster for the sink, the state restore and the coordinator of a worker. */
+export function createCluster(config: ConnectorConfig, logger: Logger): KafkaCluster {
+  return createKafkaCluster(kafkaConnection(config, logger));
+}
+
 export function createKafkaSink(
   config: ConnectorConfig,
+  kafka: KafkaCluster,
   logger: Logger,
   metrics: ConnectorMetrics,
   health: WorkerHealth,
 ): KafkaSink {
   return new KafkaSink({
-    ...kafkaConnection(config, logger),
+    kafka,
+    logger: logger.child({ component: 'kafka' }),
     connectorName: config.connectorName,
     topic: config.kafka.topic,
     partitions: config.kafka.partitions,
@@ -34,7 +43,7 @@ export function createKafkaSink(
     transactionTimeoutMs: config.kafka.transactionTimeoutMs,
     compression: config.kafka.compression,
     maxBufferedRecords: config.kafka.maxBufferedEvents,
-    retry: { initialMs: 500, maxMs: 10_000 },
+    retry: config.kafka.retry,
     observer: {
       onPublished: ({ durationMs }) => {
         metrics.kafkaPublishDuration.observe(durationMs / 1000);
@@ -50,9 +59,19 @@ export function createKafkaSink(
   });
 }
 
-export function createCoordinator(config: ConnectorConfig, logger: Logger): KafkaCoordinator {
-  return new KafkaCoordinator({
-    ...kafkaConnection(config, logger),
+export function createStateReader(config: ConnectorConfig, kafka: KafkaCluster): StateTopicReader {
+  return new StateTopicReader({
+    kafka,
+    clientId: config.kafka.clientId,
+    stateTopic: config.kafka.stateTopic,
+    statePartitions: config.kafka.statePartitions,
+  });
+}
+
+export function createCoordinator(config: ConnectorConfig, kafka: KafkaCluster, logger: Logger): ShardCoordinator {
+  return new ShardCoordinator({
+    kafka,
+    logger: logger.child({ component: 'kafka' }),
     topic: config.assignment.coordinationTopic,
     groupId: `${config.connectorName}.workers`,
     replicationFactor: config.kafka.replicationFactor,

@@ -1,6 +1,6 @@
 import { buildPresenceEvent, type PresenceEventCodec } from '../events/index.js';
 import type { Presence, PresenceBatchResult } from '../graph/index.js';
-import type { EventSink, SinkRecord } from '../sink/index.js';
+import type { EventPublisher, SinkRecord } from '../sink/index.js';
 import {
   decide,
   stateOf,
@@ -22,7 +22,7 @@ export interface PresenceProcessorOptions {
   store: PresenceStateStore;
   codec: PresenceEventCodec;
   stateCodec: StateCodec;
-  sink: EventSink;
+  sink: EventPublisher;
   observer?: ProcessorObserver;
 }
 

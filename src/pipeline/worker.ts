@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { ConnectorConfig, ShardConfig } from '../config/index.js';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import { createPresenceEventCodec } from '../events/index.js';
@@ -12,21 +11,26 @@ import {
   type Logger,
 } from '../observability/index.js';
 import { ShardPoller, type DeliverBatch } from '../poller/index.js';
-import type { EventSink, ShardMembership } from '../sink/index.js';
+import {
+  compareLayouts,
+  createShardTakeover,
+  layoutOf,
+  retryWhileSettling,
+  ShardSupervisor,
+  type ShardMembership,
+} from '../shard-ownership/index.js';
+import type { EventPublisher } from '../sink/index.js';
 import { createStateCodec, PresenceStateStore } from '../state/index.js';
 import { budgetShare, createBudget, createGraphClient } from './graph-wiring.js';
-import { createCoordinator, createKafkaSink } from './kafka-wiring.js';
+import { createCluster, createCoordinator, createKafkaSink, createStateReader } from './kafka-wiring.js';
 import { createPresenceProcessor } from './presence-processor.js';
-import { retryWhileSettling } from './retry.js';
-import { ShardSupervisor } from './shard-supervisor.js';
-import { compareLayouts, layoutOf } from './shard-layout.js';
 import { WorkerHealth } from './worker-health.js';
 
 export interface WorkerDependencies {
   logger: Logger;
   metrics?: ConnectorMetrics;
   /** Replaces the Kafka sink; the seam for another Kafka client. */
-  sink?: EventSink;
+  sink?: EventPublisher;
   random?: () => number;
 }
 
@@ -49,10 +53,11 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   const lifecycle = new AbortController();
   const dispatcher = createHttpDispatcher({
     connectionsPerOrigin: config.graph.concurrency + 2,
-    ...(config.graph.caFile === undefined ? {} : { extraCaPem: readFileSync(config.graph.caFile, 'utf8') }),
+    ...(config.graph.caPem === undefined ? {} : { extraCaPem: config.graph.caPem }),
     ...(config.graph.proxyUrl === undefined ? {} : { proxyUrl: config.graph.proxyUrl }),
   });
-  const sink = dependencies.sink ?? createKafkaSink(config, logger, metrics, health);
+  const kafka = createCluster(config, logger);
+  const sink = dependencies.sink ?? createKafkaSink(config, kafka, logger, metrics, health);
   // Keyed by the config's own id strings, so a million ids are held once.
   const store = new PresenceStateStore(config.shards.flatMap((shard) => shard.userIds));
   const stateCodec = createStateCodec();
@@ -83,7 +88,7 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   });
   const supervisor = new ShardSupervisor({
     shards: config.shards,
-    sink,
+    takeover: createShardTakeover(sink, createStateReader(config, kafka)),
     store,
     stateCodec,
     signal: lifecycle.signal,
@@ -125,7 +130,7 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   }
 
   async function joinShardGroup(): Promise<ShardMembership> {
-    const coordinator = createCoordinator(config, logger);
+    const coordinator = createCoordinator(config, kafka, logger);
     const previousLayout = await retryWhileSettling(
       'prepare the coordination topic',
       logger,

@@ -1,17 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Partitioners, type CompressionTypes, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
-import { PRODUCER_RETRY } from './kafka-client.js';
-import type { ShardBatch, SinkObserver, SinkRecord } from './types.js';
+import type { IdempotentProducer, KafkaCluster, KafkaCompression, OutgoingRecord } from '../kafka/index.js';
+import { isRetriable, retry, type BackoffPolicy } from '../retry/index.js';
+import type { ShardBatch, SinkObserver } from './types.js';
 
 export interface IdempotentPublisherOptions {
-  kafka: Kafka;
+  kafka: Pick<KafkaCluster, 'idempotentProducer'>;
   eventsTopic: string;
   stateTopic: string;
   statePartitionOf: (shard: string) => number;
-  compression: CompressionTypes;
-  retryDelayMs: (attempt: number) => number;
+  compression: KafkaCompression;
+  retry: BackoffPolicy;
   closing: AbortSignal;
   logger: Logger;
   observer?: SinkObserver;
@@ -22,7 +21,7 @@ export interface IdempotentPublisherOptions {
  * Kafka acknowledged them. A crash between the two repeats those changes on restart; none is lost.
  */
 export class IdempotentPublisher {
-  private producer: Producer | undefined;
+  private producer: IdempotentProducer | undefined;
 
   constructor(private readonly options: IdempotentPublisherOptions) {}
 
@@ -31,7 +30,10 @@ export class IdempotentPublisher {
     await this.sendUntilAcknowledged(this.options.eventsTopic, batch.events);
     this.options.observer?.onPublished?.({ records: batch.events.length, durationMs: performance.now() - started });
     const partition = this.options.statePartitionOf(batch.shard);
-    await this.sendUntilAcknowledged(this.options.stateTopic, batch.state, partition);
+    await this.sendUntilAcknowledged(
+      this.options.stateTopic,
+      batch.state.map((record) => ({ ...record, partition })),
+    );
   }
 
   async close(): Promise<void> {
@@ -40,30 +42,27 @@ export class IdempotentPublisher {
     await producer?.disconnect();
   }
 
-  private async sendUntilAcknowledged(
-    topic: string,
-    records: readonly SinkRecord[],
-    partition?: number,
-  ): Promise<void> {
+  private async sendUntilAcknowledged(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const producer = await this.ensureProducer();
-        await producer.send({
-          topic,
-          acks: -1,
-          compression: this.options.compression,
-          messages: records.map((record) => ({
-            key: record.key,
-            value: record.value,
-            ...(record.headers === undefined ? {} : { headers: record.headers }),
-            ...(partition === undefined ? {} : { partition }),
-          })),
+    try {
+      await retry(() => this.sendOnce(topic, records), {
+        policy: this.options.retry,
+        signal: this.options.closing,
+        onRetry: ({ error, attempt, delayMs }) => {
+          this.options.observer?.onSendError?.({ error, attempt, retryInMs: delayMs });
+          this.options.logger.warn(
+            { err: error, attempt, retryInMs: delayMs },
+            'Kafka send failed; retrying with a new producer',
+          );
+        },
+      });
+    } catch (error) {
+      if (this.options.closing.aborted && isRetriable(error)) {
+        throw new ConnectorError(ErrorCodes.SINK_CLOSED, 'sink closed before Kafka acknowledged the records', {
+          cause: toError(error),
         });
-        return;
-      } catch (error) {
-        await this.recover(toError(error), attempt);
       }
+      throw error;
     }
   }
 
@@ -71,42 +70,26 @@ export class IdempotentPublisher {
    * After a failed send the idempotent producer's sequence numbers may no longer match the broker's; a fresh
    * producer starts a clean session before the records are sent again.
    */
-  private async recover(error: Error, attempt: number): Promise<void> {
-    const retryInMs = this.options.retryDelayMs(attempt);
-    this.options.observer?.onSendError?.({ error, attempt: attempt + 1, retryInMs });
-    this.options.logger.warn(
-      { err: error, attempt: attempt + 1, retryInMs },
-      'Kafka send failed; retrying with a new producer',
-    );
+  private async sendOnce(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    try {
+      const producer = await this.ensureProducer();
+      await producer.send({ topic, records });
+    } catch (error) {
+      await this.discardProducer();
+      throw error;
+    }
+  }
+
+  private async ensureProducer(): Promise<IdempotentProducer> {
+    this.producer ??= await this.options.kafka.idempotentProducer({ compression: this.options.compression });
+    return this.producer;
+  }
+
+  private async discardProducer(): Promise<void> {
     const failed = this.producer;
     this.producer = undefined;
     await failed?.disconnect().catch((disconnectError: unknown) => {
       this.options.logger.debug({ err: disconnectError }, 'disconnecting the failed producer failed too');
     });
-    if (!this.options.closing.aborted) {
-      await sleep(retryInMs, undefined, { signal: this.options.closing }).catch(() => {
-        // Woken early by close(): the check below turns it into SINK_CLOSED.
-      });
-    }
-    if (this.options.closing.aborted) {
-      throw new ConnectorError(ErrorCodes.SINK_CLOSED, 'sink closed before Kafka acknowledged the records', {
-        cause: error,
-      });
-    }
-  }
-
-  private async ensureProducer(): Promise<Producer> {
-    if (this.producer !== undefined) return this.producer;
-    const producer = this.options.kafka.producer({
-      idempotent: true,
-      // kafkajs keeps ordering with idempotence only with one request in flight per broker.
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: PRODUCER_RETRY,
-      allowAutoTopicCreation: false,
-    });
-    await producer.connect();
-    this.producer = producer;
-    return producer;
   }
 }

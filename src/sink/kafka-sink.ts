@@ -1,16 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CompressionTypes, type Kafka } from 'kafkajs';
-import { ConnectorError, ErrorCodes, toError } from '../errors.js';
+import type { Logger } from 'pino';
+import { ConnectorError, ErrorCodes, isConnectorError } from '../errors.js';
+import type { KafkaAdmin, KafkaCluster } from '../kafka/index.js';
+import { retry, type BackoffPolicy } from '../retry/index.js';
 import { RecordCapacity } from './capacity.js';
 import { IdempotentPublisher } from './idempotent-publisher.js';
-import { createKafkaClient, type KafkaConnectionOptions } from './kafka-client.js';
-import { isTransactionsUnsupported } from './kafka-errors.js';
-import { readPartitions } from './partition-reader.js';
 import { statePartitionOf } from './partition.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
-import type { DeliveryMode, EventSink, ShardBatch, SinkObserver, StoredStateRecord } from './types.js';
+import type { DeliveryMode, EventPublisher, ShardBatch, SinkObserver } from './types.js';
 
-export interface KafkaSinkOptions extends KafkaConnectionOptions {
+export interface KafkaSinkOptions {
+  kafka: KafkaCluster;
+  logger: Logger;
   /** Prefix of transactional ids: `<connectorName>-<shard>`. */
   connectorName: string;
   topic: string;
@@ -23,15 +24,16 @@ export interface KafkaSinkOptions extends KafkaConnectionOptions {
   transactionTimeoutMs: number;
   compression: 'gzip' | 'none';
   maxBufferedRecords: number;
-  retry: { initialMs: number; maxMs: number };
-  /** How long a state restore may take before it is retried. */
-  restoreTimeoutMs?: number;
+  /** Backoff of every retry here: connecting, and replaying a batch with a new producer. */
+  retry: BackoffPolicy;
   observer?: SinkObserver;
 }
 
-/** kafkajs lives in this folder and nowhere else: swapping the Kafka client is a change here only. */
-export class KafkaSink implements EventSink {
-  private readonly kafka: Kafka;
+/**
+ * Publishes the shards' batches to Kafka through src/kafka: a transactional publisher per shard (exactly-once)
+ * or one idempotent publisher (at-least-once), behind a bound on the records in flight.
+ */
+export class KafkaSink implements EventPublisher {
   private readonly capacity: RecordCapacity;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly closing = new AbortController();
@@ -41,52 +43,38 @@ export class KafkaSink implements EventSink {
   private closed = false;
 
   constructor(private readonly options: KafkaSinkOptions) {
-    this.kafka = createKafkaClient(options);
     this.capacity = new RecordCapacity(options.maxBufferedRecords);
   }
 
+  /** Retries what is retriable (Kafka away, leaders moving); a refused feature or a wrong layout fails at once. */
   async connect(signal?: AbortSignal): Promise<DeliveryMode> {
-    for (let attempt = 0; ; attempt++) {
-      this.throwIfClosed();
-      try {
-        await this.ensureTopics();
+    return retry(
+      async () => {
+        this.throwIfClosed();
+        await this.options.kafka.withAdmin((admin) => this.ensureTopics(admin));
         this.mode = await this.settleDeliveryMode();
         this.options.logger.info({ delivery: this.mode }, 'connected to Kafka');
         return this.mode;
-      } catch (error) {
-        // A refused transaction feature or a wrong state-topic layout will not change by retrying.
-        if (error instanceof ConnectorError && !error.retriable) throw error;
-        const retryInMs = this.retryDelay(attempt);
-        this.options.observer?.onSendError?.({ error: toError(error), attempt: attempt + 1, retryInMs });
-        this.options.logger.warn({ err: error, attempt: attempt + 1, retryInMs }, 'Kafka not reachable yet; retrying');
-        await sleep(retryInMs, undefined, { signal: anySignal(signal, this.closing.signal) });
-      }
-    }
+      },
+      {
+        policy: this.options.retry,
+        signal: signal === undefined ? this.closing.signal : AbortSignal.any([signal, this.closing.signal]),
+        onRetry: ({ error, attempt, delayMs }) => {
+          this.options.observer?.onSendError?.({ error, attempt, retryInMs: delayMs });
+          this.options.logger.warn({ err: error, attempt, retryInMs: delayMs }, 'Kafka not reachable yet; retrying');
+        },
+      },
+    );
   }
 
-  async openShard(shard: string): Promise<void> {
+  async claimShard(shard: string): Promise<void> {
     if (this.requireMode() === 'exactly-once') await this.transactionalFor(shard).open();
   }
 
-  async closeShard(shard: string): Promise<void> {
+  async releaseShard(shard: string): Promise<void> {
     const publisher = this.transactional.get(shard);
     this.transactional.delete(shard);
     await publisher?.close();
-  }
-
-  async readState(shards: readonly string[], onRecord: (record: StoredStateRecord) => void): Promise<void> {
-    const partitions = [...new Set(shards.map((shard) => statePartitionOf(shard, this.options.statePartitions)))];
-    await readPartitions({
-      kafka: this.kafka,
-      topic: this.options.stateTopic,
-      ranges: partitions.map((partition) => ({ partition })),
-      groupPrefix: `${this.options.clientId}.state-restore`,
-      timeoutMs: this.options.restoreTimeoutMs ?? 10 * 60_000,
-      onRecords: (_partition, records) => {
-        for (const record of records) onRecord(record);
-        return false;
-      },
-    });
   }
 
   async publish(batch: ShardBatch): Promise<void> {
@@ -133,16 +121,16 @@ export class KafkaSink implements EventSink {
     let publisher = this.transactional.get(shard);
     if (publisher === undefined) {
       publisher = new TransactionalPublisher({
-        kafka: this.kafka,
+        kafka: this.options.kafka,
         shard,
         transactionalId: `${this.options.connectorName}-${shard}`,
         eventsTopic: this.options.topic,
         stateTopic: this.options.stateTopic,
         statePartition: statePartitionOf(shard, this.options.statePartitions),
-        compression: this.compression(),
+        compression: this.options.compression,
         transactionTimeoutMs: this.options.transactionTimeoutMs,
         maxRecordsPerTransaction: 20_000,
-        retryDelayMs: (attempt) => this.retryDelay(attempt),
+        retry: this.options.retry,
         closing: this.closing.signal,
         logger: this.options.logger.child({ shard }),
         ...(this.options.observer === undefined ? {} : { observer: this.options.observer }),
@@ -154,12 +142,12 @@ export class KafkaSink implements EventSink {
 
   private idempotentPublisher(): IdempotentPublisher {
     this.idempotent ??= new IdempotentPublisher({
-      kafka: this.kafka,
+      kafka: this.options.kafka,
       eventsTopic: this.options.topic,
       stateTopic: this.options.stateTopic,
       statePartitionOf: (shard) => statePartitionOf(shard, this.options.statePartitions),
-      compression: this.compression(),
-      retryDelayMs: (attempt) => this.retryDelay(attempt),
+      compression: this.options.compression,
+      retry: this.options.retry,
       closing: this.closing.signal,
       logger: this.options.logger,
       ...(this.options.observer === undefined ? {} : { observer: this.options.observer }),
@@ -173,84 +161,56 @@ export class KafkaSink implements EventSink {
    */
   private async settleDeliveryMode(): Promise<DeliveryMode> {
     if (this.options.delivery === 'at-least-once') return 'at-least-once';
-    const probe = this.kafka.producer({
-      transactionalId: `${this.options.connectorName}-probe`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
     try {
-      await probe.connect();
-      const transaction = await probe.transaction();
-      await transaction.abort();
+      await this.options.kafka.probeTransactions(`${this.options.connectorName}-probe`);
       return 'exactly-once';
     } catch (error) {
-      if (!isTransactionsUnsupported(error)) throw error;
+      if (!isConnectorError(error, ErrorCodes.SINK_TRANSACTIONS_UNSUPPORTED)) throw error;
       if (this.options.delivery === 'exactly-once') {
         throw new ConnectorError(
           ErrorCodes.SINK_TRANSACTIONS_UNSUPPORTED,
           'kafka.delivery is exactly-once but the broker refuses transactions; use at-least-once (or auto) for this broker',
-          { cause: toError(error) },
+          { cause: error.cause ?? error },
         );
       }
       this.options.logger.warn({ err: error }, 'the broker does not support transactions: delivering at-least-once');
       return 'at-least-once';
-    } finally {
-      await probe.disconnect();
     }
   }
 
-  private async ensureTopics(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const created = await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: this.options.topic,
-            numPartitions: this.options.partitions,
-            replicationFactor: this.options.replicationFactor,
-          },
-          {
-            topic: this.options.stateTopic,
-            numPartitions: this.options.statePartitions,
-            replicationFactor: this.options.replicationFactor,
-            // Compacted: only the latest state per user matters, and the topic stays proportional to the tenant.
-            configEntries: [
-              { name: 'cleanup.policy', value: 'compact' },
-              { name: 'min.compaction.lag.ms', value: '60000' },
-              { name: 'segment.ms', value: String(6 * 60 * 60 * 1000) },
-            ],
-          },
-        ],
-      });
-      if (created)
-        this.options.logger.info({ topic: this.options.topic, stateTopic: this.options.stateTopic }, 'created topics');
-      await this.checkStatePartitions(admin);
-    } finally {
-      await admin.disconnect();
-    }
+  private async ensureTopics(admin: KafkaAdmin): Promise<void> {
+    const created = await admin.createTopics([
+      {
+        topic: this.options.topic,
+        partitions: this.options.partitions,
+        replicationFactor: this.options.replicationFactor,
+      },
+      {
+        topic: this.options.stateTopic,
+        partitions: this.options.statePartitions,
+        replicationFactor: this.options.replicationFactor,
+        // Compacted: only the latest state per user matters, and the topic stays proportional to the tenant.
+        config: {
+          'cleanup.policy': 'compact',
+          'min.compaction.lag.ms': '60000',
+          'segment.ms': String(6 * 60 * 60 * 1000),
+        },
+      },
+    ]);
+    if (created)
+      this.options.logger.info({ topic: this.options.topic, stateTopic: this.options.stateTopic }, 'created topics');
+    await this.checkStatePartitions(admin);
   }
 
   /** A state topic with another partition count would put shards' state where no worker looks for it. */
-  private async checkStatePartitions(admin: ReturnType<Kafka['admin']>): Promise<void> {
-    const metadata = await admin.fetchTopicMetadata({ topics: [this.options.stateTopic] });
-    const actual = metadata.topics[0]?.partitions.length ?? 0;
+  private async checkStatePartitions(admin: KafkaAdmin): Promise<void> {
+    const actual = await admin.partitionCount(this.options.stateTopic);
     if (actual !== this.options.statePartitions) {
       throw new ConnectorError(
         ErrorCodes.CONFIG_INVALID,
         `state topic ${this.options.stateTopic} has ${actual} partitions but kafka.statePartitions is ${this.options.statePartitions}; set it to ${actual}`,
       );
     }
-  }
-
-  private compression(): CompressionTypes {
-    return this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-  }
-
-  private retryDelay(attempt: number): number {
-    const { initialMs, maxMs } = this.options.retry;
-    return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 20));
   }
 
   private requireMode(): DeliveryMode {
@@ -261,8 +221,4 @@ export class KafkaSink implements EventSink {
   private throwIfClosed(): void {
     if (this.closed) throw new ConnectorError(ErrorCodes.SINK_CLOSED, 'the Kafka sink is closed');
   }
-}
-
-function anySignal(first: AbortSignal | undefined, second: AbortSignal): AbortSignal {
-  return first === undefined ? second : AbortSignal.any([first, second]);
 }

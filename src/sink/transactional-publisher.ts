@@ -1,24 +1,21 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { CompressionTypes, Kafka, Producer, RecordMetadata } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ConnectorError, ErrorCodes, toError } from '../errors.js';
-import { PRODUCER_RETRY } from './kafka-client.js';
-import { fencedError, isFencedError } from './kafka-errors.js';
-import { readPartitions } from './partition-reader.js';
+import { ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors.js';
+import type { KafkaCluster, KafkaCompression, KafkaTransaction, TransactionalProducer } from '../kafka/index.js';
+import { isRetriable, retry, type BackoffPolicy } from '../retry/index.js';
 import type { ShardBatch, SinkObserver, SinkRecord } from './types.js';
 
 export interface TransactionalPublisherOptions {
-  kafka: Kafka;
+  kafka: Pick<KafkaCluster, 'transactionalProducer' | 'readPartitions'>;
   shard: string;
   transactionalId: string;
   eventsTopic: string;
   stateTopic: string;
   statePartition: number;
-  compression: CompressionTypes;
+  compression: KafkaCompression;
   transactionTimeoutMs: number;
   /** Batches queued while a transaction runs are committed together, up to this many records. */
   maxRecordsPerTransaction: number;
-  retryDelayMs: (attempt: number) => number;
+  retry: BackoffPolicy;
   closing: AbortSignal;
   logger: Logger;
   observer?: SinkObserver;
@@ -33,11 +30,11 @@ interface Pending {
 /**
  * Exactly-once publishing for one shard: the events and the state records of queued batches go into one Kafka
  * transaction. kafkajs cannot recover a producer whose commit or abort failed, nor one that met
- * UNKNOWN_PRODUCER_ID or a sequence error, so every failure discards the producer; its successor (same
- * transactional id) fences it and aborts what it left open, and the batches are replayed.
+ * UNKNOWN_PRODUCER_ID or a sequence error, so every failure discards the producer; after a retriable one its
+ * successor (same transactional id) fences it and aborts what it left open, and the batches are replayed.
  */
 export class TransactionalPublisher {
-  private producer: Producer | undefined;
+  private producer: TransactionalProducer | undefined;
   private readonly queue: Pending[] = [];
   private draining: Promise<void> | undefined;
   private fenced: ConnectorError | undefined;
@@ -72,7 +69,7 @@ export class TransactionalPublisher {
         for (const pending of group) pending.resolve();
       } catch (error) {
         const failure = toError(error);
-        if (failure instanceof ConnectorError && failure.code === ErrorCodes.SINK_FENCED) this.fenced = failure;
+        if (isConnectorError(failure, ErrorCodes.SINK_FENCED)) this.fenced = failure;
         for (const pending of [...group, ...this.queue.splice(0)]) pending.reject(failure);
       }
     }
@@ -96,46 +93,65 @@ export class TransactionalPublisher {
   private async commitUntilDone(batches: ShardBatch[]): Promise<void> {
     const events = batches.flatMap((batch) => batch.events);
     const state = batches.flatMap((batch) => batch.state);
-    for (let attempt = 0; ; attempt++) {
-      const started = performance.now();
-      let stateOffset: string | undefined;
-      try {
-        const producer = await this.ensureProducer();
-        const transaction = await producer.transaction();
-        try {
-          const metadata = await transaction.sendBatch({
-            acks: -1,
-            compression: this.options.compression,
-            topicMessages: [
-              { topic: this.options.eventsTopic, messages: events.map(toMessage) },
-              {
-                topic: this.options.stateTopic,
-                messages: state.map((record) => ({ ...toMessage(record), partition: this.options.statePartition })),
-              },
-            ],
-          });
-          stateOffset = baseOffsetOf(metadata, this.options.stateTopic);
-        } catch (error) {
-          await transaction.abort().catch((abortError: unknown) => {
-            this.options.logger.debug(
-              { err: abortError },
-              'abort after a failed send failed too; the producer is replaced',
-            );
-          });
-          this.options.observer?.onTransaction?.({ outcome: 'aborted' });
-          throw error;
-        }
-        await this.commitOrVerify(transaction, stateOffset);
+    try {
+      await retry(() => this.commitOnce(events, state), {
+        policy: this.options.retry,
+        signal: this.options.closing,
+        onRetry: ({ error, attempt, delayMs }) => {
+          this.options.observer?.onSendError?.({ error, attempt, retryInMs: delayMs });
+          this.options.logger.warn(
+            { err: error, shard: this.options.shard, attempt, retryInMs: delayMs },
+            'Kafka transaction failed; replaying the batch with a new producer',
+          );
+        },
+      });
+    } catch (error) {
+      throw this.finalError(error);
+    }
+  }
+
+  /** One attempt: a transaction with every record, committed; any failure discards the producer. */
+  private async commitOnce(events: readonly SinkRecord[], state: readonly SinkRecord[]): Promise<void> {
+    const started = performance.now();
+    try {
+      const producer = await this.ensureProducer();
+      const transaction = await producer.begin();
+      const stateOffset = await this.sendOrAbort(transaction, events, state);
+      await this.commitOrVerify(transaction, stateOffset);
+      this.options.observer?.onTransaction?.({ outcome: 'committed' });
+      this.options.observer?.onPublished?.({ records: events.length, durationMs: performance.now() - started });
+    } catch (error) {
+      if (error instanceof CommittedAfterAll) {
         this.options.observer?.onTransaction?.({ outcome: 'committed' });
-        this.options.observer?.onPublished?.({ records: events.length, durationMs: performance.now() - started });
         return;
-      } catch (error) {
-        if (error instanceof CommittedAfterAll) {
-          this.options.observer?.onTransaction?.({ outcome: 'committed' });
-          return;
-        }
-        await this.recover(error, attempt);
       }
+      await this.discardProducer();
+      throw error;
+    }
+  }
+
+  /** Sends the records; returns the offset of the first state record, which tells later whether a commit held. */
+  private async sendOrAbort(
+    transaction: KafkaTransaction,
+    events: readonly SinkRecord[],
+    state: readonly SinkRecord[],
+  ): Promise<string | undefined> {
+    const { stateTopic, statePartition } = this.options;
+    try {
+      const written = await transaction.send([
+        { topic: this.options.eventsTopic, records: events },
+        { topic: stateTopic, records: state.map((record) => ({ ...record, partition: statePartition })) },
+      ]);
+      return written.find((entry) => entry.topic === stateTopic)?.baseOffset;
+    } catch (error) {
+      await transaction.abort().catch((abortError: unknown) => {
+        this.options.logger.debug(
+          { err: abortError },
+          'abort after a failed send failed too; the producer is replaced',
+        );
+      });
+      this.options.observer?.onTransaction?.({ outcome: 'aborted' });
+      throw error;
     }
   }
 
@@ -144,14 +160,11 @@ export class TransactionalPublisher {
    * dropped. Replaying a committed batch would publish it twice, so a new producer first settles the old
    * transaction, then the state partition tells whether our first state record became visible.
    */
-  private async commitOrVerify(
-    transaction: { commit(): Promise<void> },
-    stateOffset: string | undefined,
-  ): Promise<void> {
+  private async commitOrVerify(transaction: KafkaTransaction, stateOffset: string | undefined): Promise<void> {
     try {
       await transaction.commit();
     } catch (commitError) {
-      if (isFencedError(commitError)) throw commitError;
+      if (isConnectorError(commitError, ErrorCodes.SINK_FENCED)) throw commitError;
       this.options.logger.warn(
         { err: commitError, shard: this.options.shard },
         'commit failed; checking whether it took effect',
@@ -165,8 +178,7 @@ export class TransactionalPublisher {
 
   private async isCommitted(offset: string): Promise<boolean> {
     let committed = false;
-    await readPartitions({
-      kafka: this.options.kafka,
+    await this.options.kafka.readPartitions({
       topic: this.options.stateTopic,
       ranges: [{ partition: this.options.statePartition, fromOffset: offset }],
       groupPrefix: `${this.options.transactionalId}.commit-check`,
@@ -180,47 +192,28 @@ export class TransactionalPublisher {
     return committed;
   }
 
-  private async recover(error: unknown, attempt: number): Promise<void> {
-    if (isFencedError(error)) {
+  /** What the publisher reports once the retry loop gave up: fenced, closed, or the failure that is final. */
+  private finalError(error: unknown): Error {
+    if (isConnectorError(error, ErrorCodes.SINK_FENCED)) {
       this.options.observer?.onFenced?.({ shard: this.options.shard });
-      await this.discardProducer();
-      throw fencedError(this.options.shard, error);
+      return fencedError(this.options.shard, error);
     }
-    const retryInMs = this.options.retryDelayMs(attempt);
-    this.options.observer?.onSendError?.({ error: toError(error), attempt: attempt + 1, retryInMs });
-    this.options.logger.warn(
-      { err: error, shard: this.options.shard, attempt: attempt + 1, retryInMs },
-      'Kafka transaction failed; replaying the batch with a new producer',
-    );
-    await this.discardProducer();
-    if (!this.options.closing.aborted) {
-      await sleep(retryInMs, undefined, { signal: this.options.closing }).catch(() => {
-        // Woken early by close(): the check below turns it into SINK_CLOSED.
-      });
-    }
-    if (this.options.closing.aborted) {
-      throw new ConnectorError(ErrorCodes.SINK_CLOSED, 'sink closed before the transaction committed', {
+    if (this.options.closing.aborted && isRetriable(error)) {
+      return new ConnectorError(ErrorCodes.SINK_CLOSED, 'sink closed before the transaction committed', {
         cause: toError(error),
       });
     }
+    return toError(error);
   }
 
-  private async ensureProducer(): Promise<Producer> {
+  private async ensureProducer(): Promise<TransactionalProducer> {
     if (this.producer !== undefined) return this.producer;
-    const producer = this.options.kafka.producer({
+    this.producer = await this.options.kafka.transactionalProducer({
       transactionalId: this.options.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: this.options.transactionTimeoutMs,
-      retry: PRODUCER_RETRY,
-      allowAutoTopicCreation: false,
+      transactionTimeoutMs: this.options.transactionTimeoutMs,
+      compression: this.options.compression,
     });
-    await producer.connect();
-    // kafkajs sends InitProducerId lazily at the first transaction; do it now so fencing happens at open().
-    const transaction = await producer.transaction();
-    await transaction.abort();
-    this.producer = producer;
-    return producer;
+    return this.producer;
   }
 
   private async discardProducer(): Promise<void> {
@@ -232,12 +225,14 @@ export class TransactionalPublisher {
   }
 }
 
+/** The commit looked failed but the state partition shows it took effect: the batch must not be replayed. */
 class CommittedAfterAll extends Error {}
 
-function toMessage(record: SinkRecord) {
-  return { key: record.key, value: record.value, ...(record.headers === undefined ? {} : { headers: record.headers }) };
-}
-
-function baseOffsetOf(metadata: RecordMetadata[], topic: string): string | undefined {
-  return metadata.find((entry) => entry.topicName === topic)?.baseOffset;
+/** Says which shard was lost; keeps the kafkajs error as the cause, as the logs showed it before the mapping. */
+function fencedError(shard: string, fenced: ConnectorError): ConnectorError {
+  return new ConnectorError(
+    ErrorCodes.SINK_FENCED,
+    `another producer with this shard's transactional id took over shard "${shard}": this worker stops polling it`,
+    { cause: fenced.cause ?? fenced, details: { shard, kafkaError: fenced.details['kafkaError'] } },
+  );
 }

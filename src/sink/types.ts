@@ -14,34 +14,28 @@ export interface ShardBatch {
 
 export type DeliveryMode = 'exactly-once' | 'at-least-once';
 
-export interface StoredStateRecord {
-  key: string;
-  /** null for a tombstone. */
-  value: Buffer | null;
-}
-
-/** The one interface the rest of the connector sees of Kafka. */
-export interface EventSink {
+/** The one interface the rest of the connector sees of publishing to Kafka. */
+export interface EventPublisher {
   /**
-   * Connects, creates the events and state topics if missing and settles the delivery mode; retries until it
-   * succeeds or `signal` aborts (a missing transaction feature is not retried: it decides the mode or fails).
+   * Connects, creates the events and state topics if missing and settles the delivery mode; retries what is
+   * retriable until it succeeds or `signal` aborts (a missing transaction feature decides the mode or fails).
    */
   connect(signal?: AbortSignal): Promise<DeliveryMode>;
   /**
-   * Takes ownership of a shard before its state is read: in exactly-once mode this initialises the shard's
-   * transactional producer, which fences any other producer of the shard and aborts its open transaction.
-   */
-  openShard(shard: string): Promise<void>;
-  /** Gives up a shard: waits for its publishes, then closes its producer. */
-  closeShard(shard: string): Promise<void>;
-  /** Reads the committed state records of these shards, in offset order per partition. */
-  readState(shards: readonly string[], onRecord: (record: StoredStateRecord) => void): Promise<void>;
-  /**
    * Resolves once Kafka acknowledged the batch: in exactly-once mode once its transaction committed. Retries
-   * with a new producer until it succeeds or the sink closes; rejects with SINK_FENCED when another worker took
-   * the shard. Waits while the bounded buffer is full, which slows polling instead of growing memory.
+   * with a new producer while the failure is retriable, until it succeeds or the sink closes (SINK_CLOSED);
+   * rejects with SINK_FENCED when another worker took the shard, and at once with anything not retriable.
+   * Waits while the bounded buffer is full, which slows polling instead of growing memory.
    */
   publish(batch: ShardBatch): Promise<void>;
+  /**
+   * What exactly-once needs when a shard is taken over, before its state is read: initialises the shard's
+   * transactional producer, which fences any other producer of the shard and aborts its open transaction.
+   * Nothing to do at-least-once.
+   */
+  claimShard(shard: string): Promise<void>;
+  /** Gives up a shard: waits for its publishes, then closes its producer. */
+  releaseShard(shard: string): Promise<void>;
   /** Lets publishes in flight finish (up to `timeoutMs`), then disconnects. */
   close(timeoutMs: number): Promise<void>;
 }

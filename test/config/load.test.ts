@@ -57,6 +57,7 @@ describe('loadConfig: a valid minimal config', () => {
       stateTopic: 'presence-connector.presence-state',
       statePartitions: 12,
       transactionTimeoutMs: 60_000,
+      retry: { initialMs: 500, maxMs: 10_000 },
     });
     expect(config.assignment).toEqual({
       mode: 'dynamic',

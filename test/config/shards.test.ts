@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GuidTable } from '../../src/config/guid-table.js';
 import { MAX_PROBLEMS_PER_SOURCE, scanUserIdBytes } from '../../src/config/shards.js';
 import { CLIENT_ID, fixture, guid, minimalLines, removeTempDirs } from './support.js';
 
@@ -188,35 +187,5 @@ describe('scanUserIdBytes', () => {
     expect(scan('')).toEqual([]);
     expect(scan('\uFEFFx\n')).toEqual([['bad x', 1]]);
     expect(scan('# Zoë\nzoë # Zoë\n')).toEqual([['bad zoë', 2]]);
-  });
-});
-
-describe('GuidTable', () => {
-  it('finds every duplicate among many GUIDs, across growth', () => {
-    const table = new GuidTable(16);
-    const words = new Uint32Array(4);
-    const seen = new Map<string, number>();
-    let state = 12345;
-    const next = (): number => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return state;
-    };
-    for (let i = 0; i < 50_000; i++) {
-      // Reuse earlier values now and then to create duplicates; zeros to stress the hash.
-      const value = i % 7 === 0 ? [i % 100, 0, 0, 0] : [next(), next() & 0xff, 0, next()];
-      words.set(value);
-      const key = value.join(',');
-      const slot = table.putIfAbsent(words, i, i * 2);
-      const first = seen.get(key);
-      if (first === undefined) {
-        expect(slot).toBe(-1);
-        seen.set(key, i);
-      } else {
-        expect(slot).not.toBe(-1);
-        expect(table.firstAt(slot)).toBe(first);
-        expect(table.secondAt(slot)).toBe(first * 2);
-      }
-    }
-    expect(table.size).toBe(seen.size);
   });
 });

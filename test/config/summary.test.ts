@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { configSchema, describeSettings, formatSummary, summarizeConfig } from '../../src/config/index.js';
+import { formatSummary, summarizeConfig } from '../../src/config/index.js';
 import { CLIENT_ID, fixture, guid, removeTempDirs, SECRET_VALUE } from './support.js';
 
 afterAll(removeTempDirs);
@@ -115,54 +115,5 @@ describe('formatSummary', () => {
     expect(text).toContain('DOES NOT FIT');
     expect(text).toContain('Warnings:\n  - 1952 requests per cycle exceed');
     expect(text).toContain('  - graph.apiVersion is beta');
-  });
-});
-
-describe('describeSettings', () => {
-  const settings = describeSettings();
-  const byPath = new Map(settings.map((setting) => [setting.path, setting]));
-
-  it('documents every leaf setting with a description', () => {
-    expect(settings.length).toBeGreaterThan(30);
-    for (const setting of settings) {
-      expect(setting.description.length, setting.path).toBeGreaterThan(10);
-      expect(setting.type.length, setting.path).toBeGreaterThan(0);
-    }
-    expect(byPath.get('graph.batchSize')).toEqual({
-      path: 'graph.batchSize',
-      type: 'integer 1..650',
-      default: 650,
-      required: false,
-      env: 'PRESENCE_GRAPH_BATCH_SIZE',
-      description: expect.stringContaining('650') as string,
-    });
-    expect(byPath.get('graph.cloud')?.type).toBe('global | usgov | usgov-dod | custom');
-    expect(byPath.get('kafka.clientId')?.defaultText).toBe('connectorName');
-    expect(byPath.get('tenant.id')).toMatchObject({ required: true, default: undefined });
-    expect(byPath.get('kafka.brokers')).toMatchObject({ required: true, type: 'list of strings (host:port)' });
-  });
-
-  it('flags the secrets, and only them', () => {
-    expect(settings.filter((setting) => setting.secret === true).map((setting) => setting.path)).toEqual([
-      'tenant.clientSecret',
-      'tenant.certificate.privateKey',
-      'kafka.tls.key',
-      'kafka.sasl.password',
-    ]);
-    expect(byPath.get('tenant.clientSecret')?.envOnly).toBe(true);
-  });
-
-  it('reports the defaults the schema applies', () => {
-    const parsed = configSchema.parse({
-      tenant: { id: 'contoso.com', clientId: CLIENT_ID },
-      kafka: { brokers: ['k:1'] },
-      shards: [{ name: 'a', users: [guid(1)] }],
-    });
-    const valueAt = (path: string): unknown =>
-      path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], parsed);
-    for (const setting of settings) {
-      if (setting.path.startsWith('shards') || setting.path.startsWith('tenant')) continue;
-      if (setting.default !== undefined) expect(valueAt(setting.path), setting.path).toEqual(setting.default);
-    }
   });
 });

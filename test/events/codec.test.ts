@@ -1,12 +1,7 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import {
-  buildPresenceEvent,
-  createPresenceEventCodec,
-  crc64AvroHex,
-  PRESENCE_SCHEMA_PATH,
-} from '../../src/events/index.js';
+import { buildPresenceEvent, createPresenceEventCodec, PRESENCE_SCHEMA_PATH } from '../../src/events/index.js';
 import type { Presence } from '../../src/graph/index.js';
 
 const presence: Presence = {
@@ -24,14 +19,6 @@ const presence: Presence = {
   workLocation: { workLocationType: 'office', source: 'scheduled', placeId: 'b1' },
   sequenceNumber: 'C0000000002',
 };
-
-describe('CRC-64-AVRO', () => {
-  it('matches the Avro specification test vectors', () => {
-    // Values from Avro's share/test/data/schema-tests.txt (as signed longs there).
-    expect(BigInt.asIntN(64, BigInt(`0x${crc64AvroHex('"null"')}`))).toBe(7195948357588979594n);
-    expect(BigInt.asIntN(64, BigInt(`0x${crc64AvroHex('"int"')}`))).toBe(8247732601305521295n);
-  });
-});
 
 describe('presence event codec', () => {
   const codec = createPresenceEventCodec();

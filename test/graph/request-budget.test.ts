@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, parseRetryAfterMs, parsePresenceResponse, RequestBudget } from '../../src/graph/index.js';
+import { RequestBudget } from '../../src/graph/index.js';
 
 describe('RequestBudget', () => {
   it('never lets more than maxRequests start in any window', async () => {
@@ -28,68 +28,6 @@ describe('RequestBudget', () => {
     controller.abort();
     await expect(waiting).rejects.toThrow();
   });
-});
-
-describe('Retry-After and backoff', () => {
-  it('reads decimal seconds and HTTP dates', () => {
-    expect(parseRetryAfterMs('2.128')).toBe(2128);
-    expect(parseRetryAfterMs('0')).toBe(0);
-    expect(parseRetryAfterMs(undefined)).toBeUndefined();
-    expect(parseRetryAfterMs('soon')).toBeUndefined();
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(parseRetryAfterMs('Thu, 01 Jan 2026 00:00:03 GMT', now)).toBe(3000);
-  });
-
-  it('grows exponentially with jitter and stays under the cap', () => {
-    const options = { initialMs: 100, maxMs: 1000 };
-    expect(backoffDelayMs(0, options, () => 0)).toBe(50);
-    expect(backoffDelayMs(2, options, () => 1)).toBe(400);
-    expect(backoffDelayMs(10, options, () => 1)).toBe(1000);
-  });
-});
-
-describe('parsePresenceResponse', () => {
-  it('normalises Graph presences and keeps unknown values as sent', () => {
-    const [presence] = parsePresenceResponse(
-      JSON.stringify({
-        value: [
-          {
-            id: 'ABC-1',
-            availability: 'Focusing',
-            activity: 'UrgentInterruptionsOnly',
-            sequenceNumber: 'A1',
-            statusMessage: {
-              message: { content: 'hi', contentType: 'text' },
-              expiryDateTime: { dateTime: '2026-01-01T00:00:00', timeZone: 'UTC' },
-            },
-            outOfOfficeSettings: { isOutOfOffice: true, message: 'gone' },
-          },
-        ],
-      }),
-    );
-    expect(presence).toEqual({
-      id: 'abc-1',
-      availability: 'Focusing',
-      activity: 'UrgentInterruptionsOnly',
-      sequenceNumber: 'A1',
-      statusMessage: {
-        content: 'hi',
-        contentType: 'text',
-        publishedAt: null,
-        expiresAt: '2026-01-01T00:00:00',
-        expiresTimeZone: 'UTC',
-      },
-      outOfOffice: { isOutOfOffice: true, message: 'gone' },
-      workLocation: null,
-    });
-  });
-
-  it.each([['{"value": [ {"id": "x"'], ['{"values": []}'], ['{"value": [{"availability": "Busy"}]}'], ['<html>']])(
-    'rejects %s as a bad response',
-    (body) => {
-      expect(() => parsePresenceResponse(body)).toThrow(expect.objectContaining({ code: 'GRAPH_BAD_RESPONSE' }));
-    },
-  );
 });
 
 describe('RequestBudget.resize', () => {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalBroker, type LocalBroker } from '../../scripts/kafka/local-broker.js';
+import { startLocalBroker, type LocalBroker } from '../../scripts/kafka/index.js';
 import { startHarness, type DecodedEvent, type Harness } from '../support/connector-harness.js';
 
 /**

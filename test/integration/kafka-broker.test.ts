@@ -1,5 +1,5 @@
 /**
- * Proves that the broker the tests get (and the Kafka version scripts/kafka/pom.xml pins) works with kafkajs 2.2.4
+ * Proves that the broker the tests get (and the Kafka version scripts/kafka/jars.ts pins) works with kafkajs 2.2.4
  * for everything the connector relies on, and that a local broker keeps its data across restarts.
  */
 import { randomBytes } from 'node:crypto';
@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { ConfigResourceTypes, type Consumer } from 'kafkajs';
 import { describe, expect, it, vi } from 'vitest';
-import { startLocalBroker } from '../../scripts/kafka/local-broker.js';
-import { ErrorCodes, isConnectorError } from '../../src/errors.js';
+import { startLocalBroker } from '../../scripts/kafka/index.js';
+import { isDevToolError } from '../../scripts/support/index.js';
 import { createTopic, headerText, kafkaBrokers, readMessages, testKafka, uniqueTopic } from '../support/kafka.js';
 
 const text = (buffer: Buffer | null): string | null => (buffer === null ? null : buffer.toString('utf8'));
@@ -273,9 +273,9 @@ describe('local broker from Maven jars', () => {
         () => undefined,
         (thrown: unknown) => thrown,
       );
-      expect(isConnectorError(error, ErrorCodes.KAFKA_LAUNCHER_FAILED)).toBe(true);
+      expect(isDevToolError(error, 'SERVICE_NOT_READY')).toBe(true);
       expect(String(error)).toMatch(/Address already in use|BindException/);
-      const dataDir = isConnectorError(error) ? String(error.details['dataDir']) : '';
+      const dataDir = isDevToolError(error) ? String(error.details['dataDir']) : '';
       expect(dataDir).not.toBe('');
       expect(processesMentioning(dataDir)).toEqual([]);
     } finally {

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadConfig, type EnvSource } from '../../src/config/index.js';
 import { createLogger } from '../../src/observability/index.js';
-import { createKafkaClient, kafkaSecurityHint, type KafkaEndpointOptions } from '../../src/sink/kafka-client.js';
-import { startTopicReader, type TopicRecord } from '../../src/sink/index.js';
+import { createKafkaClient, kafkaSecurityHint, type KafkaEndpointOptions } from '../../src/kafka/client.js';
+import { startTopicReader, type TopicRecord } from '../../src/kafka/index.js';
 import { uniqueTopic } from '../support/kafka.js';
 import {
   PLAIN_USER,

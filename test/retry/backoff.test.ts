@@ -29,6 +29,7 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs('2.128')).toBe(2_128);
     expect(parseRetryAfterMs(' 3 ')).toBe(3_000);
     expect(parseRetryAfterMs(['0.0005'])).toBe(1);
+    expect(parseRetryAfterMs('0')).toBe(0);
   });
 
   it('reads an HTTP date relative to now, never negative', () => {

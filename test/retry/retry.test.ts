@@ -47,7 +47,7 @@ describe('retry', () => {
     await expect(
       retry(
         async () => {
-          throw errors[calls++];
+          throw errors[calls++] ?? new Error('called more often than maxAttempts');
         },
         { policy: fast, maxAttempts: 3 },
       ),

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalBroker, type LocalBroker } from '../../../scripts/kafka/local-broker.js';
+import { startLocalBroker, type LocalBroker } from '../../../scripts/kafka/index.js';
 import { createTestPki, writePkiFiles, type PkiFiles, type TestPki } from '../../support/pki.js';
 
 /** SCRAM users are created when the storage is formatted (KRaft keeps them in the metadata log). */

@@ -1,0 +1,35 @@
+export {
+  kafkaSecurityHint,
+  type KafkaConnectionOptions,
+  type KafkaEndpointOptions,
+  type KafkaSaslOptions,
+  type KafkaTlsOptions,
+  type RevealableSecret,
+} from './client.js';
+export { createKafkaCluster } from './cluster.js';
+export {
+  startTopicReader,
+  type TopicReader,
+  type TopicRecord,
+  type TopicReaderOptions,
+  type TopicReaderLogEntry,
+} from './topic-reader.js';
+export type {
+  GroupMembership,
+  GroupMembershipOptions,
+  IdempotentProducer,
+  IdempotentProducerOptions,
+  KafkaAdmin,
+  KafkaCluster,
+  KafkaCompression,
+  KafkaTransaction,
+  OutgoingRecord,
+  PartitionRange,
+  PartitionRecord,
+  ReadPartitionsOptions,
+  TopicBatch,
+  TopicSpec,
+  TransactionalProducer,
+  TransactionalProducerOptions,
+  WrittenBatch,
+} from './types.js';

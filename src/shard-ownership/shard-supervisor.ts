@@ -1,0 +1,134 @@
+import type { ShardConfig } from '../config/index.js';
+import type { Logger } from '../observability/index.js';
+import type { ShardPoller } from '../poller/index.js';
+import type { PresenceStateStore, StateCodec } from '../state/index.js';
+import { retryWhileSettling } from './settling.js';
+import type { ShardTakeover } from './takeover.js';
+
+export interface ShardSupervisorOptions {
+  shards: readonly ShardConfig[];
+  takeover: ShardTakeover;
+  store: PresenceStateStore;
+  stateCodec: StateCodec;
+  createPoller: (shard: ShardConfig, quarantined: Set<string>) => ShardPoller;
+  /** The set of owned shards changed: budget share, metrics, health. */
+  onOwned: (shards: readonly string[]) => void;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * Runs the pollers of the shards this worker owns and follows changes of ownership, one change at a time.
+ * A shard is taken over by opening it (which fences its previous owner's producer) and restoring
+ * its state before polling; a shard given up stops polling, closes its producer and forgets its users.
+ */
+export class ShardSupervisor {
+  private readonly byName: Map<string, ShardConfig>;
+  private readonly pollers = new Map<string, ShardPoller>();
+  private readonly owned = new Set<string>();
+  private readonly quarantined = new Map<string, Set<string>>();
+  private changes: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: ShardSupervisorOptions) {
+    this.byName = new Map(options.shards.map((shard) => [shard.name, shard]));
+  }
+
+  /** A rebalance began: stop polling everything so no shard is polled by two workers at once. */
+  pauseAll(): void {
+    // Fire and forget: a failure is logged once by the change queue itself (see enqueue).
+    this.enqueue(() => this.stopPollers()).catch(() => undefined);
+  }
+
+  /** The shards to own from now on. */
+  assign(shardNames: readonly string[]): Promise<void> {
+    return this.enqueue(() => this.applyAssignment(shardNames));
+  }
+
+  async stop(): Promise<void> {
+    await this.changes;
+    await this.stopPollers();
+  }
+
+  private enqueue(change: () => Promise<void>): Promise<void> {
+    const next = this.changes.then(change);
+    this.changes = next.catch((error: unknown) => {
+      if (!this.options.signal.aborted) this.options.logger.error({ err: error }, 'changing the owned shards failed');
+    });
+    return next;
+  }
+
+  private async applyAssignment(shardNames: readonly string[]): Promise<void> {
+    await this.stopPollers();
+    const wanted = new Set(shardNames.filter((name) => this.byName.has(name)));
+    const lost = [...this.owned].filter((name) => !wanted.has(name));
+    const gained = [...wanted].filter((name) => !this.owned.has(name));
+    for (const name of lost) await this.release(name);
+    if (gained.length > 0) {
+      await retryWhileSettling('take over shards', this.options.logger, this.options.signal, () =>
+        this.takeOver(gained),
+      );
+    }
+    if (lost.length > 0 || gained.length > 0)
+      this.options.logger.info({ owned: [...wanted], gained, lost }, 'owned shards changed');
+    this.options.onOwned([...this.owned]);
+    if (this.options.signal.aborted) return;
+    for (const name of this.owned) this.startPoller(name);
+  }
+
+  private async takeOver(names: readonly string[]): Promise<void> {
+    for (const name of names) await this.options.takeover.openShard(name);
+    await this.restore(names);
+    for (const name of names) this.owned.add(name);
+  }
+
+  private async release(name: string): Promise<void> {
+    this.owned.delete(name);
+    await this.options.takeover.closeShard(name);
+    this.options.store.deleteAll(this.byName.get(name)?.userIds ?? []);
+  }
+
+  /**
+   * Loads the last committed state of the users of these shards. A record for a user that the config no
+   * longer puts in that shard is ignored: such a user starts again with a snapshot in its new shard.
+   */
+  private async restore(names: readonly string[]): Promise<void> {
+    const started = performance.now();
+    const members = new Map(names.map((name) => [name, new Set(this.byName.get(name)?.userIds ?? [])]));
+    const { stateCodec: codec, store } = this.options;
+    let records = 0;
+    let restored = 0;
+    await this.options.takeover.readState(names, (record) => {
+      records++;
+      const key = codec.parseKey(record.key);
+      if (key === undefined || members.get(key.shard)?.has(key.userId) !== true) return;
+      if (record.value === null) store.delete(key.userId);
+      else {
+        store.commit(key.userId, codec.decode(record.value));
+        restored++;
+      }
+    });
+    this.options.logger.info(
+      { shards: names, records, restored, ms: Math.round(performance.now() - started) },
+      'restored the state of the shards taken over',
+    );
+  }
+
+  private startPoller(name: string): void {
+    const shard = this.byName.get(name);
+    if (shard === undefined || this.pollers.has(name)) return;
+    let quarantined = this.quarantined.get(name);
+    if (quarantined === undefined) {
+      quarantined = new Set<string>();
+      this.quarantined.set(name, quarantined);
+    }
+    const poller = this.options.createPoller(shard, quarantined);
+    this.pollers.set(name, poller);
+    poller.start();
+  }
+
+  private async stopPollers(): Promise<void> {
+    const running = [...this.pollers.values()];
+    this.pollers.clear();
+    await Promise.all(running.map((poller) => poller.stop()));
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The simulator's mutable state and the contexts its routes read: population, churn, recorder, faults, tokens,
+ * registered clients and the token-signing key, built once per server from the resolved options.
+ */
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createBudget, type RequestBudget } from './budget.js';
+import { Churn } from './churn.js';
+import { ClientRegistry, publicKeyFromPem } from './clients.js';
+import type { EntraContext } from './entra.js';
+import type { PresenceContext } from './graph-presence.js';
+import type { ResolvedSimulatorOptions, SimulatorFaults } from './options.js';
+import { createCatalog } from './presence-catalog.js';
+import { DuplicateFilter } from './presence-response.js';
+import { PresenceStore } from './presence-store.js';
+import { createRandom, type Random } from './random.js';
+import { Recorder } from './recording.js';
+import { TokenAuthority } from './tokens.js';
+
+export interface Runtime {
+  options: ResolvedSimulatorOptions;
+  store: PresenceStore;
+  churn: Churn;
+  recorder: Recorder;
+  faults: SimulatorFaults;
+  faultRandom: Random;
+  tokens: TokenAuthority;
+  clients: ClientRegistry;
+  signing: SigningKey;
+  pendingTimers: Set<NodeJS.Timeout>;
+  /** Set once the port is known, since every URL the routes hand out contains it. */
+  routes?: { entra: EntraContext; presence: PresenceContext };
+}
+
+export function createRuntime(options: ResolvedSimulatorOptions): Runtime {
+  const random = createRandom(options.seed);
+  const store = new PresenceStore(
+    options.userCount,
+    options.seed,
+    createCatalog(),
+    random,
+    Math.floor(Date.now() / 1000),
+  );
+  const signing = createSigningKey();
+  return {
+    options,
+    store,
+    churn: new Churn(store, options.changesPerMinuteShare, random, options.autoChurn, performance.now()),
+    recorder: new Recorder(options.maxRecordedRequests, options.recordServedPresences),
+    faults: options.faults,
+    faultRandom: createRandom(options.seed ^ 0x5bd1e995),
+    tokens: new TokenAuthority(options.tokenFormat, signing.privateKey, signing.keyId),
+    clients: registerClients(options),
+    signing,
+    pendingTimers: new Set(),
+  };
+}
+
+function registerClients(options: ResolvedSimulatorOptions): ClientRegistry {
+  const registry = new ClientRegistry();
+  registry.register({
+    clientId: options.clientId,
+    secret: options.clientSecret,
+    assertionKey:
+      options.clientCertificatePem === undefined
+        ? null
+        : publicKeyFromPem(options.clientCertificatePem, 'options.clientCertificatePem'),
+    hasPresencePermission: options.hasPresencePermission,
+  });
+  options.additionalClients.forEach((client, i) => {
+    registry.register({
+      clientId: client.clientId,
+      secret: client.clientSecret ?? null,
+      assertionKey:
+        client.certificatePem === undefined
+          ? null
+          : publicKeyFromPem(client.certificatePem, `options.additionalClients.${i}.certificatePem`),
+      hasPresencePermission: client.hasPresencePermission,
+    });
+  });
+  return registry;
+}
+
+interface SigningKey {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  keyId: string;
+}
+
+/** Tokens are signed with their own EC key, independent of the TLS key (which a caller may supply as RSA). */
+function createSigningKey(): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  return { privateKey, publicKey, keyId: createHash('sha256').update(der).digest('base64url').slice(0, 27) };
+}
+
+export function entraContext(runtime: Runtime, origin: string, host: string): EntraContext {
+  const { signing } = runtime;
+  const jwk = signing.publicKey.export({ format: 'jwk' });
+  return {
+    origin,
+    host,
+    tenantId: runtime.options.tenantId,
+    clients: runtime.clients,
+    tokens: runtime.tokens,
+    tokenLifetimeSeconds: runtime.options.tokenLifetimeSeconds,
+    jwks: {
+      keys: [
+        { ...jwk, use: 'sig', alg: 'ES256', kid: signing.keyId, issuer: `${origin}/${runtime.options.tenantId}/v2.0` },
+      ],
+    },
+  };
+}
+
+export function presenceContext(runtime: Runtime, origin: string): PresenceContext {
+  const budgets = new Map<string, RequestBudget>();
+  const { budget } = runtime.options;
+  return {
+    origin,
+    duplicates: new DuplicateFilter(runtime.store.count),
+    seed: runtime.options.seed,
+    store: runtime.store,
+    tokens: runtime.tokens,
+    clients: runtime.clients,
+    budgetOptions: budget,
+    // One tenant per simulator, so "per app per tenant" is per client id.
+    budgetFor(clientId) {
+      const key = clientId.toLowerCase();
+      let found = budgets.get(key);
+      if (found === undefined) {
+        found = createBudget(budget.requests, budget.windowSeconds * 1000, budget.window);
+        budgets.set(key, found);
+      }
+      return found;
+    },
+    faults: () => runtime.faults,
+    random: runtime.faultRandom,
+    recorder: runtime.recorder,
+  };
+}

@@ -1,0 +1,125 @@
+/** The `GraphSimulator` handle a caller drives: addresses, population controls, faults, tokens and shutdown. */
+import type { Server } from 'node:http';
+import { ConnectorError, ErrorCodes } from '../errors.js';
+import { mergeFaults, type SimulatorFaults } from './options.js';
+import { presenceJson } from './presence-json.js';
+import type { PresencePatch } from './presence-store.js';
+import type { SimulatorRecording } from './recording.js';
+import type { Runtime } from './runtime.js';
+import { userIdAt, userIdList, userIndexOf } from './user-ids.js';
+
+/** A presence as Graph serialises it (what the simulator serves). */
+export interface GraphPresence {
+  id: string;
+  availability: string;
+  activity: string;
+  statusMessage: {
+    message: { content: string; contentType: string };
+    /** Absent with `faults.statusMessageDates: 'absent'`. */
+    publishedDateTime?: string;
+    expiryDateTime?: { dateTime: string; timeZone: string };
+  } | null;
+  outOfOfficeSettings: { message: string | null; isOutOfOffice: boolean } | null;
+  sequenceNumber?: string | null;
+  workLocation: { workLocationType: string; source: string; placeId: string | null } | null;
+}
+
+export interface GraphSimulator {
+  /** Graph base URL without version, e.g. `https://127.0.0.1:PORT`. */
+  readonly graphUrl: string;
+  /** MSAL `auth.authority`: `https://127.0.0.1:PORT/<tenantId>`. */
+  readonly authorityUrl: string;
+  /** For MSAL `auth.knownAuthorities`: `127.0.0.1:PORT`. */
+  readonly authorityHost: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The self-signed certificate to trust (also for `http`, so callers need no special case). */
+  readonly caCertificatePem: string;
+  readonly userCount: number;
+  /** Ids of all users, in index order. Allocates one string per user. */
+  userIds(): string[];
+  userIdAt(index: number): string;
+  readonly recording: SimulatorRecording;
+  resetRecording(): void;
+  faults(): SimulatorFaults;
+  /** Merges into the current faults; throws SIMULATOR_INVALID_OPTIONS (and changes nothing) if the result is invalid. */
+  setFaults(change: Partial<SimulatorFaults>): void;
+  /** Gives each user (by index or id) one random plausible change and a new sequence number. */
+  changeUsers(users: ReadonlyArray<number | string>): void;
+  /** Sets fields of one user's presence and gives it a new sequence number. */
+  setPresence(user: number | string, patch: PresencePatch): void;
+  /** The user's current presence as the endpoint would serve it without faults. */
+  getPresence(user: number | string): GraphPresence;
+  /** Applies `minutes` (default 1) worth of churn at the configured share now; returns how many users changed. */
+  tick(minutes?: number): number;
+  /** Invalidates every access token issued so far (Graph answers 401); new tokens work. */
+  revokeTokens(): void;
+  /** The access tokens issued so far (read-only copy), e.g. to prove that none of them reached a log. */
+  issuedTokens(): string[];
+  close(): Promise<void>;
+}
+
+export interface Addresses {
+  origin: string;
+  authorityHost: string;
+  caCertificatePem: string;
+}
+
+function resolveUser(runtime: Runtime, user: number | string): number {
+  const { store, options } = runtime;
+  const index = typeof user === 'number' ? user : userIndexOf(user.toLowerCase(), store.count, options.seed);
+  if (!Number.isInteger(index) || index < 0 || index >= store.count) {
+    throw new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, `Not a simulated user: ${String(user)}`, {
+      details: { user },
+    });
+  }
+  return index;
+}
+
+export function simulatorHandle(runtime: Runtime, server: Server, addresses: Addresses): GraphSimulator {
+  const { options, store, recorder } = runtime;
+  const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+  let closing: Promise<void> | undefined;
+  return {
+    graphUrl: addresses.origin,
+    authorityUrl: `${addresses.origin}/${options.tenantId}`,
+    authorityHost: addresses.authorityHost,
+    tenantId: options.tenantId,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    caCertificatePem: addresses.caCertificatePem,
+    userCount: store.count,
+    userIds: () => userIdList(store.count, options.seed),
+    userIdAt: (index) => userIdAt(resolveUser(runtime, index), options.seed),
+    recording: recorder,
+    resetRecording: () => recorder.reset(),
+    faults: () => structuredClone(runtime.faults),
+    setFaults: (change) => {
+      runtime.faults = mergeFaults(runtime.faults, change);
+    },
+    changeUsers: (users) =>
+      runtime.churn.changeUsers(
+        users.map((user) => resolveUser(runtime, user)),
+        nowSeconds(),
+      ),
+    setPresence: (user, patch) => store.patch(resolveUser(runtime, user), patch, nowSeconds()),
+    getPresence: (user) => {
+      const index = resolveUser(runtime, user);
+      return JSON.parse(presenceJson(store, index, userIdAt(index, options.seed))) as GraphPresence;
+    },
+    tick: (minutes = 1) => runtime.churn.tick(minutes, nowSeconds()),
+    revokeTokens: () => runtime.tokens.revokeAll(),
+    issuedTokens: () => runtime.tokens.issuedTokens(),
+    close: () => (closing ??= closeServer(runtime, server)),
+  };
+}
+
+function closeServer(runtime: Runtime, server: Server): Promise<void> {
+  for (const timer of runtime.pendingTimers) clearTimeout(timer);
+  runtime.pendingTimers.clear();
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error === undefined ? resolve() : reject(error)));
+    server.closeAllConnections();
+  });
+}

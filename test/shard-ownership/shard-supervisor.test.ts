@@ -1,0 +1,137 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { ShardConfig } from '../../src/config/index.js';
+import { ConnectorError, ErrorCodes } from '../../src/errors.js';
+import { ShardPoller } from '../../src/poller/index.js';
+import { ShardSupervisor } from '../../src/shard-ownership/shard-supervisor.js';
+import type { ShardTakeover, StoredStateRecord } from '../../src/shard-ownership/takeover.js';
+import { createStateCodec, PresenceStateStore, type UserPresenceState } from '../../src/state/index.js';
+
+const logger = pino({ level: 'silent' });
+const codec = createStateCodec();
+const shards: ShardConfig[] = [
+  { name: 'a', userIds: ['u1', 'u2'] },
+  { name: 'b', userIds: ['u3'] },
+];
+const state = (sequenceNumber: string): UserPresenceState => ({
+  sequenceNumber,
+  availability: 'Available',
+  activity: 'Available',
+  observedAt: 1_700_000_000_000,
+  fieldsHash: 7,
+});
+
+/** Records every call; `failures` are thrown by openShard, first to last. */
+class FakeTakeover implements ShardTakeover {
+  readonly calls: string[] = [];
+  constructor(
+    private readonly stored: StoredStateRecord[],
+    private readonly failures: Error[] = [],
+  ) {}
+  async openShard(shard: string): Promise<void> {
+    this.calls.push(`open ${shard}`);
+    const failure = this.failures.shift();
+    if (failure !== undefined) throw failure;
+  }
+  async closeShard(shard: string): Promise<void> {
+    this.calls.push(`close ${shard}`);
+  }
+  async readState(names: readonly string[], onRecord: (record: StoredStateRecord) => void): Promise<void> {
+    this.calls.push(`read ${names.join(',')}`);
+    for (const record of this.stored) onRecord(record);
+  }
+}
+
+function supervisorWith(takeover: ShardTakeover) {
+  const store = new PresenceStateStore(shards.flatMap((shard) => shard.userIds));
+  const owned: string[][] = [];
+  const polled: string[] = [];
+  const lifecycle = new AbortController();
+  const supervisor = new ShardSupervisor({
+    shards,
+    takeover,
+    store,
+    stateCodec: codec,
+    logger,
+    signal: lifecycle.signal,
+    onOwned: (names) => void owned.push([...names]),
+    createPoller: (shard, quarantined) => {
+      polled.push(shard.name);
+      // A real poller that never reaches its first cycle within a test.
+      return new ShardPoller({
+        shard,
+        quarantined,
+        intervalMs: 60_000,
+        startDelayMs: 60_000,
+        batchSize: 10,
+        fetchBatch: async () => ({ presences: [], missingIds: [], rejectedIds: [] }),
+        deliverBatch: async () => undefined,
+        logger,
+      });
+    },
+  });
+  return { supervisor, store, owned, polled, lifecycle };
+}
+
+describe('ShardSupervisor', () => {
+  it('opens the shards it gains, restores their users and only then polls them', async () => {
+    const takeover = new FakeTakeover([
+      { key: codec.key('a', 'u1'), value: codec.encode(state('S1')) },
+      // A user the config no longer puts in shard a: ignored, it starts again with a snapshot in its new shard.
+      { key: codec.key('a', 'u3'), value: codec.encode(state('S9')) },
+      { key: codec.key('a', 'u2'), value: codec.encode(state('S2')) },
+      { key: codec.key('a', 'u2'), value: null },
+      { key: 'not-ours', value: codec.encode(state('S0')) },
+    ]);
+    const { supervisor, store, owned, polled } = supervisorWith(takeover);
+    await supervisor.assign(['a']);
+    expect(takeover.calls).toEqual(['open a', 'read a']);
+    expect(store.get('u1')?.sequenceNumber).toBe('S1');
+    expect(store.get('u2')).toBeUndefined();
+    expect(store.get('u3')).toBeUndefined();
+    expect(owned).toEqual([['a']]);
+    expect(polled).toEqual(['a']);
+    await supervisor.stop();
+  });
+
+  it('closes a shard it loses and forgets its users', async () => {
+    const takeover = new FakeTakeover([{ key: codec.key('a', 'u1'), value: codec.encode(state('S1')) }]);
+    const { supervisor, store, owned } = supervisorWith(takeover);
+    await supervisor.assign(['a']);
+    await supervisor.assign(['b']);
+    expect(takeover.calls).toEqual(['open a', 'read a', 'close a', 'open b', 'read b']);
+    expect(store.get('u1')).toBeUndefined();
+    expect(owned.at(-1)).toEqual(['b']);
+    await supervisor.stop();
+  });
+
+  it('retries a takeover while Kafka settles', async () => {
+    const settling = new ConnectorError(ErrorCodes.SINK_UNAVAILABLE, 'coordinator loading', { retriable: true });
+    const takeover = new FakeTakeover([], [settling]);
+    const { supervisor, owned } = supervisorWith(takeover);
+    await supervisor.assign(['b']);
+    expect(takeover.calls).toEqual(['open b', 'open b', 'read b']);
+    expect(owned).toEqual([['b']]);
+    await supervisor.stop();
+  });
+
+  it('fails the assignment at once on a takeover failure that is not retriable', async () => {
+    const refused = new ConnectorError(ErrorCodes.SINK_TRANSACTIONS_UNSUPPORTED, 'transactional id not authorized');
+    const takeover = new FakeTakeover([], [refused]);
+    const { supervisor, owned, polled } = supervisorWith(takeover);
+    await expect(supervisor.assign(['b'])).rejects.toBe(refused);
+    expect(takeover.calls).toEqual(['open b']);
+    expect(owned).toEqual([]);
+    expect(polled).toEqual([]);
+    await supervisor.stop();
+  });
+
+  it('ignores shard names the config does not know', async () => {
+    const takeover = new FakeTakeover([]);
+    const { supervisor, owned } = supervisorWith(takeover);
+    await supervisor.assign(['zzz']);
+    expect(takeover.calls).toEqual([]);
+    expect(owned).toEqual([[]]);
+    await supervisor.stop();
+  });
+});
