@@ -53,6 +53,12 @@ const INTEGRATION_ONLY: ReadonlyMap<string, string> = new Map([
   ['kafka/partition-reader.ts', 'integration/exactly-once.test.ts'],
   ['kafka/producers.ts', 'integration/exactly-once.test.ts'],
   ['kafka/topic-reader.ts', 'integration/cli-tail.test.ts'],
+  // Wiring: builds the real stages from a config and runs them; each stage has its unit test.
+  ['pipeline/kafka-wiring.ts', 'integration/connector.test.ts'],
+  ['pipeline/worker-parts.ts', 'integration/connector.test.ts'],
+  ['pipeline/worker.ts', 'integration/connector.test.ts'],
+  // Joins the real worker group; its parts (layout comparison, membership, supervisor) have unit tests.
+  ['shard-ownership/group-join.ts', 'integration/scale-out.test.ts'],
 ]);
 
 /** Every .ts file under src/, as a path relative to src/ with forward slashes. */

@@ -1,3 +1,13 @@
 export { createLogger, REDACTED_PATHS, type Logger, type LoggerOptions } from './logger.js';
 export { ConnectorMetrics } from './metrics.js';
 export { startHealthServer, type HealthServer, type HealthStatus } from './health-server.js';
+export { WorkerHealth } from './worker-health.js';
+export {
+  graphClientObserver,
+  processingObserver,
+  publisherObserver,
+  recordOwnedShards,
+  shardPollerObserver,
+  type ProcessingObserver,
+  type StageTelemetry,
+} from './pipeline-observers.js';

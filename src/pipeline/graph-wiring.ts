@@ -4,7 +4,7 @@ import { createTokenProvider, type ClientCredential } from '../auth/index.js';
 import type { ConnectorConfig, ShardConfig } from '../config/index.js';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import { GraphPresenceClient, RequestBudget } from '../graph/index.js';
-import type { ConnectorMetrics } from '../observability/index.js';
+import { graphClientObserver, type StageTelemetry } from '../observability/index.js';
 
 /** Requests count until their response arrives (see RequestBudget); this only absorbs clock granularity. */
 const BUDGET_SAFETY_MARGIN_MS = 100;
@@ -35,7 +35,7 @@ export function createGraphClient(
   config: ConnectorConfig,
   dispatcher: Dispatcher,
   budget: RequestBudget,
-  metrics: ConnectorMetrics,
+  telemetry: StageTelemetry,
 ): GraphPresenceClient {
   return new GraphPresenceClient({
     graphUrl: config.graph.graphUrl,
@@ -54,17 +54,7 @@ export function createGraphClient(
     limit: pLimit(config.graph.concurrency),
     requestTimeoutMs: config.graph.requestTimeoutMs,
     backoff: config.graph.backoff,
-    observer: {
-      onResponse: ({ status, durationMs }) => {
-        metrics.graphRequests.inc({ status: String(status) });
-        metrics.graphRequestDuration.observe(durationMs / 1000);
-      },
-      onRetryAfter: ({ status, delayMs }) => {
-        metrics.graphThrottled.inc({ status: String(status) });
-        metrics.graphRetryAfterWait.inc(delayMs / 1000);
-      },
-      onRetry: ({ reason }) => metrics.graphRetries.inc({ reason }),
-    },
+    observer: graphClientObserver(telemetry),
   });
 }
 

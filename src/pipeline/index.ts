@@ -1,6 +1,7 @@
 export { createWorker, type Worker, type WorkerDependencies } from './worker.js';
 export {
-  createPresenceProcessor,
-  type PresenceProcessorOptions,
-  type ProcessorObserver,
-} from './presence-processor.js';
+  PresencePipeline,
+  type PresencePipelineParts,
+  type PollingSchedule,
+  type PresenceSource,
+} from './presence-pipeline.js';

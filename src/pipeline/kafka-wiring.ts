@@ -1,10 +1,8 @@
 import type { ConnectorConfig } from '../config/index.js';
-import { toError } from '../errors.js';
 import { createKafkaCluster, type KafkaCluster, type KafkaConnectionOptions } from '../kafka/index.js';
-import type { ConnectorMetrics, Logger } from '../observability/index.js';
+import type { Logger } from '../observability/index.js';
 import { ShardCoordinator, StateTopicReader } from '../shard-ownership/index.js';
-import { KafkaSink } from '../sink/index.js';
-import type { WorkerHealth } from './worker-health.js';
+import { KafkaSink, type SinkObserver } from '../sink/index.js';
 
 export function kafkaConnection(config: ConnectorConfig, logger: Logger): KafkaConnectionOptions {
   return {
@@ -27,8 +25,7 @@ export function createKafkaSink(
   config: ConnectorConfig,
   kafka: KafkaCluster,
   logger: Logger,
-  metrics: ConnectorMetrics,
-  health: WorkerHealth,
+  observer: SinkObserver,
 ): KafkaSink {
   return new KafkaSink({
     kafka,
@@ -44,18 +41,7 @@ export function createKafkaSink(
     compression: config.kafka.compression,
     maxBufferedRecords: config.kafka.maxBufferedEvents,
     retry: config.kafka.retry,
-    observer: {
-      onPublished: ({ durationMs }) => {
-        metrics.kafkaPublishDuration.observe(durationMs / 1000);
-        health.recordSinkSuccess();
-      },
-      onSendError: ({ error }) => {
-        metrics.kafkaSendErrors.inc();
-        health.recordSinkFailure(toError(error).message);
-      },
-      onTransaction: ({ outcome }) => metrics.kafkaTransactions.inc({ outcome }),
-      onFenced: () => metrics.kafkaFenced.inc(),
-    },
+    observer,
   });
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
 import type { IdempotentProducer, KafkaCluster, KafkaCompression, OutgoingRecord } from '../kafka/index.js';
 import { isRetriable, retry, type BackoffPolicy } from '../retry/index.js';
+import { discardProducer } from './discard.js';
 import type { ShardBatch, SinkObserver } from './types.js';
 
 export interface IdempotentPublisherOptions {
@@ -86,10 +87,8 @@ export class IdempotentPublisher {
   }
 
   private async discardProducer(): Promise<void> {
-    const failed = this.producer;
+    const producer = this.producer;
     this.producer = undefined;
-    await failed?.disconnect().catch((disconnectError: unknown) => {
-      this.options.logger.debug({ err: disconnectError }, 'disconnecting the failed producer failed too');
-    });
+    await discardProducer(producer, this.options.logger);
   }
 }

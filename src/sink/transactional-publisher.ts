@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors.js';
 import type { KafkaCluster, KafkaCompression, KafkaTransaction, TransactionalProducer } from '../kafka/index.js';
 import { isRetriable, retry, type BackoffPolicy } from '../retry/index.js';
+import { discardProducer } from './discard.js';
 import type { ShardBatch, SinkObserver, SinkRecord } from './types.js';
 
 export interface TransactionalPublisherOptions {
@@ -219,9 +220,7 @@ export class TransactionalPublisher {
   private async discardProducer(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
-    await producer?.disconnect().catch((error: unknown) => {
-      this.options.logger.debug({ err: error }, 'disconnecting a discarded producer failed');
-    });
+    await discardProducer(producer, this.options.logger);
   }
 }
 

@@ -1,3 +1,4 @@
 export { decide, stateOf, presenceFieldsHash, type DedupVerdict, type UserPresenceState } from './dedup.js';
 export { PresenceStateStore } from './presence-state-store.js';
 export { createStateCodec, type StateCodec } from './state-codec.js';
+export { dedupBatch, type AcceptedPresence, type AcknowledgedStates, type BatchDedup } from './batch-dedup.js';

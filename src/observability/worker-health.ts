@@ -1,4 +1,4 @@
-import type { HealthStatus } from '../observability/index.js';
+import type { HealthStatus } from './health-server.js';
 
 /** After this many failed cycles in a row a shard makes the worker unready: Graph keeps failing. */
 const FAILED_CYCLES_BEFORE_UNREADY = 3;

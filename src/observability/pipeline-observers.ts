@@ -1,0 +1,103 @@
+/**
+ * The glue between the pipeline's stages and the operator's view of them: each stage reports through an observer
+ * interface of its own (so it depends on neither metrics nor health), and these functions turn those reports into
+ * Prometheus metrics, readiness and log lines. One place to look for "where does this metric come from".
+ */
+import { isConnectorError } from '../errors.js';
+import type { GraphObserver } from '../graph/index.js';
+import type { ShardPollerObserver } from '../poller/index.js';
+import type { SinkObserver } from '../sink/index.js';
+import type { DedupVerdict } from '../state/index.js';
+import type { Logger } from './logger.js';
+import type { ConnectorMetrics } from './metrics.js';
+import type { WorkerHealth } from './worker-health.js';
+
+/** What the dedup -> encoder -> sink steps of a batch report. */
+export interface ProcessingObserver {
+  onVerdicts?(counts: Record<DedupVerdict, number>): void;
+  onMissingIds?(info: { shard: string; ids: readonly string[] }): void;
+  onPublished?(info: { shard: string; snapshots: number; changes: number; usersTracked: number }): void;
+}
+
+export interface StageTelemetry {
+  metrics: ConnectorMetrics;
+  health: WorkerHealth;
+  logger: Logger;
+}
+
+export function graphClientObserver({ metrics }: StageTelemetry): GraphObserver {
+  return {
+    onResponse: ({ status, durationMs }) => {
+      metrics.graphRequests.inc({ status: String(status) });
+      metrics.graphRequestDuration.observe(durationMs / 1000);
+    },
+    onRetryAfter: ({ status, delayMs }) => {
+      metrics.graphThrottled.inc({ status: String(status) });
+      metrics.graphRetryAfterWait.inc(delayMs / 1000);
+    },
+    onRetry: ({ reason }) => metrics.graphRetries.inc({ reason }),
+  };
+}
+
+export function processingObserver({ metrics, logger }: StageTelemetry): ProcessingObserver {
+  return {
+    onVerdicts: (counts) => {
+      metrics.presencesDropped.inc({ reason: 'duplicate' }, counts.duplicate);
+      metrics.presencesDropped.inc({ reason: 'stale' }, counts.stale);
+    },
+    onMissingIds: ({ shard, ids }) => {
+      metrics.missingIds.inc(ids.length);
+      logger.debug({ shard, ids }, 'ids missing from the Graph response');
+    },
+    onPublished: ({ snapshots, changes, usersTracked }) => {
+      metrics.eventsPublished.inc({ kind: 'snapshot' }, snapshots);
+      metrics.eventsPublished.inc({ kind: 'change' }, changes);
+      metrics.usersTracked.set(usersTracked);
+    },
+  };
+}
+
+export function shardPollerObserver({ metrics, health, logger }: StageTelemetry): ShardPollerObserver {
+  return {
+    onCycle: (report) => {
+      metrics.cycleDuration.observe({ shard: report.shard }, report.durationMs / 1000);
+      metrics.shardLag.set({ shard: report.shard }, report.lagMs / 1000);
+      health.recordCycle(report.shard, report.failedBatches === 0);
+      logger.debug({ ...report }, 'poll cycle finished');
+    },
+    onBatchFailed: ({ shard, error }) =>
+      metrics.batchFailures.inc({ shard, code: isConnectorError(error) ? error.code : 'UNKNOWN' }),
+    onQuarantined: ({ shard, total }) => metrics.quarantinedIds.set({ shard }, total),
+    onStopped: ({ shard, reason }) => health.recordStopped(shard, reason),
+  };
+}
+
+export function publisherObserver({ metrics, health }: StageTelemetry): SinkObserver {
+  return {
+    onPublished: ({ durationMs }) => {
+      metrics.kafkaPublishDuration.observe(durationMs / 1000);
+      health.recordSinkSuccess();
+    },
+    onSendError: ({ error }) => {
+      metrics.kafkaSendErrors.inc();
+      health.recordSinkFailure(error.message);
+    },
+    onTransaction: ({ outcome }) => metrics.kafkaTransactions.inc({ outcome }),
+    onFenced: () => metrics.kafkaFenced.inc(),
+  };
+}
+
+/** The shards this worker owns changed: readiness, the gauges, and one info line. */
+export function recordOwnedShards(
+  { metrics, health, logger }: StageTelemetry,
+  owned: readonly string[],
+  context: { usersTracked: number; requestBudget: number; windowSeconds: number },
+): void {
+  health.recordOwnedShards(owned);
+  metrics.shardsOwned.set(owned.length);
+  metrics.usersTracked.set(context.usersTracked);
+  logger.info(
+    { owned, requestBudget: context.requestBudget, windowSeconds: context.windowSeconds },
+    'polling these shards',
+  );
+}

@@ -1,0 +1,82 @@
+import type { ShardConfig } from '../config/index.js';
+import type { GraphPresenceClient, PresenceBatchResult } from '../graph/index.js';
+import type { Logger, ProcessingObserver } from '../observability/index.js';
+import { ShardPoller, type ShardPollerObserver } from '../poller/index.js';
+import type { EventPublisher } from '../sink/index.js';
+import { dedupBatch, type PresenceStateStore } from '../state/index.js';
+import type { BatchEncoder } from './batch-encoder.js';
+
+export interface PollingSchedule {
+  intervalMs: number;
+  /** The first cycle of a shard starts after a random share of this, so shards spread their requests. */
+  startJitterMs: number;
+  batchSize: number;
+}
+
+/** The graph client as the pipeline uses it: one batch of ids in, their presences out. */
+export type PresenceSource = Pick<GraphPresenceClient, 'fetchPresences'>;
+
+export interface PresencePipelineParts {
+  schedule: PollingSchedule;
+  graph: PresenceSource;
+  store: PresenceStateStore;
+  encodeBatch: BatchEncoder;
+  publisher: EventPublisher;
+  logger: Logger;
+  observers: { poller: ShardPollerObserver; processing: ProcessingObserver };
+  random: () => number;
+}
+
+/**
+ * The per-shard path, in the order of the README's diagram:
+ *
+ *   poller -> graph client -> dedup -> encoder -> sink -> state
+ *
+ * `pollerFor` gives a shard its scheduler, which hands every batch of ids to `fetch` and what came back to
+ * `deliver`. The in-memory state advances only after the sink resolved, that is after Kafka acknowledged: a
+ * failure leaves it as it was, and the next cycle produces the same events again.
+ */
+export class PresencePipeline {
+  constructor(private readonly parts: PresencePipelineParts) {}
+
+  /** poller: one scheduler per shard; pass the shard's quarantined ids on so they stay skipped. */
+  pollerFor(shard: ShardConfig, quarantined: Set<string>): ShardPoller {
+    const { schedule, logger, observers, random } = this.parts;
+    return new ShardPoller({
+      shard,
+      quarantined,
+      intervalMs: schedule.intervalMs,
+      startDelayMs: Math.round(random() * schedule.startJitterMs),
+      batchSize: schedule.batchSize,
+      fetchBatch: (ids, signal) => this.fetch(ids, signal),
+      deliverBatch: (name, result, observedAt) => this.deliver(name, result, observedAt),
+      logger: logger.child({ shard: shard.name }),
+      observer: observers.poller,
+    });
+  }
+
+  /** graph client: one getPresencesByUserId batch, within the tenant's budget. */
+  fetch(ids: readonly string[], signal: AbortSignal): Promise<PresenceBatchResult> {
+    return this.parts.graph.fetchPresences(ids, signal);
+  }
+
+  /** dedup -> encoder -> sink, then the state. Resolves once Kafka acknowledged the batch. */
+  async deliver(shard: string, result: PresenceBatchResult, observedAt: number): Promise<void> {
+    const { store, encodeBatch, publisher, observers } = this.parts;
+    if (result.missingIds.length > 0) observers.processing.onMissingIds?.({ shard, ids: result.missingIds });
+
+    const dedup = dedupBatch(result.presences, store, observedAt);
+    observers.processing.onVerdicts?.(dedup.counts);
+    if (dedup.accepted.length === 0) return;
+
+    await publisher.publish(encodeBatch(shard, dedup));
+
+    for (const [userId, state] of dedup.nextStates) store.commit(userId, state);
+    observers.processing.onPublished?.({
+      shard,
+      snapshots: dedup.counts.snapshot,
+      changes: dedup.counts.change,
+      usersTracked: store.size,
+    });
+  }
+}

@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import { ConnectorError, ErrorCodes } from '../../src/errors.js';
+import {
+  ConnectorMetrics,
+  createLogger,
+  graphClientObserver,
+  processingObserver,
+  publisherObserver,
+  recordOwnedShards,
+  shardPollerObserver,
+  WorkerHealth,
+  type StageTelemetry,
+} from '../../src/observability/index.js';
+
+type LogLine = Record<string, unknown> & { level: number; msg: string };
+
+function telemetry(): StageTelemetry & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) },
+  });
+  return { metrics: new ConnectorMetrics({ collectProcessMetrics: false }), health: new WorkerHealth(), logger, lines };
+}
+
+/** The value of one series of a metric; for histograms `suffix` picks `_count` or `_sum`. */
+async function valueOf(
+  metrics: ConnectorMetrics,
+  name: string,
+  labels: Record<string, string> = {},
+  suffix = '',
+): Promise<number | undefined> {
+  const metric = metrics.registry.getSingleMetric(name);
+  if (metric === undefined) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  const series = values.find(
+    (entry) =>
+      (suffix === '' || (entry as { metricName?: string }).metricName === `${name}${suffix}`) &&
+      Object.keys(labels).every((key) => String((entry.labels as Record<string, unknown>)[key]) === labels[key]) &&
+      Object.keys(entry.labels).filter((key) => key !== 'le').length === Object.keys(labels).length,
+  );
+  return series?.value;
+}
+
+/** A health that would be ready if nothing else was wrong: connected and its shards cycled cleanly once. */
+function readyHealth(health: WorkerHealth, shards: readonly string[]): void {
+  health.recordSinkConnected();
+  health.recordOwnedShards(shards);
+  for (const shard of shards) health.recordCycle(shard, true);
+}
+
+describe('graphClientObserver', () => {
+  it('counts responses by status and observes their duration in seconds', async () => {
+    const t = telemetry();
+    const observer = graphClientObserver(t);
+    observer.onResponse?.({ status: 200, durationMs: 250, ids: 10 });
+    observer.onResponse?.({ status: 200, durationMs: 750, ids: 10 });
+    observer.onResponse?.({ status: 429, durationMs: 50, ids: 10 });
+    expect(await valueOf(t.metrics, 'presence_graph_requests_total', { status: '200' })).toBe(2);
+    expect(await valueOf(t.metrics, 'presence_graph_requests_total', { status: '429' })).toBe(1);
+    expect(await valueOf(t.metrics, 'presence_graph_request_duration_seconds', {}, '_count')).toBe(3);
+    expect(await valueOf(t.metrics, 'presence_graph_request_duration_seconds', {}, '_sum')).toBeCloseTo(1.05);
+  });
+
+  it('counts throttling by status with the waited seconds, and retries by reason', async () => {
+    const t = telemetry();
+    const observer = graphClientObserver(t);
+    observer.onRetryAfter?.({ status: 429, delayMs: 2_000 });
+    observer.onRetryAfter?.({ status: 503, delayMs: 500 });
+    observer.onRetry?.({ attempt: 1, delayMs: 100, reason: 'timeout' });
+    observer.onRetry?.({ attempt: 2, delayMs: 200, reason: 'timeout' });
+    observer.onRetry?.({ attempt: 1, delayMs: 100, reason: '500' });
+    expect(await valueOf(t.metrics, 'presence_graph_throttled_total', { status: '429' })).toBe(1);
+    expect(await valueOf(t.metrics, 'presence_graph_throttled_total', { status: '503' })).toBe(1);
+    expect(await valueOf(t.metrics, 'presence_graph_retry_after_wait_seconds_total')).toBeCloseTo(2.5);
+    expect(await valueOf(t.metrics, 'presence_graph_retries_total', { reason: 'timeout' })).toBe(2);
+    expect(await valueOf(t.metrics, 'presence_graph_retries_total', { reason: '500' })).toBe(1);
+    expect(t.lines).toEqual([]);
+  });
+});
+
+describe('processingObserver', () => {
+  it('counts duplicates and stale presences as dropped, not snapshots or changes', async () => {
+    const t = telemetry();
+    const observer = processingObserver(t);
+    observer.onVerdicts?.({ snapshot: 4, change: 3, duplicate: 2, stale: 1 });
+    observer.onVerdicts?.({ snapshot: 0, change: 0, duplicate: 5, stale: 0 });
+    expect(await valueOf(t.metrics, 'presence_dropped_total', { reason: 'duplicate' })).toBe(7);
+    expect(await valueOf(t.metrics, 'presence_dropped_total', { reason: 'stale' })).toBe(1);
+    expect(await valueOf(t.metrics, 'presence_events_published_total', { kind: 'snapshot' })).toBeUndefined();
+  });
+
+  it('counts missing ids and logs them at debug with the shard', async () => {
+    const t = telemetry();
+    processingObserver(t).onMissingIds?.({ shard: 'emea', ids: ['a', 'b', 'c'] });
+    expect(await valueOf(t.metrics, 'presence_missing_ids_total')).toBe(3);
+    expect(t.lines).toHaveLength(1);
+    expect(t.lines[0]).toMatchObject({ level: 20, shard: 'emea', ids: ['a', 'b', 'c'] });
+    expect(t.lines[0]?.msg).toBe('ids missing from the Graph response');
+  });
+
+  it('counts published events by kind and sets the users tracked', async () => {
+    const t = telemetry();
+    const observer = processingObserver(t);
+    observer.onPublished?.({ shard: 'emea', snapshots: 3, changes: 1, usersTracked: 3 });
+    observer.onPublished?.({ shard: 'emea', snapshots: 0, changes: 2, usersTracked: 4 });
+    expect(await valueOf(t.metrics, 'presence_events_published_total', { kind: 'snapshot' })).toBe(3);
+    expect(await valueOf(t.metrics, 'presence_events_published_total', { kind: 'change' })).toBe(3);
+    expect(await valueOf(t.metrics, 'presence_users_tracked')).toBe(4);
+  });
+});
+
+describe('shardPollerObserver', () => {
+  it('on a clean cycle observes its duration, sets the lag gauge in seconds, records the cycle and logs it', async () => {
+    const t = telemetry();
+    t.health.recordSinkConnected();
+    t.health.recordOwnedShards(['emea']);
+    expect(t.health.status().ready).toBe(false);
+    shardPollerObserver(t).onCycle?.({ shard: 'emea', durationMs: 1_500, lagMs: 250, batches: 2, failedBatches: 0 });
+    expect(await valueOf(t.metrics, 'presence_shard_schedule_lag_seconds', { shard: 'emea' })).toBe(0.25);
+    expect(await valueOf(t.metrics, 'presence_cycle_duration_seconds', { shard: 'emea' }, '_count')).toBe(1);
+    expect(await valueOf(t.metrics, 'presence_cycle_duration_seconds', { shard: 'emea' }, '_sum')).toBe(1.5);
+    expect(t.health.status()).toEqual({ live: true, ready: true, reasons: [] });
+    expect(t.lines).toHaveLength(1);
+    expect(t.lines[0]).toMatchObject({ level: 20, msg: 'poll cycle finished', shard: 'emea', batches: 2 });
+  });
+
+  it('records a cycle with a failed batch as failed: three make the worker unready', () => {
+    const t = telemetry();
+    readyHealth(t.health, ['emea']);
+    const observer = shardPollerObserver(t);
+    for (let i = 0; i < 3; i++) {
+      observer.onCycle?.({ shard: 'emea', durationMs: 10, lagMs: 0, batches: 2, failedBatches: 1 });
+    }
+    expect(t.health.status().reasons).toEqual(['shard emea: 3 failed cycles in a row']);
+  });
+
+  it('counts failed batches by shard and error code, UNKNOWN for a plain error', async () => {
+    const t = telemetry();
+    const observer = shardPollerObserver(t);
+    const badBody = new ConnectorError(ErrorCodes.GRAPH_BAD_RESPONSE, 'bad body', { retriable: true });
+    observer.onBatchFailed?.({ shard: 'emea', error: badBody });
+    observer.onBatchFailed?.({ shard: 'emea', error: badBody });
+    observer.onBatchFailed?.({ shard: 'apac', error: new Error('boom') });
+    expect(
+      await valueOf(t.metrics, 'presence_batch_failures_total', { shard: 'emea', code: ErrorCodes.GRAPH_BAD_RESPONSE }),
+    ).toBe(2);
+    expect(await valueOf(t.metrics, 'presence_batch_failures_total', { shard: 'apac', code: 'UNKNOWN' })).toBe(1);
+  });
+
+  it('sets the quarantined gauge to the total and reports a stopped shard to health', async () => {
+    const t = telemetry();
+    readyHealth(t.health, ['emea']);
+    const observer = shardPollerObserver(t);
+    observer.onQuarantined?.({ shard: 'emea', ids: ['a'], total: 1 });
+    observer.onQuarantined?.({ shard: 'emea', ids: ['b', 'c'], total: 3 });
+    expect(await valueOf(t.metrics, 'presence_quarantined_ids', { shard: 'emea' })).toBe(3);
+    observer.onStopped?.({ shard: 'emea', reason: 'permission missing' });
+    expect(t.health.status()).toEqual({
+      live: false,
+      ready: false,
+      reasons: ['shard emea stopped: permission missing'],
+    });
+  });
+});
+
+describe('publisherObserver', () => {
+  it('makes the worker unready with the message on a send error, ready again on the next publish', async () => {
+    const t = telemetry();
+    readyHealth(t.health, ['emea']);
+    const observer = publisherObserver(t);
+    observer.onSendError?.({ error: new Error('broker away'), attempt: 1, retryInMs: 100 });
+    expect(await valueOf(t.metrics, 'presence_kafka_send_errors_total')).toBe(1);
+    expect(t.health.status()).toEqual({
+      live: true,
+      ready: false,
+      reasons: ['Kafka sends failing (1 in a row): broker away'],
+    });
+    observer.onPublished?.({ records: 5, durationMs: 40 });
+    expect(t.health.status()).toEqual({ live: true, ready: true, reasons: [] });
+    expect(await valueOf(t.metrics, 'presence_kafka_publish_duration_seconds', {}, '_count')).toBe(1);
+    expect(await valueOf(t.metrics, 'presence_kafka_publish_duration_seconds', {}, '_sum')).toBeCloseTo(0.04);
+  });
+
+  it('counts transactions by outcome and fenced shards', async () => {
+    const t = telemetry();
+    const observer = publisherObserver(t);
+    observer.onTransaction?.({ outcome: 'committed' });
+    observer.onTransaction?.({ outcome: 'committed' });
+    observer.onTransaction?.({ outcome: 'aborted' });
+    observer.onFenced?.({ shard: 'emea' });
+    expect(await valueOf(t.metrics, 'presence_kafka_transactions_total', { outcome: 'committed' })).toBe(2);
+    expect(await valueOf(t.metrics, 'presence_kafka_transactions_total', { outcome: 'aborted' })).toBe(1);
+    expect(await valueOf(t.metrics, 'presence_kafka_fenced_total')).toBe(1);
+  });
+});
+
+describe('recordOwnedShards', () => {
+  it('records the shards in health, sets the gauges and logs one info line', async () => {
+    const t = telemetry();
+    t.health.recordSinkConnected();
+    expect(t.health.status().reasons).toEqual(['no shards assigned yet (state not restored)']);
+    recordOwnedShards(t, ['emea', 'apac'], { usersTracked: 12, requestBudget: 50, windowSeconds: 10 });
+    expect(await valueOf(t.metrics, 'presence_shards_owned')).toBe(2);
+    expect(await valueOf(t.metrics, 'presence_users_tracked')).toBe(12);
+    expect(t.health.status().reasons).toEqual([
+      'shard emea has not completed a clean cycle yet',
+      'shard apac has not completed a clean cycle yet',
+    ]);
+    expect(t.lines).toHaveLength(1);
+    expect(t.lines[0]).toMatchObject({
+      level: 30,
+      msg: 'polling these shards',
+      owned: ['emea', 'apac'],
+      requestBudget: 50,
+      windowSeconds: 10,
+    });
+    recordOwnedShards(t, [], { usersTracked: 0, requestBudget: 1, windowSeconds: 10 });
+    expect(await valueOf(t.metrics, 'presence_shards_owned')).toBe(0);
+    expect(t.health.status()).toEqual({ live: true, ready: true, reasons: [] });
+  });
+});

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import type { Presence } from '../../src/graph/index.js';
+import { dedupBatch, stateOf, type AcknowledgedStates, type UserPresenceState } from '../../src/state/index.js';
+
+const alice = '6e2b5a0f-3a1e-4c55-9a57-0c7a1f2d9e11';
+const bob = '0f1e2d3c-4b5a-4968-8776-655443322110';
+const carol = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+
+function presence(id: string, overrides: Partial<Presence> = {}): Presence {
+  return {
+    id,
+    availability: 'Available',
+    activity: 'Available',
+    statusMessage: null,
+    outOfOffice: { isOutOfOffice: false, message: null },
+    workLocation: null,
+    sequenceNumber: 'C0000000005',
+    ...overrides,
+  };
+}
+
+/** A store that records every call made on it; only `get` exists, anything else would be a TypeError. */
+function recordingStore(states: Record<string, UserPresenceState> = {}) {
+  const gets: string[] = [];
+  const calls: string[] = [];
+  const target: AcknowledgedStates = {
+    get(userId) {
+      gets.push(userId);
+      return states[userId];
+    },
+  };
+  const store = new Proxy(target, {
+    get(object, property, receiver) {
+      calls.push(String(property));
+      return Reflect.get(object, property, receiver) as unknown;
+    },
+    set(_object, property) {
+      calls.push(`set ${String(property)}`);
+      return false;
+    },
+  });
+  return { store, gets, calls };
+}
+
+describe('dedupBatch', () => {
+  it('accepts a user seen for the first time as a snapshot with no previous state', () => {
+    const { store } = recordingStore();
+    const first = presence(alice);
+    const result = dedupBatch([first], store, 1_000);
+    expect(result.counts).toEqual({ snapshot: 1, change: 0, duplicate: 0, stale: 0 });
+    expect(result.accepted).toEqual([{ presence: first, previous: undefined }]);
+    expect(result.nextStates).toEqual(new Map([[alice, stateOf(first, 1_000)]]));
+  });
+
+  it('accepts a later sequenceNumber as a change against the acknowledged state', () => {
+    const acknowledged = stateOf(presence(alice, { sequenceNumber: 'C0000000004' }), 500);
+    const { store } = recordingStore({ [alice]: acknowledged });
+    const next = presence(alice, { availability: 'Busy', activity: 'InACall' });
+    const result = dedupBatch([next], store, 1_000);
+    expect(result.counts).toEqual({ snapshot: 0, change: 1, duplicate: 0, stale: 0 });
+    expect(result.accepted).toEqual([{ presence: next, previous: acknowledged }]);
+    expect(result.nextStates.get(alice)).toEqual(stateOf(next, 1_000));
+    expect(result.nextStates.get(alice)?.observedAt).toBe(1_000);
+  });
+
+  it('drops the same sequenceNumber as a duplicate and an earlier one as stale, without a next state', () => {
+    const acknowledged = stateOf(presence(alice), 500);
+    const { store } = recordingStore({ [alice]: acknowledged, [bob]: stateOf(presence(bob), 500) });
+    const result = dedupBatch(
+      [presence(alice, { availability: 'Busy' }), presence(bob, { sequenceNumber: 'C0000000004' })],
+      store,
+      1_000,
+    );
+    expect(result.counts).toEqual({ snapshot: 0, change: 0, duplicate: 1, stale: 1 });
+    expect(result.accepted).toEqual([]);
+    expect(result.nextStates.size).toBe(0);
+  });
+
+  it('counts each verdict across a mixed batch and keeps the accepted ones in response order', () => {
+    const dave = 'd0d0d0d0-0000-4000-8000-000000000004';
+    const { store } = recordingStore({
+      [alice]: stateOf(presence(alice, { sequenceNumber: 'C0000000001' }), 1),
+      [bob]: stateOf(presence(bob), 1),
+      [dave]: stateOf(presence(dave, { sequenceNumber: 'C0000000009' }), 1),
+    });
+    const batch = [presence(carol), presence(alice), presence(bob), presence(dave), presence('e-new')];
+    const result = dedupBatch(batch, store, 2);
+    expect(result.counts).toEqual({ snapshot: 2, change: 1, duplicate: 1, stale: 1 });
+    expect(result.accepted.map((entry) => entry.presence.id)).toEqual([carol, alice, 'e-new']);
+    expect([...result.nextStates.keys()]).toEqual([carol, alice, 'e-new']);
+  });
+
+  it('compares a user repeated with the same sequenceNumber against the earlier entry: 1 snapshot + 1 duplicate', () => {
+    const { store } = recordingStore();
+    const first = presence(alice);
+    const result = dedupBatch([first, presence(alice, { availability: 'Busy' })], store, 1_000);
+    expect(result.counts).toEqual({ snapshot: 1, change: 0, duplicate: 1, stale: 0 });
+    expect(result.accepted).toEqual([{ presence: first, previous: undefined }]);
+    expect(result.nextStates).toEqual(new Map([[alice, stateOf(first, 1_000)]]));
+  });
+
+  it('compares a user repeated with increasing sequenceNumbers against the earlier entry: snapshot + change', () => {
+    const { store } = recordingStore();
+    const first = presence(alice, { sequenceNumber: 'C0000000005' });
+    const second = presence(alice, { sequenceNumber: 'C0000000006', availability: 'Busy', activity: 'InACall' });
+    const result = dedupBatch([first, second], store, 1_000);
+    expect(result.counts).toEqual({ snapshot: 1, change: 1, duplicate: 0, stale: 0 });
+    expect(result.accepted).toEqual([
+      { presence: first, previous: undefined },
+      { presence: second, previous: stateOf(first, 1_000) },
+    ]);
+    // One entry per user: the last accepted one.
+    expect(result.nextStates.size).toBe(1);
+    expect(result.nextStates.get(alice)).toEqual(stateOf(second, 1_000));
+  });
+
+  it('compares a repeat against the earlier entry even when the store holds something else', () => {
+    // The store is behind (C4); the first entry (C6) is a change; the repeat C5 is stale against C6, not a change.
+    const { store } = recordingStore({ [alice]: stateOf(presence(alice, { sequenceNumber: 'C0000000004' }), 1) });
+    const result = dedupBatch(
+      [presence(alice, { sequenceNumber: 'C0000000006' }), presence(alice, { sequenceNumber: 'C0000000005' })],
+      store,
+      2,
+    );
+    expect(result.counts).toEqual({ snapshot: 0, change: 1, duplicate: 0, stale: 1 });
+    expect(result.nextStates.get(alice)?.sequenceNumber).toBe('C0000000006');
+  });
+
+  it('falls back to the presence fields when sequenceNumber is null', () => {
+    const withoutSequence = presence(alice, { sequenceNumber: null });
+    const { store } = recordingStore({ [alice]: stateOf(withoutSequence, 1) });
+    const same = dedupBatch([{ ...withoutSequence, availability: 'available' }], store, 2);
+    expect(same.counts).toEqual({ snapshot: 0, change: 0, duplicate: 1, stale: 0 });
+    const changed = { ...withoutSequence, availability: 'Busy' };
+    const different = dedupBatch([changed], store, 2);
+    expect(different.counts).toEqual({ snapshot: 0, change: 1, duplicate: 0, stale: 0 });
+    expect(different.nextStates.get(alice)).toEqual(stateOf(changed, 2));
+    expect(different.nextStates.get(alice)?.sequenceNumber).toBeNull();
+    // Within one response too: the repeat with equal fields is a duplicate of the earlier entry.
+    const { store: empty } = recordingStore();
+    const repeated = dedupBatch([withoutSequence, { ...withoutSequence }], empty, 3);
+    expect(repeated.counts).toEqual({ snapshot: 1, change: 0, duplicate: 1, stale: 0 });
+  });
+
+  it('only reads the store: one get per user not already decided in the batch, nothing else', () => {
+    const before = stateOf(presence(bob, { sequenceNumber: 'C0000000001' }), 1);
+    const states = { [bob]: before };
+    const { store, gets, calls } = recordingStore(states);
+    const result = dedupBatch(
+      [presence(alice), presence(bob), presence(alice, { sequenceNumber: 'C0000000007' }), presence(carol)],
+      store,
+      2,
+    );
+    expect(result.counts).toEqual({ snapshot: 2, change: 2, duplicate: 0, stale: 0 });
+    expect(gets).toEqual([alice, bob, carol]);
+    expect(calls.every((call) => call === 'get')).toBe(true);
+    expect(calls).toHaveLength(3);
+    // The acknowledged state object is untouched.
+    expect(states[bob]).toBe(before);
+    expect(before).toEqual(stateOf(presence(bob, { sequenceNumber: 'C0000000001' }), 1));
+  });
+
+  it('returns empty results for an empty batch without reading the store', () => {
+    const { store, calls } = recordingStore();
+    const result = dedupBatch([], store, 1);
+    expect(result).toEqual({
+      observedAt: 1,
+      counts: { snapshot: 0, change: 0, duplicate: 0, stale: 0 },
+      accepted: [],
+      nextStates: new Map(),
+    });
+    expect(calls).toEqual([]);
+  });
+});
