@@ -4,10 +4,27 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 /** Only src/kafka/ may talk to the Kafka client library, so that swapping it touches one folder. */
-const onlyKafkaFolderImportsKafkajs = {
-  name: 'kafkajs',
-  message: 'Only src/kafka/ imports kafkajs: use what src/kafka/index.ts exports.',
-};
+const KAFKAJS_MESSAGE = 'Only src/kafka/ imports kafkajs: use what src/kafka/index.ts exports.';
+const onlyKafkaFolderImportsKafkajs = { name: 'kafkajs', message: KAFKAJS_MESSAGE };
+/** Its files (`kafkajs/src/...`) are the same library by another path. */
+const noKafkajsSubpaths = { group: ['kafkajs/*'], message: KAFKAJS_MESSAGE };
+/**
+ * no-restricted-imports sees only static imports and re-exports: `import('kafkajs')` and `require('kafkajs')` (of
+ * the package or a file in it, also as a template literal without substitutions) would pass it.
+ */
+const KAFKAJS_SOURCE = '/^kafkajs(\\/|$)/';
+const noDynamicKafkajs = [
+  'error',
+  { selector: `ImportExpression[source.value=${KAFKAJS_SOURCE}]`, message: KAFKAJS_MESSAGE },
+  {
+    selector: `ImportExpression > TemplateLiteral.source > TemplateElement[value.raw=${KAFKAJS_SOURCE}]`,
+    message: KAFKAJS_MESSAGE,
+  },
+  {
+    selector: `CallExpression[callee.name='require'] > Literal.arguments[value=${KAFKAJS_SOURCE}]`,
+    message: KAFKAJS_MESSAGE,
+  },
+];
 
 /** A folder's public surface is its index.ts; reaching into another folder's files couples their internals. */
 const srcFoldersThroughTheirIndex = {
@@ -42,8 +59,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [onlyKafkaFolderImportsKafkajs], patterns: [srcFoldersThroughTheirIndex] },
+        { paths: [onlyKafkaFolderImportsKafkajs], patterns: [noKafkajsSubpaths, srcFoldersThroughTheirIndex] },
       ],
+      'no-restricted-syntax': noDynamicKafkajs,
     },
   },
   {
@@ -56,8 +74,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [onlyKafkaFolderImportsKafkajs], patterns: [scriptsUseSrcThroughIndex] },
+        { paths: [onlyKafkaFolderImportsKafkajs], patterns: [noKafkajsSubpaths, scriptsUseSrcThroughIndex] },
       ],
+      'no-restricted-syntax': noDynamicKafkajs,
     },
   },
   // Tests and benchmarks read topics back with plain kafkajs on purpose: an independent reader, not our own

@@ -4,7 +4,8 @@
  *   Graph simulator (HTTPS, churning users) -> connector (in-process worker) -> local Kafka broker -> live view
  *
  * Flags: --users N (default 2000), --churn SHARE per minute (default 0.2), --interval SECONDS (default 5),
- * --shards N (default 4), --verbose (also the Kafka client's own log lines). Ctrl-C stops everything in reverse
+ * --shards N (default 4), --verbose (also the Kafka client's own log lines), --registry (also a local Schema
+ * Registry: Confluent-framed values, and the schema id they carry). Ctrl-C stops everything in reverse
  * order; nothing is left running.
  *
  * package.json runs it as `exec node --import tsx`: without `exec`, dash (Ubuntu's /bin/sh) dies of the Ctrl-C it
@@ -17,21 +18,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { decodeRecord, formatEventLine, formatUndecodable, waitForStopSignal } from '../src/cli/index.js';
+import { createRecordDecoder, waitForStopSignal } from '../src/cli/index.js';
 import { loadConfig, type ConnectorConfig } from '../src/config/index.js';
 import { isConnectorError, toError } from '../src/errors.js';
 import { createPresenceEventCodec } from '../src/events/index.js';
-import { startTopicReader, type TopicReader, type TopicRecord } from '../src/kafka/index.js';
+import { startTopicReader, type TopicReader } from '../src/kafka/index.js';
 import { createLogger } from '../src/observability/index.js';
 import { createWorker, type Worker } from '../src/pipeline/index.js';
+import { SchemaRegistryClient } from '../src/schema-registry/index.js';
 import { startGraphSimulator, type GraphSimulator } from '../src/simulator/index.js';
 import { BROKER_HOST_FLAG, hostBroker, startBrokerHost } from './demo/broker-host.js';
+import { liveView } from './demo/live-view.js';
 import { connectorLogLines } from './demo/log-lines.js';
-import { freePort } from './support/index.js';
+import { startLocalRegistry } from './registry/index.js';
+import { DevToolError, freePort } from './support/index.js';
 
 const TOPIC = 'presence-demo';
 const SHARD_NAMES = ['emea', 'amer', 'apac', 'latam', 'anz', 'india', 'nordics', 'benelux'];
-const SNAPSHOT_QUIET_MS = 1_500;
 
 interface DemoOptions {
   users: number;
@@ -40,11 +43,11 @@ interface DemoOptions {
   shards: number;
   /** Also show the Kafka client's own warnings (transient coordinator loading, idempotence notices). */
   verbose: boolean;
+  /** Also start a local Schema Registry: values are then Confluent-framed, and the view says with which id. */
+  registry: boolean;
 }
 
 const startedAt = Date.now();
-// kafkajs prints this notice through the connector's logger on every producer; it is not news to a demo viewer.
-process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
 
 function say(message: string): void {
   const elapsed = ((Date.now() - startedAt) / 1000).toFixed(1).padStart(5);
@@ -60,12 +63,15 @@ function parseDemoArgs(): DemoOptions {
       interval: { type: 'string', default: '5' },
       shards: { type: 'string', default: '4' },
       verbose: { type: 'boolean', default: false },
+      registry: { type: 'boolean', default: false },
     },
   });
   const number = (name: string, raw: string, min: number, max: number): number => {
     const value = Number(raw);
     if (!Number.isFinite(value) || value < min || value > max)
-      throw new Error(`--${name} must be between ${min} and ${max}, got ${raw}`);
+      throw new DevToolError('INVALID_OPTION', `--${name} must be between ${min} and ${max}, got ${raw}`, {
+        details: { option: name, value: raw },
+      });
     return value;
   };
   return {
@@ -74,6 +80,7 @@ function parseDemoArgs(): DemoOptions {
     intervalSeconds: Math.round(number('interval', values.interval, 1, 3600)),
     shards: Math.round(number('shards', values.shards, 1, SHARD_NAMES.length)),
     verbose: values.verbose,
+    registry: values.registry,
   };
 }
 
@@ -113,6 +120,8 @@ async function step<T>(
 ): Promise<T> {
   const first = await Promise.race([work.then((value) => ({ value })), stop.then(() => undefined)]);
   if (first === undefined) {
+    // After Ctrl-C a step that still fails has nothing left to report: stopping is what usually makes it fail (the
+    // broker host exits, a start is aborted), and the user already asked for everything to stop.
     if (abandon !== undefined) await work.then(abandon, () => undefined);
     else work.catch(() => undefined);
     throw new Stopped();
@@ -126,6 +135,7 @@ function writeConnectorConfig(
   brokers: string[],
   options: DemoOptions,
   httpPort: number,
+  registryUrl: string | undefined,
 ): string {
   const caFile = join(dir, 'simulator-ca.pem');
   writeFileSync(caFile, simulator.caCertificatePem);
@@ -148,44 +158,12 @@ function writeConnectorConfig(
     polling: { intervalSeconds: options.intervalSeconds, startJitterSeconds: Math.min(2, options.intervalSeconds) },
     shutdown: { timeoutSeconds: 10 },
     observability: { logLevel: 'warn', httpPort },
+    ...(registryUrl === undefined ? {} : { schemaRegistry: { url: registryUrl } }),
     shards: shards.filter((shard) => shard.users.length > 0),
   };
   const file = join(dir, 'connector.yaml');
   writeFileSync(file, stringify(document));
   return file;
-}
-
-/** Prints every CHANGE as `tail` does; the first poll's SNAPSHOT per user is counted, not listed. */
-function liveView(): (record: TopicRecord) => void {
-  const codec = createPresenceEventCodec();
-  let snapshots = 0;
-  let reported = 0;
-  let changes = 0;
-  let quiet: NodeJS.Timeout | undefined;
-  const reportSnapshots = (): void => {
-    if (snapshots === reported) return;
-    say(
-      `${(snapshots - reported).toLocaleString('en-US')} SNAPSHOT events (first observation of each user) published; counted, not listed`,
-    );
-    reported = snapshots;
-  };
-  return (record) => {
-    const decoded = decodeRecord(codec, record);
-    if (!decoded.ok) {
-      process.stderr.write(`${formatUndecodable(record, decoded.reason)}\n`);
-      return;
-    }
-    if (decoded.event.kind === 'SNAPSHOT') {
-      snapshots += 1;
-      clearTimeout(quiet);
-      quiet = setTimeout(reportSnapshots, SNAPSHOT_QUIET_MS).unref();
-      return;
-    }
-    reportSnapshots();
-    if (changes === 0) say('first presence change; more follow as simulated users change');
-    changes += 1;
-    process.stdout.write(`${formatEventLine(decoded.event)}\n`);
-  };
 }
 
 async function startEverything(
@@ -208,11 +186,12 @@ async function startEverything(
   const broker = startBrokerHost(fileURLToPath(import.meta.url), (message) => say(`  ${message}`));
   resources.add('the Kafka broker', () => broker.stop());
   const brokers = await step(broker.ready, stop);
+  const registryUrl = options.registry ? await startRegistry(resources, stop) : undefined;
 
   const dir = mkdtempSync(join(tmpdir(), 'presence-demo-'));
   resources.add('(removing the temporary config)', async () => rmSync(dir, { recursive: true, force: true }));
   const httpPort = await freePort();
-  const configFile = writeConnectorConfig(dir, simulator, brokers, options, httpPort);
+  const configFile = writeConnectorConfig(dir, simulator, brokers, options, httpPort, registryUrl);
   const config = loadConfig({
     file: configFile,
     env: { ...process.env, PRESENCE_TENANT_CLIENT_SECRET: simulator.clientSecret },
@@ -229,7 +208,15 @@ async function startEverything(
       fromBeginning: true,
       clientId: 'presence-demo-view',
       // No onLog: the connector's own log lines already report Kafka trouble, once.
-      onRecord: liveView(),
+      onRecord: liveView(
+        createRecordDecoder(
+          createPresenceEventCodec(),
+          registryUrl === undefined
+            ? undefined
+            : new SchemaRegistryClient({ url: registryUrl, requestTimeoutMs: 10_000 }),
+        ),
+        say,
+      ),
     }),
     stop,
     (started) => started.stop(),
@@ -239,13 +226,24 @@ async function startEverything(
   await watch(reader, stop);
 }
 
+async function startRegistry(resources: Resources, stop: Promise<NodeJS.Signals>): Promise<string> {
+  say('starting a local Schema Registry (Apicurio, needs Java 21+; the first run downloads about 160 MB)');
+  const registry = await step(startLocalRegistry({ onProgress: (message) => say(`  ${message}`) }), stop, (r) =>
+    r.stop(),
+  );
+  resources.add('the Schema Registry', () => registry.stop());
+  say(`schema registry ready at ${registry.url}`);
+  return registry.url;
+}
+
 function describeConfig(config: ConnectorConfig, configFile: string): void {
   const users = config.shards.reduce((sum, shard) => sum + shard.userIds.length, 0);
   say(
     `connector config ${configFile}: ${config.shards.length} shards, ${users.toLocaleString('en-US')} users, polled every ${config.polling.intervalSeconds} s`,
   );
   say(
-    `  from another terminal: npm run connector -- tail --topic ${config.kafka.topic} --brokers ${config.kafka.brokers.join(',')}`,
+    `  from another terminal: npm run connector -- tail --topic ${config.kafka.topic} --brokers ${config.kafka.brokers.join(',')}` +
+      (config.schemaRegistry === undefined ? '' : ` --schema-registry ${config.schemaRegistry.url}`),
   );
 }
 

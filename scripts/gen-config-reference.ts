@@ -17,6 +17,7 @@ import {
   type SettingDoc,
   type SettingValue,
 } from '../src/config/index.js';
+import { DevToolError } from './support/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TEMPLATE_FILE = join(root, 'docs', 'configuration.template.md');
@@ -99,8 +100,10 @@ export function renderReference(): string {
 export function renderDocument(template: string): string {
   const markerLines = template.split('\n').filter((line) => line.trim() === MARKER).length;
   if (markerLines !== 1)
-    throw new Error(
+    throw new DevToolError(
+      'INVALID_OPTION',
       `${relative(root, TEMPLATE_FILE)} must contain the line ${MARKER} exactly once (found ${markerLines})`,
+      { details: { file: TEMPLATE_FILE, markerLines } },
     );
   const body = template
     .split('\n')
@@ -124,7 +127,7 @@ function outputFileOf(args: readonly string[]): string {
   const index = args.indexOf('--output');
   if (index < 0) return OUTPUT_FILE;
   const file = args[index + 1];
-  if (file === undefined) throw new Error('--output needs a file');
+  if (file === undefined) throw new DevToolError('INVALID_OPTION', '--output needs a file');
   return resolve(file);
 }
 
@@ -141,6 +144,7 @@ function main(args: readonly string[]): number {
   try {
     actual = readFileSync(outputFile, 'utf8');
   } catch {
+    // A missing or unreadable output is out of date like a stale one: the message below says how to regenerate it.
     actual = '';
   }
   if (actual === expected) {

@@ -22,9 +22,27 @@ export const ErrorCodes = {
   /** Kafka refused a request in a way a retry would only repeat (authorization, invalid request, unknown error). */
   KAFKA_REQUEST_FAILED: 'KAFKA_REQUEST_FAILED',
   STATE_RESTORE_FAILED: 'STATE_RESTORE_FAILED',
+  /** The shard layout record on the coordination topic is not one the connector wrote: a retry reads it again. */
+  SHARD_LAYOUT_INVALID: 'SHARD_LAYOUT_INVALID',
   EVENT_ENCODING_FAILED: 'EVENT_ENCODING_FAILED',
   SHUTDOWN_TIMEOUT: 'SHUTDOWN_TIMEOUT',
   SIMULATOR_INVALID_OPTIONS: 'SIMULATOR_INVALID_OPTIONS',
+  /** The schema registry could not be reached, timed out or answered 5xx/429: retriable. */
+  SCHEMA_REGISTRY_UNAVAILABLE: 'SCHEMA_REGISTRY_UNAVAILABLE',
+  /** The schema registry refused the credentials (401/403): a retry repeats it until someone fixes them. */
+  SCHEMA_REGISTRY_UNAUTHORIZED: 'SCHEMA_REGISTRY_UNAUTHORIZED',
+  /** The schema registry refused a request in a way a retry would only repeat (400, 404 from a wrong URL, ...). */
+  SCHEMA_REGISTRY_REQUEST_FAILED: 'SCHEMA_REGISTRY_REQUEST_FAILED',
+  /** The schema registry answered 2xx with a body that is not what its API documents. */
+  SCHEMA_REGISTRY_BAD_RESPONSE: 'SCHEMA_REGISTRY_BAD_RESPONSE',
+  /** The registry has no such schema id, or no such version of a subject. */
+  SCHEMA_NOT_FOUND: 'SCHEMA_NOT_FOUND',
+  /** With auto-register off, the registry does not hold the exact schema the connector writes. */
+  SCHEMA_NOT_REGISTERED: 'SCHEMA_NOT_REGISTERED',
+  /** The schema breaks the subject's compatibility level (409, or is_compatible false). */
+  SCHEMA_INCOMPATIBLE: 'SCHEMA_INCOMPATIBLE',
+  /** The registry rejected the schema text itself (422). */
+  SCHEMA_INVALID: 'SCHEMA_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

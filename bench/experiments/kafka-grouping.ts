@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/experiments/kafka-grouping.ts --brokers 127.0.0.1:9092            # kafkajs as shipped
  *   node --require ./bench/experiments/linear-grouping.cjs --import tsx bench/experiments/kafka-grouping.ts --brokers ...
- *   ... --headers fingerprint|none      # fewer record headers than the connector's five
+ *   ... --headers minimal|none|legacy   # other record headers than the default cloudevents (see header-cost.ts)
  *
  * Without --brokers it starts its own broker.
  */
@@ -15,7 +15,7 @@ import { statePartitionOf } from '../../src/sink/index.js';
 import { startLocalBroker } from '../../scripts/kafka/index.js';
 import { benchKafka, compressionOf, createConnectorTopics, transactionalProducer } from '../lib/kafka.js';
 import { selfCpuSeconds } from '../lib/proc.js';
-import { changeRecords, SHARD, simulatedPresences } from '../lib/records.js';
+import { BENCH_HEADER_MODES, changeRecords, isBenchHeaderMode, SHARD, simulatedPresences } from '../lib/records.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,8 +24,8 @@ const { values } = parseArgs({
     groups: { type: 'string', default: '1,2,4,8,15' },
     compression: { type: 'string', default: 'gzip' },
     repetitions: { type: 'string', default: '2' },
-    // all: the connector's five headers; fingerprint: content-type and schema-fingerprint only; none.
-    headers: { type: 'string', default: 'all' },
+    // A kafka.headers mode, or legacy: the five headers of 0.1.0.
+    headers: { type: 'string', default: 'cloudevents' },
   },
 });
 // The preload replaces the module in require's cache before kafkajs loads it.
@@ -34,22 +34,9 @@ const broker = values.brokers === undefined ? await startLocalBroker() : undefin
 const brokers = values.brokers?.split(',') ?? broker?.brokers ?? [];
 const count = Number(values.events);
 const compression = values.compression === 'none' ? 'none' : 'gzip';
-const built = changeRecords(await simulatedPresences(count), Date.now());
-const kept =
-  values.headers === 'none'
-    ? []
-    : values.headers === 'fingerprint'
-      ? ['content-type', 'schema-fingerprint']
-      : undefined;
-const events = built.events.map((record) =>
-  kept === undefined
-    ? record
-    : {
-        ...record,
-        headers: Object.fromEntries(Object.entries(record.headers ?? {}).filter(([name]) => kept.includes(name))),
-      },
-);
-const state = built.state;
+const headers = values.headers ?? 'cloudevents';
+if (!isBenchHeaderMode(headers)) throw new Error(`--headers must be one of ${BENCH_HEADER_MODES.join(', ')}`);
+const { events, state } = changeRecords(await simulatedPresences(count), Date.now(), headers);
 const kafka = benchKafka(brokers, 'bench-grouping');
 const suffix = randomBytes(4).toString('hex');
 const topics = {

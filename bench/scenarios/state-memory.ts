@@ -1,8 +1,9 @@
 /**
  * Memory of the dedup state store alone, per tracked user, filled the way the worker fills it: constructed with
- * the configured user ids (as worker.ts does, so that it keys its map with the config's own strings), then
+ * the configured user ids (as src/pipeline/worker-parts.ts does, so that it keys its map with the config's own
+ * strings), then
  * - `poll`: presences parsed from a Graph response body (parsePresenceResponse), stateOf, commit, as
- *   presence-processor.ts does after Kafka acknowledged a batch;
+ *   src/pipeline/presence-pipeline.ts does after Kafka acknowledged a batch;
  * - `restore`: state records decoded as the worker's restore does: key string from the record's bytes,
  *   codec.parseKey, codec.decode, commit.
  * The config's id strings exist before the baseline (the worker holds them for its shards anyway), so the figure

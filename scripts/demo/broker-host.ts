@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startLocalBroker, type LocalBroker } from '../kafka/index.js';
+import { DevToolError } from '../support/index.js';
 
 /** The entry script runs hostBroker() instead of the demo when it sees this flag. */
 export const BROKER_HOST_FLAG = '--broker-host';
@@ -39,9 +40,17 @@ export function startBrokerHost(script: string, onProgress: (message: string) =>
       }
     });
     child.once('exit', (code) =>
-      reject(new Error(`the Kafka broker process exited with code ${code ?? 'null'} before the broker was ready`)),
+      reject(
+        new DevToolError(
+          'SERVICE_NOT_READY',
+          `the Kafka broker process exited with code ${code ?? 'null'} before the broker was ready`,
+          { details: { exitCode: code } },
+        ),
+      ),
     );
   });
+  // Not swallowed: the caller awaits `ready` and reports the failure. This only keeps an exit that comes before the
+  // caller awaits it (or after it gave up waiting, at Ctrl-C) from counting as an unhandled rejection.
   ready.catch(() => undefined);
   return {
     ready,

@@ -5,14 +5,19 @@
 export { chooseJava, findJava, javaCandidates, parseJavaVersion } from './java.js';
 export type { FindJavaOptions, JavaCandidate, JavaRuntime, JavaSource } from './java.js';
 export {
+  artifactCoordinates,
+  artifactFileName,
   classpathFolderName,
   classpathOf,
+  copyArtifactFile,
   jarFileName,
   parseArtifact,
   renderPom,
   resolveClasspath,
+  type ArtifactFileRequest,
   type ClasspathRequest,
   type MavenArtifact,
+  type MavenFile,
 } from './maven.js';
 export {
   allOf,
@@ -27,4 +32,11 @@ export {
   type ReadyOutcome,
   type WaitForReadyOptions,
 } from './readiness.js';
-export { JvmService, type JvmServiceOptions } from './service.js';
+export {
+  javaArguments,
+  JvmService,
+  type JvmCommandLine,
+  type JvmLaunch,
+  type JvmServiceOptions,
+  type JvmServiceSettings,
+} from './service.js';

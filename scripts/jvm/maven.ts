@@ -26,8 +26,30 @@ export interface ClasspathRequest {
   onProgress?: (message: string) => void;
 }
 
+/** One file of an artifact other than its main jar, e.g. a prebuilt distribution (type tar.gz, classifier all). */
+export interface MavenFile extends MavenArtifact {
+  /** The extension Maven calls packaging type: 'jar', 'tar.gz', 'zip'. */
+  type: string;
+  classifier?: string;
+}
+
+export interface ArtifactFileRequest {
+  file: MavenFile;
+  /** Where the file is copied to; created when missing. */
+  outputDir: string;
+  /** For progress messages, e.g. 'Apicurio Registry 3.3.3'. Default: the coordinates. */
+  description?: string;
+  onProgress?: (message: string) => void;
+}
+
 /** Groups, artifact ids and versions go into XML and file names: only what Maven Central itself allows. */
 const COORDINATE_PART = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * Pinned: Maven 3.8's default binding is an old 2.x that lacks some copy-dependencies options, and a goal run
+ * without a pom (copy) must name its plugin version anyway.
+ */
+const DEPENDENCY_PLUGIN_VERSION = '3.8.1';
 
 /** 'group:artifact:version' -> its parts. */
 export function parseArtifact(coordinates: string): MavenArtifact {
@@ -98,7 +120,7 @@ ${dependencies}
         <groupId>org.apache.maven.plugins</groupId>
         <artifactId>maven-dependency-plugin</artifactId>
         <!-- Pinned: Maven 3.8's default binding is an old 2.x that lacks some copy-dependencies options. -->
-        <version>3.8.1</version>
+        <version>${DEPENDENCY_PLUGIN_VERSION}</version>
         <configuration>
           <outputDirectory>${escape(outputDir)}</outputDirectory>
           <includeScope>runtime</includeScope>
@@ -176,5 +198,71 @@ async function runMaven(request: ClasspathRequest, libsDir: string): Promise<str
   } finally {
     clearInterval(ticker);
     await rm(stagingDir, { recursive: true, force: true });
+  }
+}
+
+/** The coordinates as Maven's -Dartifact takes them: group:artifact:version:type[:classifier]. */
+export function artifactCoordinates(file: MavenFile): string {
+  checkArtifact(file);
+  for (const part of [file.type, ...(file.classifier === undefined ? [] : [file.classifier])]) {
+    if (!COORDINATE_PART.test(part)) {
+      throw new DevToolError('INVALID_OPTION', `Not a usable Maven type or classifier: ${JSON.stringify(part)}`, {
+        details: { ...file },
+      });
+    }
+  }
+  const classifier = file.classifier === undefined ? '' : `:${file.classifier}`;
+  return `${file.groupId}:${file.artifactId}:${file.version}:${file.type}${classifier}`;
+}
+
+/** The name `dependency:copy` gives the file: artifact-version[-classifier].type. */
+export function artifactFileName(file: MavenFile): string {
+  const classifier = file.classifier === undefined ? '' : `-${file.classifier}`;
+  return `${file.artifactId}-${file.version}${classifier}.${file.type}`;
+}
+
+/**
+ * Copies one artifact file into `outputDir` with `mvn dependency:copy` and returns its path: Maven downloads it
+ * into ~/.m2 first when it is not there (and honours the user's settings.xml, mirrors and proxies on the way).
+ * The caller owns outputDir, unpacks the file and removes it; no cache folder is managed here.
+ */
+export async function copyArtifactFile(request: ArtifactFileRequest): Promise<string> {
+  const coordinates = artifactCoordinates(request.file);
+  const description = request.description ?? coordinates;
+  const onProgress = request.onProgress ?? (() => {});
+  await mkdir(request.outputDir, { recursive: true });
+  const started = Date.now();
+  onProgress(`Fetching ${description} (${coordinates}) with Maven (a download once, then from ~/.m2)`);
+  const ticker = setInterval(() => {
+    onProgress(`  still fetching ${description} (${Math.round((Date.now() - started) / 1000)} s)`);
+  }, 10_000);
+  try {
+    const args = [
+      '-q',
+      '-B',
+      `org.apache.maven.plugins:maven-dependency-plugin:${DEPENDENCY_PLUGIN_VERSION}:copy`,
+      `-Dartifact=${coordinates}`,
+      `-DoutputDirectory=${request.outputDir}`,
+      '-Dstyle.color=never',
+    ];
+    const hint = 'Fetching Maven artifacts needs Maven 3.8+ and Java 17+ on PATH.';
+    const { code, output } = await runCollecting('mvn', args, request.outputDir, hint);
+    if (code !== 0) {
+      throw new DevToolError(
+        'MAVEN_FAILED',
+        `Maven could not fetch ${coordinates} (exit ${code}):\n${tailText(output, 4000)}`,
+        { details: { artifact: coordinates } },
+      );
+    }
+    const file = join(request.outputDir, artifactFileName(request.file));
+    if (!existsSync(file)) {
+      throw new DevToolError('MAVEN_FAILED', `Maven finished but ${file} is missing`, {
+        details: { artifact: coordinates },
+      });
+    }
+    onProgress(`Fetched ${description} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return file;
+  } finally {
+    clearInterval(ticker);
   }
 }

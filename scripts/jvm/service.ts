@@ -1,5 +1,6 @@
 /**
- * One JVM service as a child process: `java <jvmOptions> -cp <classpath> <mainClass> <args>`, its stdout and stderr
+ * One JVM service as a child process: `java <jvmOptions> -cp <classpath> <mainClass> <args>` (or `-jar <jar>` for an
+ * app that is packaged with its own launcher, e.g. a Quarkus app's quarkus-run.jar), its stdout and stderr
  * appended to a file, ready once its probe says so, stopped with SIGTERM and then SIGKILL. Service specifics (config
  * files, storage formatting) go in `prepare`, which runs before every spawn.
  */
@@ -9,15 +10,30 @@ import { delimiter } from 'node:path';
 import { DevToolError, readLogTail, spawnReaped } from '../support/index.js';
 import { probeContextAtSpawn, waitForReady, type ProbeContext, type ReadinessProbe } from './readiness.js';
 
-export interface JvmServiceOptions {
+/** What the JVM runs: a main class on a classpath, or an executable jar (which brings its own classpath). */
+export type JvmLaunch =
+  | { classpath: readonly string[]; mainClass: string; jar?: never }
+  | { jar: string; classpath?: never; mainClass?: never };
+
+export interface JvmCommandLine {
+  jvmOptions?: readonly string[];
+  args?: readonly string[];
+}
+
+/** The arguments after `java`: options first, as the JVM reads none after the class or jar. */
+export function javaArguments(launch: JvmLaunch & JvmCommandLine): string[] {
+  const target =
+    launch.jar !== undefined ? ['-jar', launch.jar] : ['-cp', launch.classpath.join(delimiter), launch.mainClass];
+  return [...(launch.jvmOptions ?? []), ...target, ...(launch.args ?? [])];
+}
+
+export type JvmServiceOptions = JvmLaunch & JvmCommandLine & JvmServiceSettings;
+
+export interface JvmServiceSettings {
   /** For messages, e.g. 'Kafka 4.1.2 broker on 127.0.0.1:40123'. */
   name: string;
   /** The java binary (see findJava). */
   java: string;
-  classpath: readonly string[];
-  mainClass: string;
-  jvmOptions?: readonly string[];
-  args?: readonly string[];
   cwd: string;
   /** The JVM's stdout and stderr, appended across restarts. */
   outputFile: string;
@@ -70,13 +86,7 @@ export class JvmService {
       options.outputFile,
       ...(options.logFile === undefined ? [] : [options.logFile]),
     ]);
-    const args = [
-      ...(options.jvmOptions ?? []),
-      '-cp',
-      options.classpath.join(delimiter),
-      options.mainClass,
-      ...(options.args ?? []),
-    ];
+    const args = javaArguments(options);
     // Output goes straight to a file: nothing to drain, and the console stays quiet.
     const outFd = openSync(options.outputFile, 'a');
     let child: ChildProcess;

@@ -3,12 +3,12 @@
  * the same thing.
  */
 import { toError } from '../errors.js';
-import type { PresenceChangeEvent, PresenceEventCodec } from '../events/index.js';
+import type { DecodedPresenceChangeEvent, PresenceEventCodec } from '../events/index.js';
 import type { TopicRecord } from '../kafka/index.js';
 
 export type EventFormat = 'human' | 'json';
 
-export type DecodedRecord = { ok: true; event: PresenceChangeEvent } | { ok: false; reason: string };
+export type DecodedRecord = { ok: true; event: DecodedPresenceChangeEvent } | { ok: false; reason: string };
 
 /** Never throws: a record written by something else, or corrupted, must not end a tail. */
 export function decodeRecord(codec: PresenceEventCodec, record: TopicRecord): DecodedRecord {
@@ -20,10 +20,11 @@ export function decodeRecord(codec: PresenceEventCodec, record: TopicRecord): De
   }
 }
 
+// The widest kind this version writes; a kind added by a newer writer (REMOVED) is printed as it is, unpadded if longer.
 const KIND_WIDTH = 'SNAPSHOT'.length;
 
 /** `2026-01-20T10:15:02.123Z  <user>  shard emea  CHANGE    Available/Available -> Busy/InAMeeting  seq C0000001234` */
-export function formatEventLine(event: PresenceChangeEvent): string {
+export function formatEventLine(event: DecodedPresenceChangeEvent): string {
   const observedAt = new Date(event.observedAt).toISOString();
   const parts = [
     observedAt,
@@ -36,7 +37,7 @@ export function formatEventLine(event: PresenceChangeEvent): string {
   return parts.join('  ');
 }
 
-function transition(event: PresenceChangeEvent): string {
+function transition(event: DecodedPresenceChangeEvent): string {
   const current = `${event.availability}/${event.activity}`;
   if (event.previousAvailability === null && event.previousActivity === null) return current;
   const previous = `${event.previousAvailability ?? '?'}/${event.previousActivity ?? '?'}`;
@@ -46,8 +47,16 @@ function transition(event: PresenceChangeEvent): string {
 }
 
 /** One JSON object per line: where the record sits, then the event's fields, for jq and scripts. */
-export function formatEventJson(event: PresenceChangeEvent, record: Pick<TopicRecord, 'partition' | 'offset'>): string {
-  return JSON.stringify({ partition: record.partition, offset: record.offset, ...event });
+export function formatEventJson(
+  event: DecodedPresenceChangeEvent,
+  record: Pick<TopicRecord, 'partition' | 'offset'>,
+  value?: { format: 'avro' } | { format: 'confluent'; schemaId: number },
+): string {
+  const written =
+    value === undefined
+      ? {}
+      : { valueFormat: value.format, ...('schemaId' in value ? { schemaId: value.schemaId } : {}) };
+  return JSON.stringify({ partition: record.partition, offset: record.offset, ...written, ...event });
 }
 
 export function formatUndecodable(record: TopicRecord, reason: string): string {

@@ -13,6 +13,13 @@ export {
   type DecodedRecord,
   type EventFormat,
 } from './event-view.js';
+export {
+  createRecordDecoder,
+  describeValueFormat,
+  type DecodedValue,
+  type RecordDecoder,
+  type ValueFormat,
+} from './record-decoder.js';
 export { runRun } from './run-command.js';
 export { waitForStopSignal, type StopSignalOptions } from './signals.js';
 export { runSimulate } from './simulate-command.js';

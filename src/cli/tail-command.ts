@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.js';
-import { createPresenceEventCodec, type PresenceEventCodec } from '../events/index.js';
+import { loadConfig, type ConnectorConfig } from '../config/index.js';
+import { createPresenceEventCodec } from '../events/index.js';
 import { startTopicReader, type TopicReader, type TopicReaderOptions, type TopicRecord } from '../kafka/index.js';
+import { SchemaRegistryClient, type SchemaRegistryClientOptions } from '../schema-registry/index.js';
 import { UsageError } from './args.js';
-import { decodeRecord, formatEventJson, formatEventLine, formatUndecodable, type EventFormat } from './event-view.js';
+import { formatEventJson, formatEventLine, formatUndecodable, type EventFormat } from './event-view.js';
+import { createRecordDecoder, describeValueFormat, type RecordDecoder } from './record-decoder.js';
 import { waitForStopSignal } from './signals.js';
 import { TAIL_USAGE } from './usage.js';
 
@@ -18,6 +20,8 @@ export interface TailOptions {
   max: number | undefined;
   /** TLS and SASL of the connector's config (--config); plaintext without it. */
   security: Pick<TopicReaderOptions, 'ssl' | 'sasl'>;
+  /** Where Confluent-framed values find their writer schema (--schema-registry, or schemaRegistry of --config). */
+  schemaRegistry: SchemaRegistryClientOptions | undefined;
 }
 
 interface TailIo {
@@ -40,23 +44,32 @@ export async function runTail(args: string[]): Promise<number> {
   const stopSignal = waitForStopSignal();
   const limit = recordLimit(options.max);
   const clientLog = heldClientLog();
-  const starting = startTopicReader(readerOptions(options, limit, clientLog.write));
+  const registry = options.schemaRegistry === undefined ? undefined : new SchemaRegistryClient(options.schemaRegistry);
+  const printer = recordPrinter(createRecordDecoder(createPresenceEventCodec(), registry), options.format, stdio);
+  const starting = startTopicReader(readerOptions(options, limit, printer.print, clientLog.write));
   const first = await Promise.race([starting, stopSignal]);
   if (typeof first === 'string') {
     // Ctrl-C while still connecting (a broker that does not answer, say): the CLI exits at once, and the
     // connection attempt with it.
     starting.catch(() => undefined);
+    await registry?.close();
     return 0;
   }
   clientLog.open();
   stdio.err(describeStart(options, first));
   await Promise.race([stopSignal, limit.reached, first.finished, stdoutClosed()]);
   await first.stop();
+  await printer.drained();
+  await registry?.close();
   return 0;
 }
 
-function readerOptions(options: TailOptions, limit: RecordLimit, onLog: ClientLogWriter): TopicReaderOptions {
-  const printRecord = recordPrinter(createPresenceEventCodec(), options.format, stdio);
+function readerOptions(
+  options: TailOptions,
+  limit: RecordLimit,
+  printRecord: (record: TopicRecord) => void,
+  onLog: ClientLogWriter,
+): TopicReaderOptions {
   return {
     brokers: options.brokers,
     topic: options.topic,
@@ -92,25 +105,36 @@ function describeStart(options: TailOptions, reader: TopicReader): string {
   return `Reading topic ${options.topic} on ${options.brokers.join(',')} (${reader.partitions} partitions), ${from}; ${until}`;
 }
 
-function recordPrinter(codec: PresenceEventCodec, format: EventFormat, io: TailIo): (record: TopicRecord) => void {
-  return (record) => {
-    const decoded = decodeRecord(codec, record);
-    if (!decoded.ok) io.err(formatUndecodable(record, decoded.reason));
-    else io.out(format === 'json' ? formatEventJson(decoded.event, record) : formatEventLine(decoded.event));
+/**
+ * Prints records in the order they arrived although decoding may wait for the registry (a writer schema seen for
+ * the first time): each record's line is chained after the previous one's.
+ */
+function recordPrinter(decoder: RecordDecoder, format: EventFormat, io: TailIo) {
+  let printed: Promise<void> = Promise.resolve();
+  return {
+    print(record: TopicRecord): void {
+      printed = printed.then(async () => {
+        const decoded = await decoder.decode(record);
+        if (!decoded.ok) io.err(formatUndecodable(record, decoded.reason));
+        else if (format === 'json') io.out(formatEventJson(decoded.event, record, decoded.value));
+        else io.out(`${formatEventLine(decoded.event)}  (${describeValueFormat(decoded.value)})`);
+      });
+    },
+    drained: (): Promise<void> => printed,
   };
 }
 
 type ClientLogWriter = NonNullable<TopicReaderOptions['onLog']>;
 
-interface RecordLimit {
+export interface RecordLimit {
   /** Whether one more record may be printed. */
   take(): boolean;
   /** Resolves once --max records were taken; never without --max. */
   reached: Promise<void>;
 }
 
-/** Counts records against --max. */
-function recordLimit(max: number | undefined): RecordLimit {
+/** Counts records against --max. Exported for tests. */
+export function recordLimit(max: number | undefined): RecordLimit {
   let taken = 0;
   let markReached: () => void = () => undefined;
   const reached = new Promise<void>((resolve) => {
@@ -148,11 +172,13 @@ export function parseTailArgs(args: string[]): TailOptions | 'help' {
       'from-beginning': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       max: { type: 'string' },
+      'schema-registry': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help';
-  const fromConfig = values.config === undefined ? undefined : loadConfig({ file: values.config }).kafka;
+  const config = values.config === undefined ? undefined : loadConfig({ file: values.config });
+  const fromConfig = config?.kafka;
   const topic = values.topic ?? fromConfig?.topic;
   if (topic === undefined) throw new UsageError('tail needs --topic T or --config FILE');
   return {
@@ -166,10 +192,39 @@ export function parseTailArgs(args: string[]): TailOptions | 'help' {
       ...(fromConfig?.tls === undefined ? {} : { ssl: fromConfig.tls }),
       ...(fromConfig?.sasl === undefined ? {} : { sasl: fromConfig.sasl }),
     },
+    schemaRegistry: registryOptions(values['schema-registry'], config?.schemaRegistry),
   };
 }
 
-function parseBrokers(value: string): string[] {
+/** --schema-registry URL wins (no credentials: for local registries); else the config's, with its credentials. */
+function registryOptions(
+  url: string | undefined,
+  configured: ConnectorConfig['schemaRegistry'],
+): SchemaRegistryClientOptions | undefined {
+  if (url !== undefined) {
+    if (!/^https?:\/\/[^\s]+$/.test(url))
+      throw new UsageError(`--schema-registry expects an http(s) URL, got ${JSON.stringify(url)}`);
+    return { url, requestTimeoutMs: 10_000 };
+  }
+  if (configured === undefined) return undefined;
+  const { auth } = configured;
+  return {
+    url: configured.url,
+    requestTimeoutMs: configured.requestTimeoutMs,
+    ...(configured.caPem === undefined ? {} : { caPem: configured.caPem }),
+    ...(auth === undefined
+      ? {}
+      : {
+          auth:
+            auth.kind === 'basic'
+              ? { kind: 'basic', username: auth.username.reveal(), password: auth.password.reveal() }
+              : { kind: 'bearer', token: auth.token.reveal() },
+        }),
+  };
+}
+
+/** Exported for tests. */
+export function parseBrokers(value: string): string[] {
   const brokers = value
     .split(',')
     .map((broker) => broker.trim())
@@ -180,7 +235,8 @@ function parseBrokers(value: string): string[] {
   return brokers;
 }
 
-function parseMax(value: string): number {
+/** Exported for tests. */
+export function parseMax(value: string): number {
   const max = Number(value);
   if (!Number.isSafeInteger(max) || max < 1)
     throw new UsageError(`--max expects a whole number of at least 1, got ${JSON.stringify(value)}`);

@@ -1,13 +1,15 @@
 /** Help text of the commands with flags of their own; main.ts composes the full usage from these. */
 
-export const TAIL_USAGE = `  tail (--topic T | --config FILE) [--brokers HOST:PORT,...] [--from-beginning] [--json] [--max N]
+export const TAIL_USAGE = `  tail (--topic T | --config FILE) [--brokers HOST:PORT,...] [--from-beginning] [--json] [--max N] [--schema-registry URL]
       Print the presence events on a topic, decoded, one line per event, until Ctrl-C.
       --topic, -t T          topic to read (default with --config: kafka.topic)
       --brokers, -b LIST     bootstrap brokers (default with --config: kafka.brokers, else localhost:9092)
       --config, -c FILE      take brokers, topic, TLS and SASL from a connector configuration
       --from-beginning       every event still on the topic, not only new ones
       --json                 one JSON object per line: partition, offset and the event's fields
-      --max N                stop after N records`;
+      --max N                stop after N records
+      --schema-registry URL  decode Confluent-framed values with writer schemas from this registry (default with
+                             --config: schemaRegistry); plain Avro values need none, and a topic may mix both`;
 
 export const SIMULATE_USAGE = `  simulate [--port N] [--users N] [--churn SHARE] [--latency-ms SPEC] [--budget SPEC] [--http] [--ca-out FILE] ...
       Run the Microsoft Graph presence simulator (Entra ID token endpoint + getPresencesByUserId) until Ctrl-C.

@@ -225,8 +225,15 @@ export interface GraphCaBundle {
 export function resolveCaFile(rawGraph: unknown, context: ResolveContext): GraphCaBundle | undefined {
   if (!isRecord(rawGraph)) return undefined;
   const file = nonEmptyString(rawGraph.caFile);
-  if (file === undefined) return undefined;
-  const settingPath: ConfigPath = ['graph', 'caFile'];
+  return file === undefined ? undefined : readCaBundle(context, ['graph', 'caFile'], file);
+}
+
+/** A PEM CA bundle named by a setting, read and checked at load (the first certificate must parse). */
+export function readCaBundle(
+  context: ResolveContext,
+  settingPath: ConfigPath,
+  file: string,
+): GraphCaBundle | undefined {
   const read = readSettingFile(context, settingPath, file);
   if (read === undefined) return undefined;
   try {

@@ -14,6 +14,8 @@ export type {
   KafkaTlsConfig,
   ObservabilityConfig,
   PollingConfig,
+  SchemaRegistryAuth,
+  SchemaRegistryConfig,
   ShardConfig,
   ShutdownConfig,
   TenantConfig,

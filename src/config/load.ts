@@ -26,6 +26,7 @@ import { issueToProblems, type ResolveContext } from './issues.js';
 import { configInvalidError, type ConfigPath, type ConfigProblem } from './problems.js';
 import { objectKeysAt } from './settings.js';
 import { configSchema, type FileConfig } from './schema.js';
+import { resolveRegistryMaterial, type ResolvedRegistryMaterial } from './registry-credentials.js';
 import { resolveShards, type ShardConfig } from './shards.js';
 import type { ConnectorConfig, GraphConfig, KafkaConfig } from './types.js';
 import { parseConfigText } from './yaml-source.js';
@@ -77,12 +78,21 @@ export function loadConfig(options: LoadConfigOptions): ConnectorConfig {
   const shards = resolveShards(rawRecord.shards, context);
   const kafkaTls = resolveKafkaTls(rawRecord.kafka, context);
   const kafkaSasl = resolveKafkaSaslSecret(rawRecord.kafka, context);
+  const registry = resolveRegistryMaterial(rawRecord.schemaRegistry, context);
 
   if (problems.length > 0 || !validated.success || credential === undefined) {
     if (problems.length === 0) problems.push({ file: configFile, path: 'tenant', message: 'no usable credential' });
     throw configInvalidError(problems, configFile);
   }
-  return assemble(validated.data, { configFile: absoluteFile, credential, graphCa, shards, kafkaTls, kafkaSasl });
+  return assemble(validated.data, {
+    configFile: absoluteFile,
+    credential,
+    graphCa,
+    shards,
+    kafkaTls,
+    kafkaSasl,
+    registry,
+  });
 }
 
 /**
@@ -120,6 +130,7 @@ interface Resolved {
   shards: ShardConfig[];
   kafkaTls: KafkaTlsMaterial | undefined;
   kafkaSasl: KafkaSaslSecret | undefined;
+  registry: ResolvedRegistryMaterial;
 }
 
 /** Graph and authority URLs for the cloud (custom: the validated settings), and the token scope. */
@@ -155,6 +166,7 @@ function assemble(data: FileConfig, resolved: Resolved): ConnectorConfig {
       ...resolved.graphCa,
     },
     kafka: assembleKafka(data, resolved),
+    ...assembleSchemaRegistry(data, resolved),
     polling: data.polling,
     shards: resolved.shards,
     shutdown: data.shutdown,
@@ -163,6 +175,24 @@ function assemble(data: FileConfig, resolved: Resolved): ConnectorConfig {
       coordinationTopic: data.assignment.coordinationTopic ?? `${data.connectorName}.shards`,
     },
     observability: data.observability,
+  };
+}
+
+/** The schema output's secret fields are plain strings: they are dropped, and the resolved `Secret`s used. */
+function assembleSchemaRegistry(data: FileConfig, resolved: Resolved): Pick<ConnectorConfig, 'schemaRegistry'> {
+  if (data.schemaRegistry === undefined) return {};
+  const { url, subjectNameStrategy, autoRegister, requestTimeoutMs } = data.schemaRegistry;
+  const { auth, credentialSource, ca } = resolved.registry;
+  return {
+    schemaRegistry: {
+      url: url.replace(/\/+$/, ''),
+      subjectNameStrategy,
+      autoRegister,
+      requestTimeoutMs,
+      ...ca,
+      ...(auth === undefined ? {} : { auth }),
+      ...(credentialSource === undefined ? {} : { credentialSource }),
+    },
   };
 }
 

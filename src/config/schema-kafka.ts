@@ -156,6 +156,17 @@ export const kafkaSchema = z
       .enum(['gzip', 'none'])
       .default('gzip')
       .meta(setting({ description: 'Record batch compression (kafkajs ships only gzip).' })),
+    headers: z
+      .enum(['cloudevents', 'minimal', 'none'])
+      .default('cloudevents')
+      .meta(
+        setting({
+          description:
+            'Record headers of each event. cloudevents: the CloudEvents Kafka binding in binary mode (ce_specversion, ce_id, ce_source, ce_type, ce_time, ce_subject, content-type), for consumers that route or filter without decoding the value. ' +
+            'minimal: ce_id and ce_type only, enough to drop repeats and route by kind. ' +
+            'none: no headers, the cheapest; the Avro value carries every field either way.',
+        }),
+      ),
     maxBufferedEvents: int(1, 10_000_000)
       .default(50_000)
       .meta(
@@ -213,6 +224,18 @@ export const kafkaSchema = z
           .default(10_000)
           .meta(setting({ description: 'Ceiling of every wait, in milliseconds, however many attempts failed.' })),
       })
+      .superRefine(
+        (retry, ctx) => {
+          if (typeof retry.initialMs === 'number' && typeof retry.maxMs === 'number' && retry.maxMs < retry.initialMs) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['maxMs'],
+              message: `must be at least retry.initialMs (${retry.initialMs})`,
+            });
+          }
+        },
+        whenValid('initialMs', 'maxMs'),
+      )
       .prefault({})
       .meta(
         setting({

@@ -14,6 +14,7 @@ import { checkGuid, checkName, checkTopic } from './formats.js';
 import { filePath, formatted, int, setting, whenValid } from './schema-common.js';
 import { graphSchema } from './schema-graph.js';
 import { kafkaSchema } from './schema-kafka.js';
+import { schemaRegistrySchema } from './schema-registry-settings.js';
 import { tenantSchema } from './schema-tenant.js';
 
 export { ENV_PREFIX, setting, type SettingMeta } from './schema-common.js';
@@ -84,6 +85,7 @@ export const configSchema = z
     tenant: tenantSchema,
     graph: graphSchema.prefault({}),
     kafka: kafkaSchema,
+    schemaRegistry: schemaRegistrySchema.optional(),
     polling: pollingSchema.prefault({}),
     shards: z
       .array(shardSchema)

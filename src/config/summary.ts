@@ -47,6 +47,8 @@ export interface ConfigSummary {
     /** TLS and SASL, e.g. `TLS (CA /etc/kafka/ca.pem), SASL scram-sha-512 as alice (password env ...)`; never a secret. */
     security: string;
   };
+  /** `plain Avro (no schema registry)`, or the registry, its subject strategy and credentials; never a secret. */
+  values: string;
   polling: { intervalSeconds: number; startJitterSeconds: number };
   shards: ShardSummary[];
   totalUsers: number;
@@ -79,6 +81,19 @@ function describeKafkaSecurity(kafka: ConnectorConfig['kafka']): string {
     sasl === undefined ? 'no SASL' : `SASL ${sasl.mechanism} as ${sasl.username} (password ${sasl.passwordSource})`,
   );
   return parts.join(', ');
+}
+
+function describeValues(config: ConnectorConfig): string {
+  const registry = config.schemaRegistry;
+  if (registry === undefined) return 'plain Avro (no schema registry)';
+  const credentials =
+    registry.auth === undefined
+      ? 'no credentials'
+      : `${registry.auth.kind === 'basic' ? 'API key and secret' : 'bearer token'} (${registry.credentialSource ?? ''})`;
+  return (
+    `Confluent-framed Avro, schema registry ${registry.url} (${registry.subjectNameStrategy}, ` +
+    `${registry.autoRegister ? 'auto-register' : 'look up only'}, ${credentials})`
+  );
 }
 
 export function requestBudgetFit(
@@ -155,6 +170,7 @@ export function summarizeConfig(config: ConnectorConfig): ConfigSummary {
       compression: config.kafka.compression,
       security: describeKafkaSecurity(config.kafka),
     },
+    values: describeValues(config),
     polling: { ...config.polling },
     shards,
     totalUsers: shards.reduce((sum, shard) => sum + shard.users, 0),
@@ -180,6 +196,7 @@ export function formatSummary(summary: ConfigSummary): string {
     `              batch size ${summary.batchSize}, concurrency ${summary.concurrency}`,
     `  kafka       ${kafka.brokers.join(',')} -> ${kafka.topic} (${kafka.partitions} partitions, replication ${replication}, ${kafka.compression}), client id ${kafka.clientId}`,
     `              ${kafka.security}`,
+    `  values      ${summary.values}`,
     `  polling     every ${summary.polling.intervalSeconds} s, shards start within ${summary.polling.startJitterSeconds} s`,
     `Shards: ${summary.shards.length}, ${plural(summary.totalUsers, 'user')}`,
     ...summary.shards.map(

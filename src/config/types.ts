@@ -3,11 +3,12 @@
  * with what the loader resolves on top: credentials as `Secret`, cloud URLs and scope, user ids per shard.
  */
 import type { CertificateCredential } from './credentials.js';
+import type { SchemaRegistryAuth } from './registry-credentials.js';
 import type { FileConfig } from './schema.js';
 import type { Secret } from './secret.js';
 import type { ShardConfig } from './shards.js';
 
-export type { CertificateCredential, ShardConfig };
+export type { CertificateCredential, SchemaRegistryAuth, ShardConfig };
 
 export interface TenantConfig {
   /** Tenant GUID or domain, lowercase. */
@@ -72,6 +73,21 @@ export interface KafkaSaslConfig {
   passwordSource: string;
 }
 
+/** Present only when the config has a schemaRegistry section; files and credentials already read. */
+export type SchemaRegistryConfig = Omit<
+  NonNullable<FileConfig['schemaRegistry']>,
+  'url' | 'caFile' | 'apiKey' | 'apiKeyFile' | 'apiSecret' | 'apiSecretFile' | 'bearerToken' | 'bearerTokenFile'
+> & {
+  /** Without a trailing slash. */
+  url: string;
+  /** Absolute path of schemaRegistry.caFile, for messages; set together with `caPem`. */
+  caFile?: string;
+  caPem?: string;
+  auth?: SchemaRegistryAuth;
+  /** Where the credentials came from; never the values. */
+  credentialSource?: string;
+};
+
 export type PollingConfig = FileConfig['polling'];
 export type ShutdownConfig = FileConfig['shutdown'];
 export type ObservabilityConfig = FileConfig['observability'];
@@ -87,6 +103,8 @@ export interface ConnectorConfig {
   tenant: TenantConfig;
   graph: GraphConfig;
   kafka: KafkaConfig;
+  /** Absent: event values are plain Avro, as before the registry support. */
+  schemaRegistry?: SchemaRegistryConfig;
   polling: PollingConfig;
   /** Unique names; user ids lowercase and unique across shards; never empty. */
   shards: ShardConfig[];

@@ -3,20 +3,10 @@ import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import { crc64AvroHex } from './fingerprint.js';
-import type { PresenceChangeEvent } from './event.js';
+import type { DecodedPresenceChangeEvent, PresenceChangeEvent } from './event.js';
 
 /** Where the .avsc contract lives; in a build, `npm run build` copies schemas/ beside dist/src. */
 export const PRESENCE_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/presence-change.avsc', import.meta.url));
-
-export const EVENT_HEADERS = {
-  contentType: 'content-type',
-  schemaName: 'schema-name',
-  schemaFingerprint: 'schema-fingerprint',
-  eventId: 'event-id',
-  eventKind: 'event-kind',
-} as const;
-
-export const AVRO_CONTENT_TYPE = 'avro/binary';
 
 export interface PresenceEventCodec {
   /** Full name of the record schema, e.g. io.github.presenceconnector.v1.PresenceChange */
@@ -26,8 +16,8 @@ export interface PresenceEventCodec {
   /** The .avsc text as published (with docs), for registries and consumers. */
   readonly schemaText: string;
   encode(event: PresenceChangeEvent): Buffer;
-  decode(value: Buffer): PresenceChangeEvent;
-  headers(event: PresenceChangeEvent): Record<string, string>;
+  /** Never fails on an unknown `kind`: it is an Avro string, so any value a newer writer adds decodes. */
+  decode(value: Buffer): DecodedPresenceChangeEvent;
 }
 
 export function createPresenceEventCodec(schemaPath: string = PRESENCE_SCHEMA_PATH): PresenceEventCodec {
@@ -52,13 +42,6 @@ export function createPresenceEventCodec(schemaPath: string = PRESENCE_SCHEMA_PA
         );
       }
     },
-    decode: (value) => type.fromBuffer(value) as PresenceChangeEvent,
-    headers: (event) => ({
-      [EVENT_HEADERS.contentType]: AVRO_CONTENT_TYPE,
-      [EVENT_HEADERS.schemaName]: schemaName,
-      [EVENT_HEADERS.schemaFingerprint]: schemaFingerprint,
-      [EVENT_HEADERS.eventId]: event.eventId,
-      [EVENT_HEADERS.eventKind]: event.kind,
-    }),
+    decode: (value) => type.fromBuffer(value) as DecodedPresenceChangeEvent,
   };
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { OutOfOffice, Presence, StatusMessage, WorkLocation } from '../graph/index.js';
 
+/** The kinds this connector writes. On the topic `kind` is a string: a newer writer may add kinds (REMOVED). */
 export type ChangeKind = 'SNAPSHOT' | 'CHANGE';
 
-/** The value record of schemas/presence-change.avsc; field docs live in the schema. */
+/** The value record of schemas/presence-change.avsc, as this connector writes it; field docs live in the schema. */
 export interface PresenceChangeEvent {
   eventId: string;
-  kind: ChangeKind | 'UNKNOWN';
+  kind: ChangeKind;
   userId: string;
   tenantId: string;
   shard: string;
@@ -22,6 +23,18 @@ export interface PresenceChangeEvent {
   observedAt: number;
   previousObservedAt: number | null;
   connector: string;
+}
+
+/**
+ * An event as read from the topic: `kind` may be a value this version does not know, written by a newer
+ * connector, so readers must not assume ChangeKind.
+ */
+export interface DecodedPresenceChangeEvent extends Omit<PresenceChangeEvent, 'kind'> {
+  kind: string;
+}
+
+export function isKnownChangeKind(kind: string): kind is ChangeKind {
+  return kind === 'SNAPSHOT' || kind === 'CHANGE';
 }
 
 /** What the event needs to know about the last observation that reached Kafka. */

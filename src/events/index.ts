@@ -1,15 +1,24 @@
-export {
-  createPresenceEventCodec,
-  PRESENCE_SCHEMA_PATH,
-  EVENT_HEADERS,
-  AVRO_CONTENT_TYPE,
-  type PresenceEventCodec,
-} from './codec.js';
+export { createPresenceEventCodec, PRESENCE_SCHEMA_PATH, type PresenceEventCodec } from './codec.js';
 export {
   buildPresenceEvent,
+  isKnownChangeKind,
   type PresenceChangeEvent,
+  type DecodedPresenceChangeEvent,
   type PreviousObservation,
   type EventContext,
   type ChangeKind,
 } from './event.js';
+export {
+  createEventHeaderBuilder,
+  eventSource,
+  eventType,
+  CLOUDEVENTS_HEADERS,
+  CLOUDEVENTS_SPEC_VERSION,
+  EVENT_HEADER_MODES,
+  EVENT_TYPE_PREFIX,
+  RAW_AVRO_CONTENT_TYPE,
+  type EventHeaderBuilder,
+  type EventHeaderMode,
+  type EventHeaderOptions,
+} from './headers.js';
 export { crc64Avro, crc64AvroHex } from './fingerprint.js';

@@ -166,13 +166,21 @@ function securityText(entry: LogEntry): string {
   return typeof error === 'string' ? `${entry.log.message} ${error}` : entry.log.message;
 }
 
-function logKafkaEntry(logger: Logger, entry: LogEntry): void {
-  const { message, ...fields } = entry.log;
+/**
+ * The field of a pino line that marks it as the Kafka client's own, naming the client's part (Consumer,
+ * Connection...): readers of the log (the demo) filter on it instead of on whatever the library calls itself.
+ */
+export const KAFKA_CLIENT_LOG_FIELD = 'kafkaClient';
+
+/** Exported for tests: one kafkajs log entry as a pino line, marked with {@link KAFKA_CLIENT_LOG_FIELD}. */
+export function logKafkaEntry(logger: Logger, entry: LogEntry): void {
+  // kafkajs's own `logger: "kafkajs"` is dropped: the field above says where the line comes from.
+  const { message, logger: _library, ...fields } = entry.log;
   const hint =
     entry.level === KafkaLogLevel.ERROR || entry.level === KafkaLogLevel.WARN
       ? kafkaSecurityHint(securityText(entry))
       : undefined;
-  const context = { kafka: entry.namespace, ...fields, ...(hint === undefined ? {} : { hint }) };
+  const context = { ...fields, [KAFKA_CLIENT_LOG_FIELD]: entry.namespace, ...(hint === undefined ? {} : { hint }) };
   if (entry.level === KafkaLogLevel.ERROR) logger.error(context, message);
   else if (entry.level === KafkaLogLevel.WARN) logger.warn(context, message);
   else logger.debug(context, message);

@@ -1,4 +1,5 @@
 export {
+  KAFKA_CLIENT_LOG_FIELD,
   kafkaSecurityHint,
   type KafkaConnectionOptions,
   type KafkaEndpointOptions,

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { ConnectorError, ErrorCodes, toError } from '../errors.js';
+import { ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors.js';
+import { closeAfter, kafkaDebugLog } from './closing.js';
 import { kafkaFailure } from './errors.js';
-import type { ReadPartitionsOptions } from './types.js';
+import type { PartitionRecord, ReadPartitionsOptions } from './types.js';
+
+/** Where a partition's records begin (`low`, the log start) and end (`high`, the next offset to be written). */
+export interface PartitionEnd {
+  low: bigint;
+  high: bigint;
+}
 
 /**
  * Reads chosen partitions of a topic with read_committed isolation up to the end they had when the read began.
@@ -17,16 +24,113 @@ export async function readPartitions(kafka: Kafka, options: ReadPartitionsOption
   }
 }
 
+/**
+ * What a read has still to do, and every decision about it, apart from the consumer that fetches: which
+ * partitions there is anything to read in, when one is read to its end, and how a failure ends the read.
+ * Settles `finished` once, with the first outcome; whatever arrives after that is ignored.
+ */
+export class PartitionReadProgress {
+  readonly finished: Promise<void>;
+  private readonly pending = new Set<number>();
+  private settle: (error?: Error) => void = () => undefined;
+  private settled = false;
+
+  /** @throws ConnectorError STATE_RESTORE_FAILED (not retriable) when a range names a partition the topic lacks. */
+  constructor(
+    private readonly options: Pick<ReadPartitionsOptions, 'topic' | 'ranges' | 'onRecords'>,
+    private readonly ends: ReadonlyMap<number, PartitionEnd>,
+  ) {
+    for (const range of options.ranges) {
+      const end = ends.get(range.partition);
+      if (end === undefined) {
+        throw new ConnectorError(
+          ErrorCodes.STATE_RESTORE_FAILED,
+          `partition ${range.partition} of ${options.topic} does not exist`,
+          { details: { topic: options.topic, partition: range.partition } },
+        );
+      }
+      const start = range.fromOffset === undefined ? end.low : BigInt(range.fromOffset);
+      if (start < end.high) this.pending.add(range.partition);
+    }
+    this.finished = new Promise<void>((resolve, reject) => {
+      this.settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    // Settled before anyone awaits it when the read fails while the consumer is still connecting.
+    this.finished.catch(() => undefined);
+    if (this.pending.size === 0) this.finish();
+  }
+
+  /** Partitions that still have records up to the end they had when the read began. */
+  get pendingPartitions(): number[] {
+    return [...this.pending];
+  }
+
+  /**
+   * A batch of committed records: hands it to `onRecords`. A throw there (a record the caller cannot decode, a
+   * bug) ends the read at once and for good: kafkajs would retry the batch and restart the consumer forever.
+   */
+  onBatch(partition: number, records: PartitionRecord[]): void {
+    if (this.settled || !this.pending.has(partition)) return;
+    let stop: boolean;
+    try {
+      stop = this.options.onRecords(partition, records);
+    } catch (error) {
+      this.finish(callbackFailure(this.options.topic, partition, records, error));
+      return;
+    }
+    if (stop) this.markRead(partition);
+  }
+
+  /** kafkajs finished a batch whose last offset (control records included) is `lastOffset`. */
+  onBatchEnd(partition: number, lastOffset: string): void {
+    const end = this.ends.get(partition);
+    if (end !== undefined && BigInt(lastOffset) >= end.high - 1n) this.markRead(partition);
+  }
+
+  /**
+   * The consumer crashed. kafkajs restarts it after a failure it deems retriable, and the read goes on; one it
+   * gives up on, or one no retry cures, ends the read, as retriable as the Kafka error mapping says it is.
+   */
+  onCrash(error: unknown, restart: boolean): void {
+    const failure = kafkaFailure(error, { operation: `reading ${this.options.topic} failed` });
+    const retriable = isConnectorError(failure) && failure.retriable;
+    if (restart && retriable) return;
+    this.finish(
+      new ConnectorError(ErrorCodes.STATE_RESTORE_FAILED, failure.message, {
+        cause: failure,
+        retriable,
+        details: { topic: this.options.topic },
+      }),
+    );
+  }
+
+  /** The read ran out of time: retriable, since a slow broker may be quicker next time. */
+  onTimeout(timeoutMs: number): void {
+    this.finish(
+      new ConnectorError(
+        ErrorCodes.STATE_RESTORE_FAILED,
+        `reading ${this.options.topic} did not finish within ${timeoutMs} ms`,
+        { retriable: true, details: { topic: this.options.topic } },
+      ),
+    );
+  }
+
+  private markRead(partition: number): void {
+    this.pending.delete(partition);
+    if (this.pending.size === 0) this.finish();
+  }
+
+  private finish(error?: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.settle(error);
+  }
+}
+
 async function readPartitionsOnce(kafka: Kafka, options: ReadPartitionsOptions): Promise<void> {
   const ends = await partitionEnds(kafka, options.topic);
-  const pending = new Set<number>();
-  for (const range of options.ranges) {
-    const end = ends.get(range.partition);
-    if (end === undefined) throw restoreError(`partition ${range.partition} of ${options.topic} does not exist`);
-    const start = range.fromOffset === undefined ? end.low : BigInt(range.fromOffset);
-    if (start < end.high) pending.add(range.partition);
-  }
-  if (pending.size === 0) return;
+  const progress = new PartitionReadProgress(options, ends);
+  if (progress.pendingPartitions.length === 0) return;
 
   const consumer = kafka.consumer({
     groupId: `${options.groupPrefix}.${randomUUID()}`,
@@ -35,68 +139,68 @@ async function readPartitionsOnce(kafka: Kafka, options: ReadPartitionsOptions):
     maxBytesPerPartition: 16 * 1024 * 1024,
     maxWaitTimeInMs: 100,
   });
-  let finish: (error?: Error) => void = () => undefined;
-  const finished = new Promise<void>((resolve, reject) => {
-    finish = (error) => (error === undefined ? resolve() : reject(error));
-  });
-  const markRead = (partition: number) => {
-    pending.delete(partition);
-    if (pending.size === 0) finish();
-  };
-  const timer = setTimeout(
-    () => finish(restoreError(`reading ${options.topic} did not finish within ${options.timeoutMs} ms`)),
-    options.timeoutMs,
-  );
+  const timer = setTimeout(() => progress.onTimeout(options.timeoutMs), options.timeoutMs);
   try {
-    await consumer.connect();
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      const end = ends.get(payload.partition);
-      if (end !== undefined && BigInt(payload.lastOffset) >= end.high - 1n) markRead(payload.partition);
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) finish(restoreError(`reading ${options.topic} failed`, payload.error));
-    });
-    await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        if (!pending.has(batch.partition)) return;
-        const records = batch.messages.map((message) => ({
-          key: message.key?.toString('utf8') ?? '',
-          value: message.value,
-          offset: message.offset,
-        }));
-        if (options.onRecords(batch.partition, records)) markRead(batch.partition);
+    await closeAfter(
+      async () => {
+        await consumer.connect();
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+          progress.onBatchEnd(payload.partition, payload.lastOffset),
+        );
+        consumer.on(consumer.events.CRASH, ({ payload }) => progress.onCrash(payload.error, payload.restart));
+        await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            progress.onBatch(
+              batch.partition,
+              batch.messages.map((message) => ({
+                key: message.key?.toString('utf8') ?? '',
+                value: message.value,
+                offset: message.offset,
+              })),
+            );
+          },
+        });
+        const wanted = new Set(options.ranges.map((range) => range.partition));
+        const unwanted = [...ends.keys()].filter((partition) => !wanted.has(partition));
+        if (unwanted.length > 0) consumer.pause([{ topic: options.topic, partitions: unwanted }]);
+        for (const range of options.ranges) {
+          if (range.fromOffset !== undefined)
+            consumer.seek({ topic: options.topic, partition: range.partition, offset: range.fromOffset });
+        }
+        await progress.finished;
       },
-    });
-    const wanted = new Set(options.ranges.map((range) => range.partition));
-    const unwanted = [...ends.keys()].filter((partition) => !wanted.has(partition));
-    if (unwanted.length > 0) consumer.pause([{ topic: options.topic, partitions: unwanted }]);
-    for (const range of options.ranges) {
-      if (range.fromOffset !== undefined)
-        consumer.seek({ topic: options.topic, partition: range.partition, offset: range.fromOffset });
-    }
-    await finished;
+      () => consumer.disconnect(),
+      kafkaDebugLog(kafka),
+      `the consumer reading ${options.topic}`,
+    );
   } finally {
     clearTimeout(timer);
-    await consumer.disconnect();
   }
 }
 
-async function partitionEnds(kafka: Kafka, topic: string): Promise<Map<number, { low: bigint; high: bigint }>> {
+async function partitionEnds(kafka: Kafka, topic: string): Promise<Map<number, PartitionEnd>> {
   const admin = kafka.admin();
   await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((entry) => [entry.partition, { low: BigInt(entry.low), high: BigInt(entry.high) }]));
-  } finally {
-    await admin.disconnect();
-  }
+  return closeAfter(
+    async () => {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((entry) => [entry.partition, { low: BigInt(entry.low), high: BigInt(entry.high) }]));
+    },
+    () => admin.disconnect(),
+    kafkaDebugLog(kafka),
+    `the admin reading the offsets of ${topic}`,
+  );
 }
 
-function restoreError(message: string, cause?: unknown): ConnectorError {
-  return new ConnectorError(ErrorCodes.STATE_RESTORE_FAILED, message, {
-    retriable: true,
-    ...(cause === undefined ? {} : { cause: toError(cause) }),
-  });
+/** Not retriable: the same records come back on every attempt, and the callback fails on them again. */
+function callbackFailure(topic: string, partition: number, records: PartitionRecord[], error: unknown): ConnectorError {
+  const cause = toError(error);
+  const offset = records[0]?.offset;
+  return new ConnectorError(
+    ErrorCodes.STATE_RESTORE_FAILED,
+    `reading ${topic} failed: a record of partition ${partition} at or after offset ${offset ?? '?'} could not be processed: ${cause.message}`,
+    { cause, details: { topic, partition, offset, lastOffset: records.at(-1)?.offset } },
+  );
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
 import { createKafkaClient, type KafkaLogLine, type KafkaSaslOptions, type KafkaTlsOptions } from './client.js';
+import { closeAfter, kafkaDebugLog } from './closing.js';
 
 export interface TopicRecord {
   /** UTF-8 key; null when the record has none. */
@@ -83,7 +84,12 @@ export async function startTopicReader(options: TopicReaderOptions): Promise<Top
     await consumer.connect();
     await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning });
   } catch (error) {
-    await consumer.disconnect().catch(() => undefined);
+    // The subscribe failure is the one to report; a failing disconnect of the same consumer only goes to debug.
+    await consumer.disconnect().catch((disconnectError: unknown) => {
+      kafkaDebugLog(kafka).debug('disconnecting a consumer that failed to subscribe failed too', {
+        error: toError(disconnectError).message,
+      });
+    });
     throw unavailable(`cannot subscribe to topic "${options.topic}"`, options, error);
   }
   return runReader(consumer, options, partitions);
@@ -123,24 +129,28 @@ async function runReader(consumer: Consumer, options: TopicReaderOptions, partit
 async function topicPartitions(kafka: Kafka, options: TopicReaderOptions): Promise<number> {
   const admin = kafka.admin();
   try {
-    await admin.connect();
-    const topics = await admin.listTopics();
-    if (!topics.includes(options.topic)) {
-      throw new ConnectorError(
-        ErrorCodes.SINK_UNAVAILABLE,
-        `topic "${options.topic}" does not exist on ${options.brokers.join(',')}`,
-        {
-          details: { topic: options.topic, brokers: options.brokers },
-        },
-      );
-    }
-    const metadata = await admin.fetchTopicMetadata({ topics: [options.topic] });
-    return metadata.topics[0]?.partitions.length ?? 0;
+    // closeAfter: a failing disconnect after a failed look-up is logged at debug, so it cannot hide the cause.
+    return await closeAfter(
+      async () => {
+        await admin.connect();
+        const topics = await admin.listTopics();
+        if (!topics.includes(options.topic)) {
+          throw new ConnectorError(
+            ErrorCodes.SINK_UNAVAILABLE,
+            `topic "${options.topic}" does not exist on ${options.brokers.join(',')}`,
+            { details: { topic: options.topic, brokers: options.brokers } },
+          );
+        }
+        const metadata = await admin.fetchTopicMetadata({ topics: [options.topic] });
+        return metadata.topics[0]?.partitions.length ?? 0;
+      },
+      () => admin.disconnect(),
+      kafkaDebugLog(kafka),
+      'the admin client of the topic reader',
+    );
   } catch (error) {
     if (error instanceof ConnectorError) throw error;
     throw unavailable(`cannot reach Kafka at ${options.brokers.join(',')}`, options, error);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }
 

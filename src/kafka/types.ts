@@ -27,20 +27,33 @@ export interface WrittenBatch {
   baseOffset: string;
 }
 
-/** One open Kafka transaction. Every failure is a ConnectorError (see kafkaFailure). */
+/**
+ * The producer contract, for every producer here and its transactions: a producer is unusable after any failure
+ * (kafkajs cannot recover one whose commit or abort failed, or that met UNKNOWN_PRODUCER_ID or a sequence error),
+ * so the caller disconnects it and never calls it again. `retriable` on the failure means retriable with a new
+ * producer: the same call on the same producer may fail for good.
+ */
+
+/** One open Kafka transaction. Every failure is a ConnectorError (see kafkaFailure); see the producer contract. */
 export interface KafkaTransaction {
   send(batches: readonly TopicBatch[]): Promise<WrittenBatch[]>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
 
-/** A connected producer whose transactional id is initialised: it fenced every older producer of that id. */
+/**
+ * A connected producer whose transactional id is initialised: it fenced every older producer of that id.
+ * Unusable after any failure (the producer contract above).
+ */
 export interface TransactionalProducer {
   begin(): Promise<KafkaTransaction>;
   disconnect(): Promise<void>;
 }
 
-/** A connected idempotent producer (acks from every in-sync replica, one request in flight per broker). */
+/**
+ * A connected idempotent producer (acks from every in-sync replica, one request in flight per broker).
+ * Unusable after any failure (the producer contract above).
+ */
 export interface IdempotentProducer {
   send(batch: TopicBatch): Promise<void>;
   disconnect(): Promise<void>;
@@ -69,7 +82,10 @@ export interface TopicSpec {
 export interface KafkaAdmin {
   /** Creates the topics that do not exist yet and waits for their leaders; true when it created any. */
   createTopics(topics: readonly TopicSpec[]): Promise<boolean>;
-  /** Partitions the topic has now; 0 when it does not exist. */
+  /**
+   * Partitions the topic has now. Rejects when the topic does not exist (the broker answers
+   * UNKNOWN_TOPIC_OR_PARTITION, mapped retriable: a topic just created may not be known to every broker yet).
+   */
   partitionCount(topic: string): Promise<number>;
   /** Grows the topic to `count` partitions (Kafka never shrinks one). */
   addPartitions(topic: string, count: number): Promise<void>;
@@ -92,8 +108,12 @@ export interface PartitionRange {
 export interface ReadPartitionsOptions {
   topic: string;
   ranges: readonly PartitionRange[];
-  /** Called per batch of committed records; return true to stop reading that partition early. */
+  /**
+   * Called per batch of committed records; return true to stop reading that partition early. A throw ends the
+   * read at once with STATE_RESTORE_FAILED, not retriable (the same records would fail again), its cause kept.
+   */
   onRecords: (partition: number, records: PartitionRecord[]) => boolean;
+  /** How long the whole read may take; then it fails with STATE_RESTORE_FAILED, retriable. */
   timeoutMs: number;
   /** Prefix of the throw-away consumer group the read joins. */
   groupPrefix: string;

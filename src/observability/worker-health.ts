@@ -25,6 +25,8 @@ export class WorkerHealth {
   private sinkFailures = 0;
   private lastSinkError: string | undefined;
   private stopping = false;
+  /** Undefined: no registry configured, or its schema id is known. Else why values cannot be written yet. */
+  private registryProblem: string | undefined;
 
   /**
    * The shards this worker owns from now on. A shard kept keeps its history; a new one must complete a clean
@@ -35,6 +37,15 @@ export class WorkerHealth {
     for (const name of [...this.shards.keys()]) if (!names.includes(name)) this.shards.delete(name);
     for (const name of names)
       if (!this.shards.has(name)) this.shards.set(name, { succeededOnce: false, consecutiveFailures: 0 });
+  }
+
+  /** The event schema's id is not known yet: the registry is configured but could not be reached. */
+  recordRegistryWaiting(reason: string): void {
+    this.registryProblem = reason;
+  }
+
+  recordRegistryReady(): void {
+    this.registryProblem = undefined;
   }
 
   recordSinkConnected(): void {
@@ -69,6 +80,7 @@ export class WorkerHealth {
   status(): HealthStatus {
     const reasons: string[] = [];
     if (this.stopping) reasons.push('shutting down');
+    if (this.registryProblem !== undefined) reasons.push(`Schema Registry: ${this.registryProblem}`);
     if (!this.sinkConnected) reasons.push('Kafka not connected yet');
     else if (!this.assigned) reasons.push('no shards assigned yet (state not restored)');
     if (this.sinkFailures >= SINK_FAILURES_BEFORE_UNREADY) {

@@ -14,6 +14,7 @@ import { createShardTakeover, ShardSupervisor } from '../shard-ownership/index.j
 import type { EventPublisher } from '../sink/index.js';
 import { createStateCodec, PresenceStateStore } from '../state/index.js';
 import { createBatchEncoder } from './batch-encoder.js';
+import { createEventValues, type EventValues } from './event-values.js';
 import { budgetShare, createBudget, createGraphClient } from './graph-wiring.js';
 import { createCluster, createKafkaSink, createStateReader } from './kafka-wiring.js';
 import { PresencePipeline } from './presence-pipeline.js';
@@ -23,6 +24,8 @@ export interface WorkerParts {
   dispatcher: Dispatcher;
   kafka: KafkaCluster;
   publisher: EventPublisher;
+  /** Plain Avro, or Confluent-framed once the registry gave the event schema its id (prepared at start). */
+  values: EventValues;
   pipeline: PresencePipeline;
   supervisor: ShardSupervisor;
 }
@@ -31,7 +34,7 @@ export interface WorkerParts {
 export function assembleWorker(
   config: ConnectorConfig,
   telemetry: StageTelemetry,
-  options: { publisher?: EventPublisher; random: () => number; signal: AbortSignal },
+  options: { random: () => number; signal: AbortSignal },
 ): WorkerParts {
   const dispatcher = createHttpDispatcher({
     connectionsPerOrigin: config.graph.concurrency + 2,
@@ -43,14 +46,20 @@ export function assembleWorker(
   // Keyed by the config's own id strings, so a million ids are held once.
   const store = new PresenceStateStore(config.shards.flatMap((shard) => shard.userIds));
   const stateCodec = createStateCodec();
+  const codec = createPresenceEventCodec();
+  const values = createEventValues(config, codec, telemetry);
   const encodeBatch = createBatchEncoder({
     tenantId: config.tenant.id,
     connectorName: config.connectorName,
-    codec: createPresenceEventCodec(),
+    headers: config.kafka.headers,
+    codec,
     stateCodec,
+    frameValue: (avro) => values.value(avro),
   });
   const kafka = createCluster(config, telemetry.logger);
-  const publisher = options.publisher ?? createKafkaSink(config, kafka, telemetry.logger, publisherObserver(telemetry));
+  // The sink is both halves: it publishes, and it claims and releases the shards' transactional producers.
+  const sink = createKafkaSink(config, kafka, telemetry.logger, publisherObserver(telemetry));
+  const publisher: EventPublisher = sink;
   const pipeline = new PresencePipeline({
     schedule: {
       intervalMs: config.polling.intervalSeconds * 1000,
@@ -67,7 +76,7 @@ export function assembleWorker(
   });
   const supervisor = new ShardSupervisor({
     shards: config.shards,
-    takeover: createShardTakeover(publisher, createStateReader(config, kafka)),
+    takeover: createShardTakeover(sink, createStateReader(config, kafka)),
     store,
     stateCodec,
     signal: options.signal,
@@ -82,5 +91,5 @@ export function assembleWorker(
       });
     },
   });
-  return { dispatcher, kafka, publisher, pipeline, supervisor };
+  return { dispatcher, kafka, publisher, values, pipeline, supervisor };
 }

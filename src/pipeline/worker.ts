@@ -9,15 +9,12 @@ import {
   type Logger,
 } from '../observability/index.js';
 import { joinShardGroup, type ShardMembership } from '../shard-ownership/index.js';
-import type { EventPublisher } from '../sink/index.js';
 import { createCoordinator } from './kafka-wiring.js';
 import { assembleWorker } from './worker-parts.js';
 
 export interface WorkerDependencies {
   logger: Logger;
   metrics?: ConnectorMetrics;
-  /** Replaces the Kafka publisher; the seam for another Kafka client. */
-  sink?: EventPublisher;
   random?: () => number;
 }
 
@@ -44,11 +41,7 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   const parts = assembleWorker(
     config,
     { metrics, health, logger },
-    {
-      ...(dependencies.sink === undefined ? {} : { publisher: dependencies.sink }),
-      random: dependencies.random ?? Math.random,
-      signal: lifecycle.signal,
-    },
+    { random: dependencies.random ?? Math.random, signal: lifecycle.signal },
   );
   let healthServer: HealthServer | undefined;
   let membership: ShardMembership | undefined;
@@ -63,7 +56,11 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
       });
       logger.info({ port: healthServer.port }, 'metrics and health endpoints listening');
     }
-    const delivery = await parts.publisher.connect(lifecycle.signal);
+    // The registry and Kafka are waited for side by side; nothing is polled (so nothing written) before both.
+    const [delivery] = await Promise.all([
+      parts.publisher.connect(lifecycle.signal),
+      parts.values.prepare(lifecycle.signal),
+    ]);
     health.recordSinkConnected();
     logger.info({ delivery, assignment: config.assignment.mode }, 'connected to Kafka');
     if (config.assignment.mode === 'static') {
@@ -87,6 +84,7 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
     await membership?.stop();
     const stopped = await withDeadline(parts.supervisor.stop(), deadline);
     await parts.publisher.close(Math.max(0, deadline - Date.now()));
+    await parts.values.close();
     await healthServer?.close();
     await parts.dispatcher.close();
     if (!stopped) {

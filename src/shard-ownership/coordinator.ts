@@ -1,6 +1,7 @@
 import type { Logger } from '../observability/index.js';
 import type { KafkaCluster } from '../kafka/index.js';
-import { LAYOUT_KEY, type ShardLayout } from './shard-layout.js';
+import { discardProducer } from '../sink/index.js';
+import { LAYOUT_KEY, parseLayout, type ShardLayout } from './shard-layout.js';
 import { ShardMembership } from './shard-membership.js';
 
 export interface ShardCoordinatorOptions {
@@ -41,30 +42,37 @@ export class ShardCoordinator {
 
   /** Records this layout and returns the one recorded before it (undefined on a first start). */
   async exchangeLayout(layout: ShardLayout): Promise<ShardLayout | undefined> {
-    let previous: ShardLayout | undefined;
+    // Kept raw and parsed after the read: a bad record then fails as itself, not as a failed read.
+    let previous: Buffer | undefined;
     await this.options.kafka.readPartitions({
       topic: this.options.topic,
       ranges: [{ partition: 0 }],
       groupPrefix: `${this.options.groupId}.layout-reader`,
+      // Not a setting: partition 0 holds one small, compacted record, read in a second; a read that takes a
+      // minute meets a broker still settling, and fails retriably for the start-up to try again.
       timeoutMs: 60_000,
       onRecords: (_partition, records) => {
         for (const record of records) {
-          if (record.key === LAYOUT_KEY && record.value !== null)
-            previous = JSON.parse(record.value.toString('utf8')) as ShardLayout;
+          // The last one wins, as compaction would have it; a tombstone means no layout.
+          if (record.key === LAYOUT_KEY) previous = record.value ?? undefined;
         }
         return false;
       },
     });
+    const recorded = previous === undefined ? undefined : parseLayout(previous, this.options.topic);
     const producer = await this.options.kafka.idempotentProducer({ compression: 'none' });
     try {
       await producer.send({
         topic: this.options.topic,
         records: [{ key: LAYOUT_KEY, value: JSON.stringify(layout), partition: 0 }],
       });
-    } finally {
-      await producer.disconnect();
+    } catch (error) {
+      // The send failure is the one to report; the producer is unusable now (src/kafka's producer contract).
+      await discardProducer(producer, this.options.logger);
+      throw error;
     }
-    return previous;
+    await producer.disconnect();
+    return recorded;
   }
 
   membership(handlers: {

@@ -1,7 +1,8 @@
 import type { ShardConfig } from '../config/index.js';
+import { ConnectorError, ErrorCodes, toError } from '../errors.js';
 import type { Logger } from '../observability/index.js';
 import type { ShardPoller } from '../poller/index.js';
-import type { PresenceStateStore, StateCodec } from '../state/index.js';
+import type { PresenceStateStore, StateCodec, UserPresenceState } from '../state/index.js';
 import { retryWhileSettling } from './settling.js';
 import type { ShardTakeover } from './takeover.js';
 
@@ -103,7 +104,7 @@ export class ShardSupervisor {
       if (key === undefined || members.get(key.shard)?.has(key.userId) !== true) return;
       if (record.value === null) store.delete(key.userId);
       else {
-        store.commit(key.userId, codec.decode(record.value));
+        store.commit(key.userId, decodeState(codec, record.key, record.value));
         restored++;
       }
     });
@@ -130,5 +131,21 @@ export class ShardSupervisor {
     const running = [...this.pollers.values()];
     this.pollers.clear();
     await Promise.all(running.map((poller) => poller.stop()));
+  }
+}
+
+/**
+ * A state record that does not decode is a fault no retry cures (the same record is read again): it fails the
+ * take-over at once, naming the key; the read around it adds the partition and offset.
+ */
+function decodeState(codec: StateCodec, key: string, value: Buffer): UserPresenceState {
+  try {
+    return codec.decode(value);
+  } catch (error) {
+    throw new ConnectorError(
+      ErrorCodes.STATE_RESTORE_FAILED,
+      `the state record "${key}" does not decode: ${toError(error).message}`,
+      { cause: error, details: { key } },
+    );
   }
 }

@@ -1,5 +1,5 @@
 import type { KafkaCluster } from '../kafka/index.js';
-import { statePartitionOf, type EventPublisher } from '../sink/index.js';
+import { statePartitionOf, type ShardProducers } from '../sink/index.js';
 
 /** A state record as read back from the state topic. */
 export interface StoredStateRecord {
@@ -27,9 +27,14 @@ export interface StateTopicReaderOptions {
   clientId: string;
   stateTopic: string;
   statePartitions: number;
-  /** How long a state restore may take before it fails (retriably). Default ten minutes. */
-  restoreTimeoutMs?: number;
 }
+
+/**
+ * How long one state restore may take before it fails, retriably, and the take-over starts it again. Not a
+ * setting: it is no budget to tune but a guard against a read that stopped progressing (a partition without a
+ * leader); 1,000,000 users restore in about 12 s (BENCHMARKS.md), so ten minutes leave any healthy restore alone.
+ */
+const RESTORE_TIMEOUT_MS = 10 * 60_000;
 
 /** Reads the state partitions of shards: each shard's state lives in the partition statePartitionOf names. */
 export class StateTopicReader {
@@ -41,7 +46,7 @@ export class StateTopicReader {
       topic: this.options.stateTopic,
       ranges: partitions.map((partition) => ({ partition })),
       groupPrefix: `${this.options.clientId}.state-restore`,
-      timeoutMs: this.options.restoreTimeoutMs ?? 10 * 60_000,
+      timeoutMs: RESTORE_TIMEOUT_MS,
       onRecords: (_partition, records) => {
         for (const record of records) onRecord(record);
         return false;
@@ -50,14 +55,14 @@ export class StateTopicReader {
   }
 }
 
-/** Taking a shard over: its producer from the publisher (fencing), its state from the state topic. */
+/** Taking a shard over: its producer from the shard producers (fencing), its state from the state topic. */
 export function createShardTakeover(
-  publisher: Pick<EventPublisher, 'claimShard' | 'releaseShard'>,
+  producers: ShardProducers,
   state: Pick<StateTopicReader, 'readState'>,
 ): ShardTakeover {
   return {
-    openShard: (shard) => publisher.claimShard(shard),
-    closeShard: (shard) => publisher.releaseShard(shard),
+    openShard: (shard) => producers.claimShard(shard),
+    closeShard: (shard) => producers.releaseShard(shard),
     readState: (shards, onRecord) => state.readState(shards, onRecord),
   };
 }

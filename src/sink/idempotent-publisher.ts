@@ -68,8 +68,9 @@ export class IdempotentPublisher {
   }
 
   /**
-   * After a failed send the idempotent producer's sequence numbers may no longer match the broker's; a fresh
-   * producer starts a clean session before the records are sent again.
+   * After a failed send the idempotent producer's sequence numbers may no longer match the broker's: by the
+   * producer contract of src/kafka (types.ts) it is discarded, and a fresh producer starts a clean session before
+   * the records are sent again.
    */
   private async sendOnce(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     try {

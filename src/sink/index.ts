@@ -1,3 +1,4 @@
+export { discardProducer } from './discard.js';
 export { KafkaSink, type KafkaSinkOptions } from './kafka-sink.js';
 export { statePartitionOf } from './partition.js';
-export type { EventPublisher, SinkRecord, SinkObserver, ShardBatch, DeliveryMode } from './types.js';
+export type { EventPublisher, SinkRecord, SinkObserver, ShardBatch, ShardProducers, DeliveryMode } from './types.js';

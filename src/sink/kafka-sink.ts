@@ -7,7 +7,7 @@ import { RecordCapacity } from './capacity.js';
 import { IdempotentPublisher } from './idempotent-publisher.js';
 import { statePartitionOf } from './partition.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
-import type { DeliveryMode, EventPublisher, ShardBatch, SinkObserver } from './types.js';
+import type { DeliveryMode, EventPublisher, ShardBatch, ShardProducers, SinkObserver } from './types.js';
 
 export interface KafkaSinkOptions {
   kafka: KafkaCluster;
@@ -33,7 +33,7 @@ export interface KafkaSinkOptions {
  * Publishes the shards' batches to Kafka through src/kafka: a transactional publisher per shard (exactly-once)
  * or one idempotent publisher (at-least-once), behind a bound on the records in flight.
  */
-export class KafkaSink implements EventPublisher {
+export class KafkaSink implements EventPublisher, ShardProducers {
   private readonly capacity: RecordCapacity;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly closing = new AbortController();
@@ -129,6 +129,9 @@ export class KafkaSink implements EventPublisher {
         statePartition: statePartitionOf(shard, this.options.statePartitions),
         compression: this.options.compression,
         transactionTimeoutMs: this.options.transactionTimeoutMs,
+        // Not a setting: it only caps how many batches that queued during a commit (a backlog after a stall) the
+        // next transaction groups, so catching up never builds one huge transaction; in normal running one holds a
+        // single Graph batch (at most 650 users' events and state), far below it.
         maxRecordsPerTransaction: 20_000,
         retry: this.options.retry,
         closing: this.closing.signal,
@@ -190,6 +193,10 @@ export class KafkaSink implements EventPublisher {
         partitions: this.options.statePartitions,
         replicationFactor: this.options.replicationFactor,
         // Compacted: only the latest state per user matters, and the topic stays proportional to the tenant.
+        // Not settings: they apply only when the connector creates the topic, and an operator who wants others
+        // sets them on the topic itself, which the connector never alters. The lag keeps a state record at least
+        // a minute, so a commit check (TransactionalPublisher.isCommitted) finds the record it wrote and not a later
+        // one; segments roll every six hours because the active segment is never compacted.
         config: {
           'cleanup.policy': 'compact',
           'min.compaction.lag.ms': '60000',

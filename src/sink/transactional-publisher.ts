@@ -30,8 +30,8 @@ interface Pending {
 
 /**
  * Exactly-once publishing for one shard: the events and the state records of queued batches go into one Kafka
- * transaction. kafkajs cannot recover a producer whose commit or abort failed, nor one that met
- * UNKNOWN_PRODUCER_ID or a sequence error, so every failure discards the producer; after a retriable one its
+ * transaction. By the producer contract of src/kafka (types.ts: a producer is unusable after any failure, and
+ * retriable means retriable with a new producer) every failure discards the producer; after a retriable one its
  * successor (same transactional id) fences it and aborts what it left open, and the batches are replayed.
  */
 export class TransactionalPublisher {
@@ -183,6 +183,8 @@ export class TransactionalPublisher {
       topic: this.options.stateTopic,
       ranges: [{ partition: this.options.statePartition, fromOffset: offset }],
       groupPrefix: `${this.options.transactionalId}.commit-check`,
+      // A read_committed read waits until the coordinator settles the old transaction, at the latest when it
+      // times out (transactionTimeoutMs); 30 s more covers connecting and fetching. Derived, so no knob of its own.
       timeoutMs: this.options.transactionTimeoutMs + 30_000,
       onRecords: (_partition, records) => {
         if (records.length === 0) return false;

@@ -14,7 +14,7 @@ export interface ShardBatch {
 
 export type DeliveryMode = 'exactly-once' | 'at-least-once';
 
-/** The one interface the rest of the connector sees of publishing to Kafka. */
+/** The one interface the rest of the connector sees of publishing to Kafka; shard ownership is ShardProducers. */
 export interface EventPublisher {
   /**
    * Connects, creates the events and state topics if missing and settles the delivery mode; retries what is
@@ -28,6 +28,12 @@ export interface EventPublisher {
    * Waits while the bounded buffer is full, which slows polling instead of growing memory.
    */
   publish(batch: ShardBatch): Promise<void>;
+  /** Lets publishes in flight finish (up to `timeoutMs`), then disconnects. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** The per-shard producers of a publisher, as shard ownership (src/shard-ownership) takes and gives them up. */
+export interface ShardProducers {
   /**
    * What exactly-once needs when a shard is taken over, before its state is read: initialises the shard's
    * transactional producer, which fences any other producer of the shard and aborts its open transaction.
@@ -36,8 +42,6 @@ export interface EventPublisher {
   claimShard(shard: string): Promise<void>;
   /** Gives up a shard: waits for its publishes, then closes its producer. */
   releaseShard(shard: string): Promise<void>;
-  /** Lets publishes in flight finish (up to `timeoutMs`), then disconnects. */
-  close(timeoutMs: number): Promise<void>;
 }
 
 export interface SinkObserver {

@@ -50,6 +50,7 @@ describe('loadConfig: a valid minimal config', () => {
       partitions: 6,
       replicationFactor: -1,
       compression: 'gzip',
+      headers: 'cloudevents',
       maxBufferedEvents: 50_000,
       requestTimeoutMs: 30_000,
       connectionTimeoutMs: 10_000,

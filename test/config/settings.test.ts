@@ -61,7 +61,11 @@ describe('describeSettings', () => {
       'tenant.certificate.privateKey',
       'kafka.tls.key',
       'kafka.sasl.password',
+      'schemaRegistry.apiKey',
+      'schemaRegistry.apiSecret',
+      'schemaRegistry.bearerToken',
     ]);
+    expect(byPath.get('schemaRegistry.apiSecret')?.envOnly).toBe(true);
     expect(byPath.get('tenant.clientSecret')?.envOnly).toBe(true);
   });
 
@@ -69,6 +73,8 @@ describe('describeSettings', () => {
     const parsed = configSchema.parse({
       tenant: { id: 'contoso.com', clientId: CLIENT_ID },
       kafka: { brokers: ['k:1'] },
+      // An optional section: its defaults apply when it is there.
+      schemaRegistry: { url: 'http://registry:8081' },
       shards: [{ name: 'a', users: [guid(1)] }],
     });
     const valueAt = (path: string): unknown =>

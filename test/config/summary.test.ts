@@ -98,8 +98,28 @@ describe('formatSummary', () => {
       'https://graph.microsoft.com/v1.0 (cloud global), authority https://login.microsoftonline.com',
     );
     expect(text).toContain('k1:9092,k2:9092 -> teams.presence.changes');
+    expect(text).toMatch(/^ {2}values {6}plain Avro \(no schema registry\)$/m);
     expect(text).not.toContain(SECRET_VALUE);
     expect(text).not.toContain('Warnings:');
+  });
+
+  it('names the schema registry, its subject strategy and where its credentials come from, never their values', () => {
+    const config = fixture(
+      configWithShards(['schemaRegistry:', '  url: https://sr.example.com', '  autoRegister: false']),
+      SHARD_FILES,
+      {
+        PRESENCE_TENANT_CLIENT_SECRET: SECRET_VALUE,
+        PRESENCE_SCHEMA_REGISTRY_API_KEY: 'SR-KEY-1',
+        PRESENCE_SCHEMA_REGISTRY_API_SECRET: 'SR-SECRET-1',
+      },
+    ).load();
+    const text = formatSummary(summarizeConfig(config));
+    expect(text).toContain(
+      '  values      Confluent-framed Avro, schema registry https://sr.example.com (TopicNameStrategy, look up only, ' +
+        'API key and secret (env PRESENCE_SCHEMA_REGISTRY_API_KEY + env PRESENCE_SCHEMA_REGISTRY_API_SECRET))',
+    );
+    expect(text).not.toContain('SR-KEY-1');
+    expect(text).not.toContain('SR-SECRET-1');
   });
 
   it('lists warnings', () => {

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { buildPresenceEvent, createPresenceEventCodec, PRESENCE_SCHEMA_PATH } from '../../src/events/index.js';
+import { formatEventLine } from '../../src/cli/event-view.js';
+import {
+  buildPresenceEvent,
+  createPresenceEventCodec,
+  isKnownChangeKind,
+  PRESENCE_SCHEMA_PATH,
+} from '../../src/events/index.js';
 import type { Presence } from '../../src/graph/index.js';
 
 const presence: Presence = {
@@ -49,14 +55,29 @@ describe('presence event codec', () => {
     });
   });
 
-  it('names the schema and its fingerprint in the headers, with a unique event id', () => {
-    const context = { tenantId: 't', shard: 's', connector: 'c', observedAt: 5 };
-    const first = codec.headers(buildPresenceEvent(presence, undefined, context));
-    const second = codec.headers(buildPresenceEvent(presence, undefined, context));
-    expect(first['content-type']).toBe('avro/binary');
-    expect(first['schema-name']).toBe('io.github.presenceconnector.v1.PresenceChange');
-    expect(first['schema-fingerprint']).toMatch(/^[0-9a-f]{16}$/);
-    expect(first['event-id']).not.toBe(second['event-id']);
+  it('names the schema and its fingerprint (CRC-64-AVRO of the canonical form)', () => {
+    expect(codec.schemaName).toBe('io.github.presenceconnector.v1.PresenceChange');
+    expect(codec.schemaFingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('decodes a kind it does not know, written by a newer connector, and tail prints it', () => {
+    // kind is an Avro string, so a newer writer's value (REMOVED) needs no schema change to reach old readers.
+    const writer = avro.Type.forSchema(JSON.parse(readFileSync(PRESENCE_SCHEMA_PATH, 'utf8')) as avro.Schema);
+    const event = buildPresenceEvent(presence, undefined, { tenantId: 't', shard: 's', connector: 'c', observedAt: 5 });
+    const decoded = codec.decode(writer.toBuffer({ ...event, kind: 'REMOVED' }));
+    expect(decoded).toEqual({ ...event, kind: 'REMOVED' });
+    expect(isKnownChangeKind(decoded.kind)).toBe(false);
+    expect(formatEventLine(decoded)).toContain('  shard s  REMOVED   Busy/InACall  seq C0000000002');
+  });
+
+  it('writes kind as a plain Avro string, which SQL engines read as STRING', () => {
+    const schema = JSON.parse(readFileSync(PRESENCE_SCHEMA_PATH, 'utf8')) as {
+      fields: Array<{ name: string; type: unknown; doc: string }>;
+    };
+    const kind = schema.fields.find((field) => field.name === 'kind');
+    expect(kind?.type).toBe('string');
+    for (const value of ['SNAPSHOT', 'CHANGE', 'REMOVED']) expect(kind?.doc).toContain(value);
+    expect(isKnownChangeKind('SNAPSHOT') && isKnownChangeKind('CHANGE')).toBe(true);
   });
 
   it('documents every field of the schema', () => {

@@ -4,12 +4,12 @@
  * policy for transient failures, and the failures that must surface at once. Every assertion counts what the
  * simulator received, so a client that sent one request too many or too few fails here.
  */
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenProvider } from '../../src/auth/index.js';
 import { ConnectorError, ErrorCodes } from '../../src/errors.js';
 import { startGraphSimulator, type GraphSimulator } from '../../src/simulator/index.js';
 import type { PresenceBatchResult } from '../../src/graph/index.js';
+import { freePort } from '../../scripts/support/index.js';
 import { graphStack, presenceRequests, presenceStatuses, type GraphStack } from './support/graph-stack.js';
 
 const UNKNOWN_USER = '0b9c6e1e-0000-4000-8000-000000000001';
@@ -218,7 +218,8 @@ describe('GraphPresenceClient: transient failures', () => {
 
   it('retries a connection failure and reports GRAPH_NETWORK when it persists', async () => {
     await freshStack();
-    const closedPort = await freePortThenClose();
+    // freePort binds a loopback port and releases it at once: nothing listens there.
+    const closedPort = await freePort();
     const error = await failure(
       stack.client({ graphUrl: `https://127.0.0.1:${closedPort}` }).fetchPresences(ids(0, 2)),
     );
@@ -322,13 +323,3 @@ describe('GraphPresenceClient: results', () => {
     expect(presenceRequests(simulator)).toEqual([]);
   });
 });
-
-/** A loopback port nothing listens on: bound, then released. */
-async function freePortThenClose(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

@@ -59,12 +59,13 @@ describe('presence-connector tail', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toHaveLength(TOTAL);
     const printed = result.stdout.map(
-      (line) => JSON.parse(line) as DecodedEvent & { partition: number; offset: string },
+      (line) => JSON.parse(line) as DecodedEvent & { partition: number; offset: string; valueFormat: string },
     );
     expect(new Set(printed.map(where))).toEqual(new Set(written.map(where)));
     const byPlace = new Map(written.map((message) => [where(message), decode(message)]));
     for (const event of printed) {
-      const { partition: _partition, offset: _offset, ...fields } = event;
+      const { partition: _partition, offset: _offset, valueFormat, ...fields } = event;
+      expect(valueFormat).toBe('avro');
       expect(fields).toEqual(byPlace.get(where(event)));
     }
     expect(

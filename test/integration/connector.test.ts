@@ -73,7 +73,7 @@ describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kaf
     }
   });
 
-  it('keys each event by user id and labels the value with content type, schema and a unique event id', async () => {
+  it('keys each event by user id and labels it with the CloudEvents headers and a unique event id', async () => {
     harness = await startHarness({ userCount: 20 });
     await harness.worker.start();
     const messages = await readMessages(harness.topic, { count: 20 });
@@ -81,10 +81,18 @@ describe('connector end to end (simulator -> MSAL/undici -> dedup -> Avro -> Kaf
     for (const message of messages) {
       const event = decode(message);
       expect(message.key?.toString('utf8')).toBe(event.userId);
-      expect(headerText(message, 'content-type')).toBe('avro/binary');
-      expect(headerText(message, 'schema-name')).toBe('io.github.presenceconnector.v1.PresenceChange');
-      expect(headerText(message, 'schema-fingerprint')).toMatch(/^[0-9a-f]{16}$/);
-      expect(headerText(message, 'event-id')).toBe(event.eventId);
+      // kafka.headers defaults to cloudevents: exactly these headers, each once (CloudEvents Kafka binding, binary mode).
+      const names = Object.entries(message.headers).flatMap(([name, values]) => values.map(() => name));
+      expect(names.sort()).toEqual(
+        ['ce_id', 'ce_source', 'ce_specversion', 'ce_subject', 'ce_time', 'ce_type', 'content-type'].sort(),
+      );
+      expect(headerText(message, 'ce_specversion')).toBe('1.0');
+      expect(headerText(message, 'ce_id')).toBe(event.eventId);
+      expect(headerText(message, 'ce_source')).toBe(`/connectors/${harness.config.connectorName}`);
+      expect(headerText(message, 'ce_type')).toBe('io.github.presenceconnector.presence.snapshot');
+      expect(headerText(message, 'ce_time')).toBe(new Date(event.observedAt).toISOString());
+      expect(headerText(message, 'ce_subject')).toBe(event.userId);
+      expect(headerText(message, 'content-type')).toBe('application/avro');
       eventIds.add(event.eventId);
     }
     expect(eventIds.size).toBe(20);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPresenceEventCodec, EVENT_HEADERS } from '../../src/events/index.js';
+import { createPresenceEventCodec } from '../../src/events/index.js';
 import type { Presence } from '../../src/graph/index.js';
 import { createBatchEncoder } from '../../src/pipeline/batch-encoder.js';
 import { createStateCodec, dedupBatch, stateOf, type UserPresenceState } from '../../src/state/index.js';
@@ -23,7 +23,13 @@ function presence(id: string, overrides: Partial<Presence> = {}): Presence {
 describe('the batch encoder', () => {
   const codec = createPresenceEventCodec();
   const stateCodec = createStateCodec();
-  const encodeBatch = createBatchEncoder({ tenantId: 'contoso', connectorName: 'presence-test', codec, stateCodec });
+  const encodeBatch = createBatchEncoder({
+    tenantId: 'contoso',
+    connectorName: 'presence-test',
+    headers: 'cloudevents',
+    codec,
+    stateCodec,
+  });
 
   const acknowledgedBob: UserPresenceState = stateOf(
     presence(bob, { availability: 'Away', activity: 'Away', sequenceNumber: 'C0000000002' }),
@@ -102,19 +108,46 @@ describe('the batch encoder', () => {
     });
   });
 
-  it('puts the schema and event headers on every event', () => {
+  it('puts the CloudEvents headers on every event, with a unique id', () => {
     const ids = new Set<string>();
     for (const { record, event } of events) {
       expect(record.headers).toEqual({
-        [EVENT_HEADERS.contentType]: 'avro/binary',
-        [EVENT_HEADERS.schemaName]: codec.schemaName,
-        [EVENT_HEADERS.schemaFingerprint]: codec.schemaFingerprint,
-        [EVENT_HEADERS.eventId]: event.eventId,
-        [EVENT_HEADERS.eventKind]: event.kind,
+        ce_specversion: '1.0',
+        ce_id: event.eventId,
+        ce_source: '/connectors/presence-test',
+        ce_type: `io.github.presenceconnector.presence.${event.kind.toLowerCase()}`,
+        ce_time: new Date(2_000).toISOString(),
+        ce_subject: event.userId,
+        'content-type': 'application/avro',
       });
       ids.add(event.eventId);
     }
     expect(ids.size).toBe(events.length);
+    expect(events.map(({ record }) => record.headers?.ce_type)).toEqual([
+      'io.github.presenceconnector.presence.snapshot',
+      'io.github.presenceconnector.presence.change',
+      'io.github.presenceconnector.presence.change',
+    ]);
+  });
+
+  it('follows kafka.headers: cloudevents when left out, minimal, none', () => {
+    const build = (headers?: 'minimal' | 'none') =>
+      createBatchEncoder({
+        tenantId: 'contoso',
+        connectorName: 'presence-test',
+        codec,
+        stateCodec,
+        ...(headers === undefined ? {} : { headers }),
+      })('emea', dedup).events;
+    expect(build()[0]?.headers?.ce_specversion).toBe('1.0');
+    const minimal = build('minimal');
+    expect(minimal.map((record) => Object.keys(record.headers ?? {}))).toEqual([
+      ['ce_id', 'ce_type'],
+      ['ce_id', 'ce_type'],
+      ['ce_id', 'ce_type'],
+    ]);
+    expect(minimal[1]?.headers?.ce_type).toBe('io.github.presenceconnector.presence.change');
+    for (const record of build('none')) expect(record.headers).toBeUndefined();
   });
 
   it('writes one state record per user, keyed by shard and user, decoding to the next state', () => {

@@ -51,7 +51,7 @@ function clusterWith(existingPartitions: number, stored: PartitionRecord[] = [])
     sessionTimeoutMs: 10_000,
     heartbeatIntervalMs: 3_000,
   });
-  return { coordinator, log };
+  return { coordinator, log, kafka };
 }
 
 const layout = (names: string[]): ShardLayout => ({
@@ -92,6 +92,39 @@ describe('ShardCoordinator.exchangeLayout', () => {
         records: [{ key: 'shard-layout', value: JSON.stringify(layout(['a', 'c'])), partition: 0 }],
       },
     ]);
+  });
+
+  it('takes a tombstone for the layout key as no layout', async () => {
+    const { coordinator } = clusterWith(2, [
+      { key: 'shard-layout', value: Buffer.from(JSON.stringify(layout(['a']))), offset: '0' },
+      { key: 'shard-layout', value: null, offset: '1' },
+    ]);
+    await expect(coordinator.exchangeLayout(layout(['a']))).resolves.toBeUndefined();
+  });
+
+  it('fails, naming the topic, on a layout record it cannot read, and records nothing', async () => {
+    const { coordinator, log } = clusterWith(2, [{ key: 'shard-layout', value: Buffer.from('not json'), offset: '0' }]);
+    await expect(coordinator.exchangeLayout(layout(['a']))).rejects.toMatchObject({
+      code: 'SHARD_LAYOUT_INVALID',
+      retriable: false,
+      details: { topic: 'connector.shards' },
+    });
+    expect(log.sent).toEqual([]);
+  });
+
+  it('reports a failed send, not a failing disconnect of the same producer', async () => {
+    const { coordinator, kafka } = clusterWith(2);
+    const sendFailure = new Error('broker away');
+    let disconnects = 0;
+    kafka.idempotentProducer = async () => ({
+      send: () => Promise.reject(sendFailure),
+      disconnect: () => {
+        disconnects++;
+        return Promise.reject(new Error('socket closed'));
+      },
+    });
+    await expect(coordinator.exchangeLayout(layout(['a']))).rejects.toBe(sendFailure);
+    expect(disconnects).toBe(1);
   });
 
   it('returns undefined on a first start', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareLayouts, layoutOf } from '../../src/shard-ownership/shard-layout.js';
+import { ErrorCodes } from '../../src/errors.js';
+import { compareLayouts, layoutOf, parseLayout } from '../../src/shard-ownership/shard-layout.js';
 
 const shard = (name: string, userIds: string[]) => ({ name, userIds });
 
@@ -34,5 +35,43 @@ describe('compareLayouts', () => {
       removed: [],
       changed: [],
     });
+  });
+});
+
+describe('parseLayout', () => {
+  const failureOf = (value: string): unknown => {
+    try {
+      parseLayout(Buffer.from(value), 'connector.shards');
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+
+  it('reads back what layoutOf wrote, ignoring fields a newer version may add', () => {
+    const layout = layoutOf([shard('a', ['u1']), shard('b', [])]);
+    expect(parseLayout(Buffer.from(JSON.stringify(layout)), 'connector.shards')).toEqual(layout);
+    const newer = { ...layout, version: 2, shards: layout.shards.map((entry) => ({ ...entry, owner: 'w1' })) };
+    expect(parseLayout(Buffer.from(JSON.stringify(newer)), 'connector.shards')).toEqual(layout);
+  });
+
+  it('refuses a record that is not JSON, naming the topic, not retriable', () => {
+    const error = failureOf('{"shards": [');
+    expect(error).toMatchObject({
+      code: ErrorCodes.SHARD_LAYOUT_INVALID,
+      retriable: false,
+      details: { topic: 'connector.shards', key: 'shard-layout' },
+    });
+    expect((error as Error).message).toMatch(
+      /coordination topic connector\.shards is not one this connector wrote: it is not JSON/,
+    );
+  });
+
+  it('refuses JSON of another shape and says which field is wrong', () => {
+    expect((failureOf('{"shards": [{"name": "a", "users": "many", "digest": "d"}]}') as Error).message).toMatch(
+      /: shards\.0\.users: .*; delete it/,
+    );
+    expect(failureOf('[]')).toMatchObject({ code: ErrorCodes.SHARD_LAYOUT_INVALID });
+    expect(failureOf('null')).toMatchObject({ code: ErrorCodes.SHARD_LAYOUT_INVALID });
   });
 });

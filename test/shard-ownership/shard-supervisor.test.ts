@@ -126,6 +126,26 @@ describe('ShardSupervisor', () => {
     await supervisor.stop();
   });
 
+  it('fails the assignment at once, naming the key, on a state record that does not decode', async () => {
+    const takeover = new FakeTakeover([{ key: codec.key('a', 'u1'), value: Buffer.from([0xff, 0xff, 0xff]) }]);
+    const { supervisor, owned, polled } = supervisorWith(takeover);
+    const failure = await supervisor.assign(['a']).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({
+      code: ErrorCodes.STATE_RESTORE_FAILED,
+      retriable: false,
+      details: { key: 'a/u1' },
+    });
+    expect((failure as Error).message).toMatch(/^the state record "a\/u1" does not decode: /);
+    // Not retried: the same record would fail again.
+    expect(takeover.calls).toEqual(['open a', 'read a']);
+    expect(owned).toEqual([]);
+    expect(polled).toEqual([]);
+    await supervisor.stop();
+  });
+
   it('ignores shard names the config does not know', async () => {
     const takeover = new FakeTakeover([]);
     const { supervisor, owned } = supervisorWith(takeover);

@@ -42,7 +42,7 @@ describe('StateTopicReader', () => {
 });
 
 describe('createShardTakeover', () => {
-  it('opens and closes shards through the publisher and reads state through the reader', async () => {
+  it('opens and closes shards through the shard producers and reads state through the reader', async () => {
     const calls: string[] = [];
     const takeover = createShardTakeover(
       {

@@ -66,6 +66,8 @@ export interface HarnessOptions {
     assignment?: Record<string, unknown>;
     /** Default: metrics/health server off (httpPort 0). */
     observability?: Record<string, unknown>;
+    /** Default: none (plain Avro values). */
+    schemaRegistry?: Record<string, unknown>;
   };
   brokers?: string[];
   /** Default: unique per harness. Two harnesses with one name share state and fence each other. */
@@ -217,6 +219,7 @@ function writeConfigFile(dir: string, simulator: GraphSimulator, topic: string, 
     shutdown: { timeoutSeconds: 10, ...options.settings?.shutdown },
     assignment: { mode: 'static', ...options.settings?.assignment },
     observability: { logLevel: 'debug', httpPort: 0, ...options.settings?.observability },
+    ...(options.settings?.schemaRegistry === undefined ? {} : { schemaRegistry: options.settings.schemaRegistry }),
     shards,
   };
   writeFileSync(file, stringify(document));

@@ -1,0 +1,10 @@
+export { SchemaRegistryClient, type SchemaRegistryClientOptions } from './client.js';
+export { explainIncompatibility } from './compatibility.js';
+export {
+  registerEventSchema,
+  type EventSchemaRegistration,
+  type RegisterEventSchemaArgs,
+  type RegistrationClient,
+} from './registration.js';
+export { SUBJECT_NAME_STRATEGIES, subjectName, type SubjectNameStrategy } from './subject.js';
+export { frameConfluent, parseConfluentFrame } from './wire-format.js';
