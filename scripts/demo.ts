@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { createRecordDecoder, waitForStopSignal } from '../src/cli/index.js';
+import { createRecordDecoder, printProcessWarnings, waitForStopSignal } from '../src/cli/index.js';
 import { loadConfig, type ConnectorConfig } from '../src/config/index.js';
 import { isConnectorError, toError } from '../src/errors.js';
 import { createPresenceEventCodec } from '../src/events/index.js';
@@ -273,6 +273,7 @@ async function watch(reader: TopicReader, stop: Promise<NodeJS.Signals>): Promis
 }
 
 async function main(): Promise<number> {
+  printProcessWarnings();
   const options = parseDemoArgs();
   const stop = waitForStopSignal({
     onRepeat: () => {

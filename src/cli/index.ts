@@ -20,6 +20,7 @@ export {
   type RecordDecoder,
   type ValueFormat,
 } from './record-decoder.js';
+export { printProcessWarnings } from './process-warnings.js';
 export { runRun } from './run-command.js';
 export { waitForStopSignal, type StopSignalOptions } from './signals.js';
 export { runSimulate } from './simulate-command.js';

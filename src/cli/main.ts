@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { isConnectorError } from '../errors.js';
 import { UsageError } from './args.js';
+import { printProcessWarnings } from './process-warnings.js';
 import { SIMULATE_USAGE, TAIL_USAGE } from './usage.js';
 
 const USAGE = `Usage: presence-connector <command> [options]
@@ -59,6 +60,7 @@ function exitCodeFor(error: unknown): number {
 // Exit explicitly once the command is done: a timer some library left behind (an uncancelled sleep, a client's
 // reconnect timer) must not keep a stopped connector alive until its orchestrator kills it. stdout and stderr
 // writes to files and pipes are synchronous here, and pino flushes its own stream on exit.
+printProcessWarnings();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => process.exit(exitCodeFor(error)),

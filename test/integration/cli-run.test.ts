@@ -97,6 +97,8 @@ describe('presence-connector run --config (child process)', () => {
 
     const sample = await issueToken(simulator);
     expect(sample).toMatch(JWT);
+    // Node 24 warns about kafkajs's negative request-queue timer; the CLI drops exactly that warning.
+    expect(cli.stderrText()).not.toContain('TimeoutNegativeWarning');
     for (const line of [...lines, ...cli.stderrText().split('\n')]) {
       expect(line).not.toContain(simulator.clientSecret);
       expect(line).not.toMatch(JWT);
