@@ -62,9 +62,11 @@ function withDefaults(text: string): string {
 }
 
 describe('docker-compose.yml', () => {
-  it('has the broker, the simulator, the connector and an optional Kafka UI, from one image', () => {
+  it('has the broker, the simulator, the connector, an optional Kafka UI and an optional registry, from one image', () => {
     const { services } = compose();
-    expect(Object.keys(services).sort()).toEqual(['connector', 'kafka', 'kafka-ui', 'simulator']);
+    expect(Object.keys(services).sort()).toEqual(['connector', 'kafka', 'kafka-ui', 'schema-registry', 'simulator']);
+    expect(services['schema-registry']?.profiles).toEqual(['registry']);
+    expect(withDefaults(services['schema-registry']?.image ?? '')).toBe('apicurio/apicurio-registry:3.3.3');
     expect(withDefaults(services['kafka']?.image ?? '')).toMatch(/^apache\/kafka:4\.1\.\d+$/);
     expect(services['connector']?.image).toBe(services['simulator']?.image);
     expect(services['connector']?.build).toBe('.');
