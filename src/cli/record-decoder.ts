@@ -11,6 +11,8 @@ import { parseConfluentFrame, type SchemaRegistryClient } from '../schema-regist
 
 type WriterResolver = ReturnType<avro.Type['createResolver']>;
 
+const FAILED_FETCH_MEMORY_MS = 5_000;
+
 export type ValueFormat = { format: 'avro' } | { format: 'confluent'; schemaId: number };
 
 export type DecodedValue =
@@ -35,8 +37,11 @@ export function createRecordDecoder(
         const writer = avro.Type.forSchema(JSON.parse(text) as avro.Schema);
         return reader.createResolver(writer);
       });
-      // A failed fetch (registry away) is not remembered: the next record of that id asks again.
-      resolver.catch(() => resolvers.delete(schemaId));
+      // A failed fetch (registry away) is remembered for a few seconds, so a topic of framed records does not wait
+      // a full request timeout per record; after that, the next record of that id asks again.
+      resolver.catch(() => {
+        setTimeout(() => resolvers.delete(schemaId), FAILED_FETCH_MEMORY_MS).unref();
+      });
       resolvers.set(schemaId, resolver);
     }
     return resolver;

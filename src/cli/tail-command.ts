@@ -47,7 +47,10 @@ export async function runTail(args: string[]): Promise<number> {
   const registry = options.schemaRegistry === undefined ? undefined : new SchemaRegistryClient(options.schemaRegistry);
   const printer = recordPrinter(createRecordDecoder(createPresenceEventCodec(), registry), options.format, stdio);
   const starting = startTopicReader(readerOptions(options, limit, printer.print, clientLog.write));
-  const first = await Promise.race([starting, stopSignal]);
+  const first = await Promise.race([starting, stopSignal]).catch(async (error: unknown) => {
+    await registry?.close();
+    throw error;
+  });
   if (typeof first === 'string') {
     // Ctrl-C while still connecting (a broker that does not answer, say): the CLI exits at once, and the
     // connection attempt with it.
@@ -196,7 +199,23 @@ export function parseTailArgs(args: string[]): TailOptions | 'help' {
   };
 }
 
-/** --schema-registry URL wins (no credentials: for local registries); else the config's, with its credentials. */
+/**
+ * With --schema-registry URL, credentials come from the connector's own variables (PRESENCE_SCHEMA_REGISTRY_API_KEY
+ * and _API_SECRET, or _BEARER_TOKEN), so Confluent Cloud needs no config file. Exported for tests.
+ */
+export function registryAuthFromEnv(env: NodeJS.ProcessEnv): Pick<SchemaRegistryClientOptions, 'auth'> {
+  const key = env['PRESENCE_SCHEMA_REGISTRY_API_KEY']?.trim();
+  const secret = env['PRESENCE_SCHEMA_REGISTRY_API_SECRET']?.trim();
+  const token = env['PRESENCE_SCHEMA_REGISTRY_BEARER_TOKEN']?.trim();
+  if (key && secret) return { auth: { kind: 'basic', username: key, password: secret } };
+  if (key || secret)
+    throw new UsageError(
+      'set both PRESENCE_SCHEMA_REGISTRY_API_KEY and PRESENCE_SCHEMA_REGISTRY_API_SECRET, or neither',
+    );
+  return token ? { auth: { kind: 'bearer', token } } : {};
+}
+
+/** --schema-registry URL wins (credentials from the environment); else the config's, with its credentials. */
 function registryOptions(
   url: string | undefined,
   configured: ConnectorConfig['schemaRegistry'],
@@ -204,7 +223,7 @@ function registryOptions(
   if (url !== undefined) {
     if (!/^https?:\/\/[^\s]+$/.test(url))
       throw new UsageError(`--schema-registry expects an http(s) URL, got ${JSON.stringify(url)}`);
-    return { url, requestTimeoutMs: 10_000 };
+    return { url, requestTimeoutMs: 10_000, ...registryAuthFromEnv(process.env) };
   }
   if (configured === undefined) return undefined;
   const { auth } = configured;

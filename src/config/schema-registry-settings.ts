@@ -11,13 +11,14 @@ export function checkRegistryUrl(value: string): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    return `"${value}" is not a URL (e.g. https://psrc-abc12.westeurope.azure.confluent.cloud)`;
+    // The value is not echoed: a mistyped URL may hold a credential.
+    return 'is not a URL (e.g. https://psrc-abc12.westeurope.azure.confluent.cloud)';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return `must be an http:// or https:// URL (got ${url.protocol})`;
   if (url.username !== '' || url.password !== '')
     return 'must not contain credentials: set PRESENCE_SCHEMA_REGISTRY_API_KEY and PRESENCE_SCHEMA_REGISTRY_API_SECRET instead';
-  if (url.search !== '' || url.hash !== '') return `"${value}" must not have a query or fragment`;
+  if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment';
   return undefined;
 }
 

@@ -36,6 +36,11 @@ export const CLOUDEVENTS_SPEC_VERSION = '1.0';
  * header), not in `content-type`. The registry wiring passes its own media type through `contentType`.
  */
 export const RAW_AVRO_CONTENT_TYPE = 'application/avro';
+/**
+ * With a schema registry: still Avro, behind the Confluent wire format's 5-byte prefix. No media type is
+ * registered for that; the parameter says so explicitly, so a CloudEvents consumer can tell the two apart.
+ */
+export const CONFLUENT_AVRO_CONTENT_TYPE = 'application/avro; wire-format=confluent';
 
 /** `ce_type` is this prefix plus the event's kind in lower case: `io.github.presenceconnector.presence.snapshot`. */
 export const EVENT_TYPE_PREFIX = 'io.github.presenceconnector.presence.';

@@ -17,6 +17,7 @@ export {
   EVENT_HEADER_MODES,
   EVENT_TYPE_PREFIX,
   RAW_AVRO_CONTENT_TYPE,
+  CONFLUENT_AVRO_CONTENT_TYPE,
   type EventHeaderBuilder,
   type EventHeaderMode,
   type EventHeaderOptions,

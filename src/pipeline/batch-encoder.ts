@@ -19,6 +19,8 @@ export interface BatchEncoderOptions {
    * schema id (see event-values.ts). Default: as they are.
    */
   frameValue?: (avro: Buffer) => Buffer;
+  /** The content-type header's value (cloudevents mode); default: raw Avro. */
+  contentType?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export function createBatchEncoder(options: BatchEncoderOptions) {
   const headersOf = createEventHeaderBuilder({
     mode: options.headers ?? 'cloudevents',
     connectorName: options.connectorName,
+    ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
   });
   const frameValue = options.frameValue ?? ((avro: Buffer) => avro);
   return function encodeBatch(shard: string, dedup: BatchDedup): ShardBatch {

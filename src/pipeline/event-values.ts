@@ -85,10 +85,10 @@ function registryValues(
           policy: REGISTRY_WAIT,
           signal,
           onRetry: ({ error, attempt, delayMs }) => {
-            health.recordRegistryWaiting(`not reachable at ${settings.url}: ${error.message}`);
+            health.recordRegistryWaiting(`unavailable at ${settings.url}: ${error.message}`);
             logger.warn(
               { err: error, subject, attempt, retryInMs: delayMs },
-              'Schema Registry not reachable yet; nothing is published until the event schema id is known',
+              'Schema Registry unavailable; nothing is published until the event schema id is known',
             );
           },
         },

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ConnectorConfig } from '../config/index.js';
-import { createPresenceEventCodec } from '../events/index.js';
+import { CONFLUENT_AVRO_CONTENT_TYPE, createPresenceEventCodec } from '../events/index.js';
 import { createHttpDispatcher } from '../http/index.js';
 import type { KafkaCluster } from '../kafka/index.js';
 import {
@@ -55,6 +55,7 @@ export function assembleWorker(
     codec,
     stateCodec,
     frameValue: (avro) => values.value(avro),
+    ...(values.format === 'confluent' ? { contentType: CONFLUENT_AVRO_CONTENT_TYPE } : {}),
   });
   const kafka = createCluster(config, telemetry.logger);
   // The sink is both halves: it publishes, and it claims and releases the shards' transactional producers.

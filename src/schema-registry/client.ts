@@ -4,7 +4,7 @@
  * SDKs and node-vault for its field-level encryption, which the connector does not use; and
  * @kafkajs/confluent-schema-registry hides HTTP behind its own errors and retries, where the connector needs every
  * failure as a ConnectorError with a retriable flag (src/retry decides on retries, once, for the whole connector),
- * its own request timeout, the shared CA bundle and proxy (src/http), and credentials that never reach a log.
+ * its own request timeout, the shared CA bundle (src/http), and credentials that never reach a log.
  * The few calls needed are a few lines each. No retries here: callers wrap calls in src/retry's retry().
  */
 import { request, type Dispatcher } from 'undici';

@@ -3,7 +3,7 @@
  * `schemaById` (the real one is exercised in test/integration/schema-registry-connector.test.ts).
  */
 import avro from 'avsc';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRecordDecoder, describeValueFormat } from '../../src/cli/record-decoder.js';
 import { buildPresenceEvent, createPresenceEventCodec } from '../../src/events/index.js';
 import type { Presence } from '../../src/graph/index.js';
@@ -86,7 +86,7 @@ describe('createRecordDecoder', () => {
     expect('region' in decoded.event).toBe(false);
   });
 
-  it('names what is missing for a framed value without a registry, and reports a failed fetch, asking again next time', async () => {
+  it('names what is missing for a framed value without a registry, and reports a failed fetch, asking again later', async () => {
     const framed = record(frameConfluent(7, codec.encode(event)));
     const noRegistry = await createRecordDecoder(codec, undefined).decode(framed);
     expect(noRegistry).toMatchObject({ ok: false, value: { format: 'confluent', schemaId: 7 } });
@@ -94,10 +94,19 @@ describe('createRecordDecoder', () => {
 
     const registry = fakeRegistry({ 7: codec.schemaText });
     registry.failOnce();
-    const decoder = createRecordDecoder(codec, registry);
-    expect(await decoder.decode(framed)).toMatchObject({ ok: false, reason: 'registry away' });
-    expect((await decoder.decode(framed)).ok).toBe(true);
-    expect(registry.asked).toEqual([7, 7]);
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const decoder = createRecordDecoder(codec, registry);
+      expect(await decoder.decode(framed)).toMatchObject({ ok: false, reason: 'registry away' });
+      // Within a few seconds the failure is remembered: no request per record while the registry is away.
+      expect(await decoder.decode(framed)).toMatchObject({ ok: false, reason: 'registry away' });
+      expect(registry.asked).toEqual([7]);
+      vi.advanceTimersByTime(5_000);
+      expect((await decoder.decode(framed)).ok).toBe(true);
+      expect(registry.asked).toEqual([7, 7]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reports an empty value and bytes that are no event', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/cli/args.js';
-import { parseBrokers, parseMax, parseTailArgs, recordLimit } from '../../src/cli/tail-command.js';
+import { parseBrokers, parseMax, parseTailArgs, recordLimit, registryAuthFromEnv } from '../../src/cli/tail-command.js';
 import { CLIENT_ID, guid, removeTempDirs, SECRET_VALUE, tempDir, writeFiles } from '../config/support.js';
 
 afterAll(() => removeTempDirs());
@@ -142,5 +142,21 @@ describe('recordLimit', () => {
     for (let i = 0; i < 1_000; i++) expect(limit.take()).toBe(true);
     const outcome = await Promise.race([limit.reached.then(() => 'reached'), Promise.resolve('pending')]);
     expect(outcome).toBe('pending');
+  });
+});
+
+describe('registryAuthFromEnv (tail --schema-registry)', () => {
+  it("takes the connector's own credential variables: key and secret, or a bearer token", () => {
+    expect(
+      registryAuthFromEnv({ PRESENCE_SCHEMA_REGISTRY_API_KEY: 'k', PRESENCE_SCHEMA_REGISTRY_API_SECRET: 's' }),
+    ).toEqual({ auth: { kind: 'basic', username: 'k', password: 's' } });
+    expect(registryAuthFromEnv({ PRESENCE_SCHEMA_REGISTRY_BEARER_TOKEN: 't' })).toEqual({
+      auth: { kind: 'bearer', token: 't' },
+    });
+    expect(registryAuthFromEnv({})).toEqual({});
+  });
+
+  it('refuses half a key pair', () => {
+    expect(() => registryAuthFromEnv({ PRESENCE_SCHEMA_REGISTRY_API_KEY: 'k' })).toThrow(/API_SECRET, or neither/);
   });
 });

@@ -9,7 +9,8 @@ import { afterEach, expect, it } from 'vitest';
 import { isConnectorError } from '../../src/errors.js';
 import { startHarness, type Harness } from '../support/connector-harness.js';
 import { runCli } from '../support/cli.js';
-import { kafkaBrokers, readMessages, waitForTopic, type ReadMessage } from '../support/kafka.js';
+import { buildPresenceEvent, createPresenceEventCodec } from '../../src/events/index.js';
+import { headerText, kafkaBrokers, readMessages, testKafka, waitForTopic, type ReadMessage } from '../support/kafka.js';
 import { describeWithRegistry, registryForwarder, registryUrl } from '../support/registry.js';
 
 let harness: Harness | undefined;
@@ -60,6 +61,10 @@ describeWithRegistry('the connector with a schema registry', () => {
     expect(decoded.filter((entry) => entry.event['kind'] === 'SNAPSHOT')).toHaveLength(40);
     expect(decoded.filter((entry) => entry.event['kind'] === 'CHANGE')).toHaveLength(3);
     expect(new Set(decoded.map((entry) => entry.event['userId']))).toEqual(new Set(simulator.userIds()));
+    // The CloudEvents content-type tells framed values from raw ones.
+    expect(new Set(messages.map((message) => headerText(message, 'content-type')))).toEqual(
+      new Set(['application/avro; wire-format=confluent']),
+    );
 
     // The id is the one registered under TopicNameStrategy's subject, and the log says so.
     expect(await subjectVersions(`${topic}-value`)).toEqual([1]);
@@ -116,10 +121,10 @@ describeWithRegistry('the connector with a schema registry', () => {
     const { simulator, worker, topic } = harness;
     const starting = worker.start();
     const waiting = () =>
-      harness?.logs.some((line) => line['msg']?.toString().startsWith('Schema Registry not reachable'));
+      harness?.logs.some((line) => line['msg']?.toString().startsWith('Schema Registry unavailable'));
     while (waiting() !== true) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(worker.health().ready).toBe(false);
-    expect(worker.health().reasons).toContainEqual(expect.stringMatching(/^Schema Registry: not reachable at /));
+    expect(worker.health().reasons).toContainEqual(expect.stringMatching(/^Schema Registry: unavailable at /));
     // Nothing was polled, so nothing can have been written unframed.
     expect(simulator.recording.counters().presenceRequests).toBe(0);
 
@@ -130,6 +135,8 @@ describeWithRegistry('the connector with a schema registry', () => {
     await forwarder.close();
     simulator.changeUsers([4, 5]);
     const all = await readMessages(topic, { count: 12, idleMs: 1_500 });
+    // The registry is not needed any more: no reason about it, and the worker stays ready.
+    expect(worker.health().reasons.filter((reason) => reason.startsWith('Schema Registry'))).toEqual([]);
     const schemas = new Map<number, avro.Type>();
     await forwarder.open();
     const decoded = await Promise.all(all.map((message) => decodeWithRegistryOnly(message, schemas)));
@@ -164,9 +171,36 @@ describeWithRegistry('the connector with a schema registry', () => {
       true,
     );
 
-    const without = await tail([]);
+    // One plain (unframed) record on the same topic, as written before the registry was configured: tail decodes
+    // both kinds side by side and labels each.
+    const raw = createPresenceEventCodec();
+    const plain = buildPresenceEvent(
+      {
+        id: harness.simulator.userIdAt(0),
+        availability: 'Away',
+        activity: 'Away',
+        statusMessage: null,
+        outOfOffice: null,
+        workLocation: null,
+        sequenceNumber: null,
+      },
+      undefined,
+      { tenantId: 't', shard: 'legacy', connector: 'before-the-registry', observedAt: 1 },
+    );
+    const producer = testKafka().producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: plain.userId, value: raw.encode(plain) }] });
+    await producer.disconnect();
+    const all = ['tail', '--topic', topic, '--brokers', brokers, '--from-beginning', '--max', '7'];
+    const mixed = await runCli([...all, '--json', '--schema-registry', registryUrl()]);
+    const formats = mixed.stdout.map((line) => (JSON.parse(line) as Record<string, unknown>)['valueFormat']);
+    expect(formats.filter((format) => format === 'confluent')).toHaveLength(6);
+    expect(formats.filter((format) => format === 'avro')).toHaveLength(1);
+
+    const without = await runCli(all);
     expect(without.code).toBe(0);
-    expect(without.stdout).toEqual([]);
+    expect(without.stdout).toHaveLength(1);
+    expect(without.stdout[0]).toContain('(avro)');
     const skipped = without.stderr.split('\n').filter((line) => line.startsWith('skipped record'));
     expect(skipped).toHaveLength(6);
     expect(skipped[0]).toContain('Confluent-framed with schema id');

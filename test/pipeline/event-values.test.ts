@@ -85,7 +85,7 @@ describe('createEventValues', () => {
       isConnectorError(error, 'SCHEMA_REGISTRY_UNAVAILABLE'),
     );
     expect(health.status().reasons).toContainEqual(
-      expect.stringMatching(new RegExp(`^Schema Registry: not reachable at http://127\\.0\\.0\\.1:${port}`)),
+      expect.stringMatching(new RegExp(`^Schema Registry: unavailable at http://127\\.0\\.0\\.1:${port}`)),
     );
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 40, subject: 'presence-value' });
     await values.close();

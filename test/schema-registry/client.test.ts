@@ -128,3 +128,77 @@ describe('SchemaRegistryClient without a registry', () => {
     }
   });
 });
+
+/**
+ * What the client puts on the wire for credentials, seen by a loopback HTTP server of the test's own: Apicurio
+ * runs without auth here, so the headers a Confluent Cloud registry would check are asserted this way.
+ */
+describe('credentials on the wire', () => {
+  async function recordingServer(status: number, body: unknown) {
+    const { createServer: createHttpServer } = await import('node:http');
+    const seen: Array<{
+      method: string;
+      url: string;
+      authorization: string | undefined;
+      contentType: string | undefined;
+    }> = [];
+    const server = createHttpServer((request, response) => {
+      seen.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        authorization: request.headers.authorization,
+        contentType: request.headers['content-type'],
+      });
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
+        response.end(JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    return { seen, url: `http://127.0.0.1:${address.port}`, close: () => new Promise((r) => server.close(r)) };
+  }
+
+  it('sends basic auth as base64(key:secret) and a bearer token as Bearer, with the registry content type', async () => {
+    const server = await recordingServer(200, { id: 3 });
+    try {
+      const basic = client(server.url);
+      expect(await basic.register('presence-value', '{"type":"string"}')).toBe(3);
+      const bearer = new SchemaRegistryClient({
+        url: server.url,
+        requestTimeoutMs: 2_000,
+        auth: { kind: 'bearer', token: 'tok-9' },
+      });
+      clients.push(bearer);
+      await bearer.register('presence-value', '{"type":"string"}');
+      expect(server.seen.map((request) => request.authorization)).toEqual([
+        `Basic ${Buffer.from(`key:${SECRET}`).toString('base64')}`,
+        'Bearer tok-9',
+      ]);
+      expect(server.seen[0]).toMatchObject({ method: 'POST', url: '/subjects/presence-value/versions' });
+      expect(server.seen[0]?.contentType).toBe('application/vnd.schemaregistry.v1+json');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('turns 401 into SCHEMA_REGISTRY_UNAUTHORIZED, not retriable, without the secret in the error', async () => {
+    const server = await recordingServer(401, { error_code: 401, message: 'Unauthorized' });
+    try {
+      const failure = await client(server.url)
+        .register('presence-value', '{"type":"string"}')
+        .then(
+          () => undefined,
+          (error: unknown) => error as ConnectorError,
+        );
+      expect(failure?.code).toBe(ErrorCodes.SCHEMA_REGISTRY_UNAUTHORIZED);
+      expect(isRetriable(failure)).toBe(false);
+      expect(JSON.stringify({ message: failure?.message, details: failure?.details })).not.toContain(SECRET);
+      expect(server.seen).toHaveLength(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
