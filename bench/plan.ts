@@ -73,6 +73,13 @@ export function planSteps(quick: boolean): Step[] {
         params: () => ({ users: 20_000, repetitions: 1, profile: 1 }),
         timeoutSeconds: 180,
       },
+      // The same worker without record headers: what the default CloudEvents headers cost end to end.
+      {
+        label: 'e2e-headers-none',
+        scenario: 'end-to-end',
+        params: () => ({ users: 20_000, repetitions: 1, profile: 0, headers: 'none' }),
+        timeoutSeconds: 180,
+      },
       ...scaleSteps(20_000, '20k', 2, 120),
       // 20,000 users are 31 requests a cycle: more than 100 per 5 s allows at one cycle a second.
       budgetStep(20_000, 'scale-20k-prefill', 100, 5, 2),
@@ -96,6 +103,12 @@ export function planSteps(quick: boolean): Step[] {
       label: 'e2e',
       scenario: 'end-to-end',
       params: () => ({ users: 100_000, repetitions: 2, profile: 1 }),
+      timeoutSeconds: 900,
+    },
+    {
+      label: 'e2e-headers-none',
+      scenario: 'end-to-end',
+      params: () => ({ users: 100_000, repetitions: 2, profile: 0, headers: 'none' }),
       timeoutSeconds: 900,
     },
     ...scaleSteps(10_000, '10k', 5, 300),

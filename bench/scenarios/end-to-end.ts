@@ -22,6 +22,7 @@ import {
   median,
   numberParam,
   progress,
+  stringParam,
   round,
   type FigureRow,
   type Scenario,
@@ -83,6 +84,8 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
   const userCount = numberParam(context, 'users', 100_000);
   const repetitions = numberParam(context, 'repetitions', 2);
   const profile = numberParam(context, 'profile', 1) === 1;
+  // kafka.headers of the worker: the default (cloudevents), or minimal / none to price the headers end to end.
+  const headers = stringParam(context, 'headers', 'cloudevents');
   const shares = [0.1, 0.5, 1];
   const simulator = await startSimulatorProcess({
     userCount,
@@ -100,6 +103,7 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
     topic: `bench-e2e-${suffix}`,
     graph: { requestBudget: { maxRequests: 1_000_000, windowSeconds: 1 } },
     polling: { intervalSeconds: 1 },
+    kafka: { headers },
   });
   const plan: Step[] = [];
   for (let repetition = 0; repetition < repetitions; repetition++) {
