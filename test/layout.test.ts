@@ -129,4 +129,15 @@ describe('test/ mirrors src/', () => {
     });
     expect(withLogic).toEqual([]);
   });
+
+  it("lists every src folder in the README's folder table, and no other", () => {
+    const folders = readdirSync(join(root, 'src'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const listed = [...readme.matchAll(/^\| `src\/([a-z-]+)` \|/gm)].map((match) => match[1]).sort();
+    expect(folders.length).toBeGreaterThan(10);
+    expect(listed).toEqual(folders);
+  });
 });
