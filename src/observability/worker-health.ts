@@ -65,7 +65,10 @@ export class WorkerHealth {
     const health = this.shards.get(shard);
     if (health === undefined) return;
     health.consecutiveFailures = ok ? 0 : health.consecutiveFailures + 1;
-    if (ok) health.succeededOnce = true;
+    if (!ok) return;
+    health.succeededOnce = true;
+    // A shard polled again after it stopped (taken over anew after a rebalance) is healthy once a cycle succeeds.
+    delete health.stoppedReason;
   }
 
   recordStopped(shard: string, reason: string): void {

@@ -153,4 +153,17 @@ describe('WorkerHealth', () => {
       reasons: ['shutting down', 'Kafka not connected yet', 'Kafka sends failing (1 in a row): boom'],
     });
   });
+
+  it('forgets why a shard stopped once it is polled again and completes a clean cycle', () => {
+    const health = new WorkerHealth();
+    health.recordSinkConnected();
+    health.recordOwnedShards(['emea']);
+    health.recordCycle('emea', true);
+    health.recordStopped('emea', 'fenced');
+    expect(health.status()).toEqual({ live: false, ready: false, reasons: ['shard emea stopped: fenced'] });
+    health.recordCycle('emea', false);
+    expect(health.status().reasons).toEqual(['shard emea stopped: fenced']);
+    health.recordCycle('emea', true);
+    expect(health.status()).toEqual({ live: true, ready: true, reasons: [] });
+  });
 });
