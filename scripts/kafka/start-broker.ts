@@ -9,6 +9,7 @@
  * Progress goes to stderr.
  */
 import { parseArgs } from 'node:util';
+import { exitWithFailure, log, portOption, stopOnSignal } from '../support/index.js';
 import { ensureKafkaJars, startLocalBroker } from './index.js';
 
 const { values } = parseArgs({
@@ -31,20 +32,6 @@ function usage(): string {
   );
 }
 
-function portOption(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`--${name} must be a port number, got ${JSON.stringify(raw)}\n${usage()}`);
-    process.exit(2);
-  }
-  return port;
-}
-
-const log = (message: string): void => {
-  process.stderr.write(`${message}\n`);
-};
-
 async function main(): Promise<void> {
   if (values.help) {
     process.stdout.write(usage());
@@ -56,8 +43,8 @@ async function main(): Promise<void> {
     return;
   }
   const broker = await startLocalBroker({
-    port: portOption('port', values.port),
-    controllerPort: portOption('controller-port', values['controller-port']),
+    port: portOption('port', values.port, usage()),
+    controllerPort: portOption('controller-port', values['controller-port'], usage()),
     dataDir: values['data-dir'],
     kafkaVersion: values.version,
     onProgress: log,
@@ -65,24 +52,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${broker.brokers.join(',')}\n`);
   log(`Broker log: ${broker.logFile}. Ctrl-C to stop.`);
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping the broker`);
-    broker
-      .dispose()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        log(`stop failed: ${String(error)}`);
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  stopOnSignal('broker', () => broker.dispose());
 }
 
-main().catch((error: unknown) => {
-  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exit(1);
-});
+main().catch(exitWithFailure);

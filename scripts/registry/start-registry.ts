@@ -10,7 +10,7 @@
  * (the registry tests then skip, saying why) from a broken download.
  */
 import { parseArgs } from 'node:util';
-import { isDevToolError } from '../support/index.js';
+import { exitWithFailure, isDevToolError, log, portOption, stopOnSignal } from '../support/index.js';
 import { ensureRegistryDistribution, findRegistryJava, startLocalRegistry } from './index.js';
 
 const NO_JAVA_EXIT_CODE = 3;
@@ -35,20 +35,6 @@ function usage(): string {
   );
 }
 
-function portOption(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`--${name} must be a port number, got ${JSON.stringify(raw)}\n${usage()}`);
-    process.exit(2);
-  }
-  return port;
-}
-
-const log = (message: string): void => {
-  process.stderr.write(`${message}\n`);
-};
-
 async function main(): Promise<void> {
   if (values.help) {
     process.stdout.write(usage());
@@ -62,29 +48,15 @@ async function main(): Promise<void> {
     return;
   }
   const registry = await startLocalRegistry({
-    port: portOption('port', values.port),
-    managementPort: portOption('management-port', values['management-port']),
+    port: portOption('port', values.port, usage()),
+    managementPort: portOption('management-port', values['management-port'], usage()),
     version: values.version,
     onProgress: log,
   });
   process.stdout.write(`${registry.url}\n`);
   log(`Registry log: ${registry.logFile}. Ctrl-C to stop.`);
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping the registry`);
-    registry
-      .stop()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        log(`stop failed: ${String(error)}`);
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  stopOnSignal('registry', () => registry.stop());
 }
 
 main().catch((error: unknown) => {
@@ -92,6 +64,5 @@ main().catch((error: unknown) => {
     log(error.message);
     process.exit(NO_JAVA_EXIT_CODE);
   }
-  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exit(1);
+  exitWithFailure(error);
 });

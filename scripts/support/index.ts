@@ -1,6 +1,7 @@
 /** Helpers every dev tool shares: its error type, port picking, child-process reaping, command output. */
 export { DevToolError, DevToolErrorCodes, errorMessage, isDevToolError } from './errors.js';
 export type { DevToolErrorCode, DevToolErrorOptions } from './errors.js';
+export { exitWithFailure, log, portOption, stopOnSignal } from './foreground.js';
 export { freePort, freePorts, type FreePortOptions } from './free-port.js';
 export {
   findProjectRoot,

@@ -2,23 +2,11 @@
  * How a presence event on the topic is shown to a person or a tool: shared by `tail` and the demo, so both print
  * the same thing.
  */
-import { toError } from '../errors.js';
-import type { DecodedPresenceChangeEvent, PresenceEventCodec } from '../events/index.js';
+import type { DecodedPresenceChangeEvent } from '../events/index.js';
 import type { TopicRecord } from '../kafka/index.js';
+import type { ValueFormat } from './record-decoder.js';
 
 export type EventFormat = 'human' | 'json';
-
-export type DecodedRecord = { ok: true; event: DecodedPresenceChangeEvent } | { ok: false; reason: string };
-
-/** Never throws: a record written by something else, or corrupted, must not end a tail. */
-export function decodeRecord(codec: PresenceEventCodec, record: TopicRecord): DecodedRecord {
-  if (record.value.length === 0) return { ok: false, reason: 'the record has no value' };
-  try {
-    return { ok: true, event: codec.decode(record.value) };
-  } catch (error) {
-    return { ok: false, reason: toError(error).message };
-  }
-}
 
 // The widest kind this version writes; a kind added by a newer writer (REMOVED) is printed as it is, unpadded if longer.
 const KIND_WIDTH = 'SNAPSHOT'.length;
@@ -50,7 +38,7 @@ function transition(event: DecodedPresenceChangeEvent): string {
 export function formatEventJson(
   event: DecodedPresenceChangeEvent,
   record: Pick<TopicRecord, 'partition' | 'offset'>,
-  value?: { format: 'avro' } | { format: 'confluent'; schemaId: number },
+  value?: ValueFormat,
 ): string {
   const written =
     value === undefined

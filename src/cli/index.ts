@@ -5,14 +5,7 @@
  */
 export { UsageError } from './args.js';
 export { runCheckConfig } from './check-config-command.js';
-export {
-  decodeRecord,
-  formatEventJson,
-  formatEventLine,
-  formatUndecodable,
-  type DecodedRecord,
-  type EventFormat,
-} from './event-view.js';
+export { formatEventJson, formatEventLine, formatUndecodable, type EventFormat } from './event-view.js';
 export {
   createRecordDecoder,
   describeValueFormat,

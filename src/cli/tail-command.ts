@@ -1,8 +1,12 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, type ConnectorConfig } from '../config/index.js';
+import { envVarName, loadConfig, type ConnectorConfig } from '../config/index.js';
 import { createPresenceEventCodec } from '../events/index.js';
 import { startTopicReader, type TopicReader, type TopicReaderOptions, type TopicRecord } from '../kafka/index.js';
-import { SchemaRegistryClient, type SchemaRegistryClientOptions } from '../schema-registry/index.js';
+import {
+  registryClientOptions,
+  SchemaRegistryClient,
+  type SchemaRegistryClientOptions,
+} from '../schema-registry/index.js';
 import { UsageError } from './args.js';
 import { formatEventJson, formatEventLine, formatUndecodable, type EventFormat } from './event-view.js';
 import { createRecordDecoder, describeValueFormat, type RecordDecoder } from './record-decoder.js';
@@ -204,13 +208,14 @@ export function parseTailArgs(args: string[]): TailOptions | 'help' {
  * and _API_SECRET, or _BEARER_TOKEN), so Confluent Cloud needs no config file. Exported for tests.
  */
 export function registryAuthFromEnv(env: NodeJS.ProcessEnv): Pick<SchemaRegistryClientOptions, 'auth'> {
-  const key = env['PRESENCE_SCHEMA_REGISTRY_API_KEY']?.trim();
-  const secret = env['PRESENCE_SCHEMA_REGISTRY_API_SECRET']?.trim();
-  const token = env['PRESENCE_SCHEMA_REGISTRY_BEARER_TOKEN']?.trim();
+  const valueOf = (setting: string) => env[envVarName(['schemaRegistry', setting])]?.trim();
+  const key = valueOf('apiKey');
+  const secret = valueOf('apiSecret');
+  const token = valueOf('bearerToken');
   if (key && secret) return { auth: { kind: 'basic', username: key, password: secret } };
   if (key || secret)
     throw new UsageError(
-      'set both PRESENCE_SCHEMA_REGISTRY_API_KEY and PRESENCE_SCHEMA_REGISTRY_API_SECRET, or neither',
+      `set both ${envVarName(['schemaRegistry', 'apiKey'])} and ${envVarName(['schemaRegistry', 'apiSecret'])}, or neither`,
     );
   return token ? { auth: { kind: 'bearer', token } } : {};
 }
@@ -225,21 +230,7 @@ function registryOptions(
       throw new UsageError(`--schema-registry expects an http(s) URL, got ${JSON.stringify(url)}`);
     return { url, requestTimeoutMs: 10_000, ...registryAuthFromEnv(process.env) };
   }
-  if (configured === undefined) return undefined;
-  const { auth } = configured;
-  return {
-    url: configured.url,
-    requestTimeoutMs: configured.requestTimeoutMs,
-    ...(configured.caPem === undefined ? {} : { caPem: configured.caPem }),
-    ...(auth === undefined
-      ? {}
-      : {
-          auth:
-            auth.kind === 'basic'
-              ? { kind: 'basic', username: auth.username.reveal(), password: auth.password.reveal() }
-              : { kind: 'bearer', token: auth.token.reveal() },
-        }),
-  };
+  return configured === undefined ? undefined : registryClientOptions(configured);
 }
 
 /** Exported for tests. */

@@ -4,6 +4,7 @@ import type { StageTelemetry } from '../observability/index.js';
 import { retry, type BackoffPolicy } from '../retry/index.js';
 import {
   frameConfluent,
+  registryClientOptions,
   registerEventSchema,
   SchemaRegistryClient,
   subjectName,
@@ -60,12 +61,7 @@ function registryValues(
   schema: EventSchema,
   { health, logger }: StageTelemetry,
 ): EventValues {
-  const client = new SchemaRegistryClient({
-    url: settings.url,
-    requestTimeoutMs: settings.requestTimeoutMs,
-    ...(settings.caPem === undefined ? {} : { caPem: settings.caPem }),
-    ...(settings.auth === undefined ? {} : { auth: revealed(settings.auth) }),
-  });
+  const client = new SchemaRegistryClient(registryClientOptions(settings));
   const subject = subjectName(settings.subjectNameStrategy, topic, schema.schemaName);
   let schemaId: number | undefined;
   health.recordRegistryWaiting(`the id of the event schema under subject "${subject}" is not known yet`);
@@ -112,12 +108,4 @@ function registryValues(
     },
     close: () => client.close(),
   };
-}
-
-function revealed(
-  auth: NonNullable<SchemaRegistryConfig['auth']>,
-): { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string } {
-  return auth.kind === 'basic'
-    ? { kind: 'basic', username: auth.username.reveal(), password: auth.password.reveal() }
-    : { kind: 'bearer', token: auth.token.reveal() };
 }

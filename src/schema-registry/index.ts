@@ -1,4 +1,5 @@
 export { SchemaRegistryClient, type SchemaRegistryClientOptions } from './client.js';
+export { registryClientOptions } from './client-options.js';
 export { explainIncompatibility } from './compatibility.js';
 export {
   registerEventSchema,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, formatEventJson, formatEventLine, formatUndecodable } from '../../src/cli/event-view.js';
+import { formatEventJson, formatEventLine, formatUndecodable } from '../../src/cli/event-view.js';
+import { createRecordDecoder } from '../../src/cli/record-decoder.js';
 import { buildPresenceEvent, createPresenceEventCodec, type PresenceChangeEvent } from '../../src/events/index.js';
 
 const presence = {
@@ -43,11 +44,13 @@ describe('event view', () => {
     expect(formatEventLine(sameState)).toContain('Busy/InAMeeting -> Busy/InAMeeting (status message, out of office');
   });
 
-  it('decodes what the codec wrote, and reports rather than throws for anything else', () => {
+  it('decodes what the codec wrote, and reports rather than throws for anything else', async () => {
+    // The view's records come through tail's decoder (record-decoder.ts), plain Avro here.
+    const decoder = createRecordDecoder(codec, undefined);
     const encoded = codec.encode(change);
-    expect(decodeRecord(codec, record(encoded))).toEqual({ ok: true, event: change });
-    expect(decodeRecord(codec, record(Buffer.alloc(0)))).toEqual({ ok: false, reason: 'the record has no value' });
-    const garbage = decodeRecord(codec, record(Buffer.from('not avro')));
+    expect(await decoder.decode(record(encoded))).toEqual({ ok: true, event: change, value: { format: 'avro' } });
+    expect(await decoder.decode(record(Buffer.alloc(0)))).toEqual({ ok: false, reason: 'the record has no value' });
+    const garbage = await decoder.decode(record(Buffer.from('not avro')));
     expect(garbage.ok).toBe(false);
   });
 

@@ -11,6 +11,7 @@ describe('src/schema-registry public surface', () => {
       'frameConfluent',
       'parseConfluentFrame',
       'registerEventSchema',
+      'registryClientOptions',
       'subjectName',
     ]);
   });

@@ -1,6 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MAX_IDS_PER_REQUEST, type SimulatorFaults } from '../../src/simulator/index.js';
-import { graphErrorBody, page, postPresences, startHarness, tokenFor, type Harness } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MAX_IDS_PER_REQUEST } from '../../src/simulator/index.js';
+import {
+  faultInjectionHarness,
+  graphErrorBody,
+  page,
+  postPresences,
+  startHarness,
+  tokenFor,
+  type Harness,
+} from './helpers.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -159,65 +167,54 @@ describe('POST /{v1.0|beta}/communications/getPresencesByUserId', () => {
 });
 
 describe('fault injection at the presence endpoint', () => {
-  let harness: Harness;
-  let token: string;
-  let defaults: SimulatorFaults;
-  const ids = (count: number, from = 0): string[] =>
-    Array.from({ length: count }, (_, i) => harness.sim.userIdAt(from + i));
-
-  beforeAll(async () => {
-    harness = await startHarness({ userCount: 2000, budget: { requests: 100_000 } });
-    token = await tokenFor(harness);
-    defaults = harness.sim.faults();
-  });
-  afterEach(() => harness.sim.setFaults(defaults));
-  afterAll(() => harness.close());
+  const fixture = faultInjectionHarness();
+  const { ids } = fixture;
 
   it('answers 500/503/504 with and without Retry-After', async () => {
-    harness.sim.setFaults({
+    fixture.harness.sim.setFaults({
       serverErrorShare: 1,
       serverErrorStatuses: [503],
       serverErrorRetryAfterShare: 1,
       serverErrorRetryAfterSeconds: 2.5,
     });
-    const unavailable = await postPresences(harness, token, { ids: ids(1) });
+    const unavailable = await postPresences(fixture.harness, fixture.token, { ids: ids(1) });
     expect([unavailable.status, unavailable.headers['retry-after'], graphErrorBody(unavailable).error.code]).toEqual([
       503,
       '2.5',
       'ServiceNotAvailable',
     ]);
 
-    harness.sim.setFaults({ serverErrorStatuses: [500, 504], serverErrorRetryAfterShare: 0 });
+    fixture.harness.sim.setFaults({ serverErrorStatuses: [500, 504], serverErrorRetryAfterShare: 0 });
     const seen = new Set<number>();
     for (let i = 0; i < 12; i++) {
-      const result = await postPresences(harness, token, { ids: ids(1) });
+      const result = await postPresences(fixture.harness, fixture.token, { ids: ids(1) });
       expect(result.headers['retry-after']).toBeUndefined();
       seen.add(result.status);
     }
     expect([...seen].sort()).toEqual([500, 504]);
-    expect(harness.sim.recording.requests().at(-1)?.fault).toBe('serverError');
+    expect(fixture.harness.sim.recording.requests().at(-1)?.fault).toBe('serverError');
   });
 
   it('rejects a request with a non-GUID id (400 BadRequest), or omits the id', async () => {
-    const request = { ids: [harness.sim.userIdAt(1), 'alice@contoso.com'] };
-    const rejected = await postPresences(harness, token, request);
+    const request = { ids: [fixture.harness.sim.userIdAt(1), 'alice@contoso.com'] };
+    const rejected = await postPresences(fixture.harness, fixture.token, request);
     expect(rejected.status).toBe(400);
     expect(graphErrorBody(rejected).error).toMatchObject({
       code: 'BadRequest',
       message: expect.stringContaining('alice@contoso.com') as unknown,
     });
 
-    harness.sim.setFaults({ nonGuidIds: 'omit' });
-    const omitted = await postPresences(harness, token, request);
-    expect(page(omitted).value.map((p) => p.id)).toEqual([harness.sim.userIdAt(1)]);
+    fixture.harness.sim.setFaults({ nonGuidIds: 'omit' });
+    const omitted = await postPresences(fixture.harness, fixture.token, request);
+    expect(page(omitted).value.map((p) => p.id)).toEqual([fixture.harness.sim.userIdAt(1)]);
   });
 
   it('forces 403 Forbidden and 401 InvalidAuthenticationToken', async () => {
-    harness.sim.setFaults({ forbidden: true });
-    const forbidden = await postPresences(harness, token, { ids: ids(1) });
+    fixture.harness.sim.setFaults({ forbidden: true });
+    const forbidden = await postPresences(fixture.harness, fixture.token, { ids: ids(1) });
     expect([forbidden.status, graphErrorBody(forbidden).error.code]).toEqual([403, 'Forbidden']);
-    harness.sim.setFaults({ forbidden: false, unauthorized: true });
-    const unauthorized = await postPresences(harness, token, { ids: ids(1) });
+    fixture.harness.sim.setFaults({ forbidden: false, unauthorized: true });
+    const unauthorized = await postPresences(fixture.harness, fixture.token, { ids: ids(1) });
     expect([unauthorized.status, graphErrorBody(unauthorized).error.code]).toEqual([401, 'InvalidAuthenticationToken']);
   });
 });

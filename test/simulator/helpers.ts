@@ -1,10 +1,12 @@
 /** Shared plumbing for the simulator tests: real HTTPS via undici, trusting the simulator's own certificate. */
 import { Agent, request } from 'undici';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   startGraphSimulator,
   type GraphSimulator,
   type GraphSimulatorOptions,
   type GraphPresence,
+  type SimulatorFaults,
 } from '../../src/simulator/index.js';
 
 export interface Harness {
@@ -125,4 +127,46 @@ export async function fetchPresences(
   const result = await postPresences(harness, token, { ids });
   if (result.status !== 200) throw new Error(`presence request failed: ${result.status} ${result.text}`);
   return new Map(page(result).value.map((presence) => [presence.id, presence]));
+}
+
+/**
+ * One simulator for a describe block whose tests inject faults: 2,000 users, a budget no test reaches, a token,
+ * and the faults reset after every test. Read `harness` and `token` inside tests and hooks (set in beforeAll).
+ */
+export function faultInjectionHarness(): {
+  readonly harness: Harness;
+  readonly token: string;
+  /** A new token for the rest of the block, after a test revoked the old one. */
+  renewToken(): Promise<string>;
+  ids(count: number, from?: number): string[];
+} {
+  let harness: Harness | undefined;
+  let token = '';
+  let defaults: SimulatorFaults | undefined;
+  beforeAll(async () => {
+    harness = await startHarness({ userCount: 2000, budget: { requests: 100_000 } });
+    token = await tokenFor(harness);
+    defaults = harness.sim.faults();
+  });
+  afterEach(() => {
+    if (defaults !== undefined) harness?.sim.setFaults(defaults);
+  });
+  afterAll(() => harness?.close());
+  const started = (): Harness => {
+    if (harness === undefined) throw new Error('the fault-injection harness is used before beforeAll ran');
+    return harness;
+  };
+  return {
+    get harness() {
+      return started();
+    },
+    get token() {
+      return token;
+    },
+    renewToken: async () => {
+      token = await tokenFor(started());
+      return token;
+    },
+    ids: (count, from = 0) => Array.from({ length: count }, (_, i) => started().sim.userIdAt(from + i)),
+  };
 }

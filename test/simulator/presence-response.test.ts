@@ -1,31 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SimulatorFaults } from '../../src/simulator/index.js';
-import { fetchPresences, page, postPresences, startHarness, tokenFor, type Harness } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { faultInjectionHarness, fetchPresences, page, postPresences } from './helpers.js';
 
 describe('fault injection in 200 responses', () => {
-  let harness: Harness;
-  let token: string;
-  let defaults: SimulatorFaults;
-  const ids = (count: number, from = 0): string[] =>
-    Array.from({ length: count }, (_, i) => harness.sim.userIdAt(from + i));
-
-  beforeAll(async () => {
-    harness = await startHarness({ userCount: 2000, budget: { requests: 100_000 } });
-    token = await tokenFor(harness);
-    defaults = harness.sim.faults();
-  });
-  afterEach(() => harness.sim.setFaults(defaults));
-  afterAll(() => harness.close());
+  const fixture = faultInjectionHarness();
+  const { ids } = fixture;
 
   it('serves malformed and truncated JSON bodies with status 200', async () => {
-    const full = await postPresences(harness, token, { ids: ids(50) });
-    harness.sim.setFaults({ malformedJsonShare: 1 });
-    const malformed = await postPresences(harness, token, { ids: ids(50) });
+    const full = await postPresences(fixture.harness, fixture.token, { ids: ids(50) });
+    fixture.harness.sim.setFaults({ malformedJsonShare: 1 });
+    const malformed = await postPresences(fixture.harness, fixture.token, { ids: ids(50) });
     expect(malformed.status).toBe(200);
     expect(() => JSON.parse(malformed.text) as unknown).toThrow(SyntaxError);
 
-    harness.sim.setFaults({ malformedJsonShare: 0, truncatedJsonShare: 1 });
-    const truncated = await postPresences(harness, token, { ids: ids(50) });
+    fixture.harness.sim.setFaults({ malformedJsonShare: 0, truncatedJsonShare: 1 });
+    const truncated = await postPresences(fixture.harness, fixture.token, { ids: ids(50) });
     expect(truncated.status).toBe(200);
     expect(truncated.text.length).toBeLessThan(full.text.length);
     expect(full.text.startsWith(truncated.text)).toBe(true);
@@ -35,14 +23,14 @@ describe('fault injection in 200 responses', () => {
 
   it('serves repeated and older sequence numbers for changed users', async () => {
     const users = ids(20, 100);
-    const before = await fetchPresences(harness, token, users);
-    harness.sim.changeUsers(users);
-    const after = await fetchPresences(harness, token, users);
+    const before = await fetchPresences(fixture.harness, fixture.token, users);
+    fixture.harness.sim.changeUsers(users);
+    const after = await fetchPresences(fixture.harness, fixture.token, users);
 
-    harness.sim.setFaults({ repeatedSequenceShare: 1 });
-    const repeated = await fetchPresences(harness, token, users);
-    harness.sim.setFaults({ repeatedSequenceShare: 0, olderSequenceShare: 1 });
-    const older = await fetchPresences(harness, token, users);
+    fixture.harness.sim.setFaults({ repeatedSequenceShare: 1 });
+    const repeated = await fetchPresences(fixture.harness, fixture.token, users);
+    fixture.harness.sim.setFaults({ repeatedSequenceShare: 0, olderSequenceShare: 1 });
+    const older = await fetchPresences(fixture.harness, fixture.token, users);
     for (const id of users) {
       // Premise: every change moves the user to another state under a higher number.
       expect(after.get(id)?.sequenceNumber ?? '').not.toBe(before.get(id)?.sequenceNumber);
@@ -61,17 +49,17 @@ describe('fault injection in 200 responses', () => {
   });
 
   it('serves presences without a sequence number, as null or without the property', async () => {
-    harness.sim.setFaults({ missingSequenceShare: 1 });
-    for (const presence of page(await postPresences(harness, token, { ids: ids(5) })).value)
+    fixture.harness.sim.setFaults({ missingSequenceShare: 1 });
+    for (const presence of page(await postPresences(fixture.harness, fixture.token, { ids: ids(5) })).value)
       expect(presence.sequenceNumber).toBeNull();
-    harness.sim.setFaults({ missingSequenceAs: 'absent' });
-    for (const presence of page(await postPresences(harness, token, { ids: ids(5) })).value)
+    fixture.harness.sim.setFaults({ missingSequenceAs: 'absent' });
+    for (const presence of page(await postPresences(fixture.harness, fixture.token, { ids: ids(5) })).value)
       expect('sequenceNumber' in presence).toBe(false);
   });
 
   it('applies a share per served user, not all-or-nothing', async () => {
-    harness.sim.setFaults({ missingSequenceShare: 0.5 });
-    const value = page(await postPresences(harness, token, { ids: ids(400) })).value;
+    fixture.harness.sim.setFaults({ missingSequenceShare: 0.5 });
+    const value = page(await postPresences(fixture.harness, fixture.token, { ids: ids(400) })).value;
     const missing = value.filter((p) => p.sequenceNumber === null).length;
     expect(missing).toBeGreaterThan(120);
     expect(missing).toBeLessThan(280);

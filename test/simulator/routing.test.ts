@@ -1,38 +1,26 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SimulatorFaults } from '../../src/simulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { sampleLatencyMs } from '../../src/simulator/routing.js';
-import { graphErrorBody, http, postPresences, startHarness, tokenFor, type Harness } from './helpers.js';
+import { faultInjectionHarness, graphErrorBody, http, postPresences } from './helpers.js';
 
 describe('routing', () => {
-  let harness: Harness;
-  let token: string;
-  let defaults: SimulatorFaults;
-  const ids = (count: number, from = 0): string[] =>
-    Array.from({ length: count }, (_, i) => harness.sim.userIdAt(from + i));
-
-  beforeAll(async () => {
-    harness = await startHarness({ userCount: 2000, budget: { requests: 100_000 } });
-    token = await tokenFor(harness);
-    defaults = harness.sim.faults();
-  });
-  afterEach(() => harness.sim.setFaults(defaults));
-  afterAll(() => harness.close());
+  const fixture = faultInjectionHarness();
+  const { ids } = fixture;
 
   it('adds fixed, uniform and normal-ish latency', async () => {
     const durations = async (count: number): Promise<number[]> => {
-      harness.sim.resetRecording();
-      for (let i = 0; i < count; i++) await postPresences(harness, token, { ids: ids(1) });
-      return harness.sim.recording.requests().map((r) => r.durationMs);
+      fixture.harness.sim.resetRecording();
+      for (let i = 0; i < count; i++) await postPresences(fixture.harness, fixture.token, { ids: ids(1) });
+      return fixture.harness.sim.recording.requests().map((r) => r.durationMs);
     };
-    harness.sim.setFaults({ latency: { kind: 'fixed', ms: 120 } });
+    fixture.harness.sim.setFaults({ latency: { kind: 'fixed', ms: 120 } });
     const started = performance.now();
-    await postPresences(harness, token, { ids: ids(1) });
+    await postPresences(fixture.harness, fixture.token, { ids: ids(1) });
     expect(performance.now() - started).toBeGreaterThanOrEqual(119);
 
-    harness.sim.setFaults({ latency: { kind: 'uniform', minMs: 30, maxMs: 60 } });
+    fixture.harness.sim.setFaults({ latency: { kind: 'uniform', minMs: 30, maxMs: 60 } });
     // Lower bounds only: a busy machine may add time, never remove it. The draw's upper bound is tested below.
     for (const duration of await durations(6)) expect(duration).toBeGreaterThanOrEqual(29);
-    harness.sim.setFaults({ latency: { kind: 'normal', meanMs: 40, stdDevMs: 0 } });
+    fixture.harness.sim.setFaults({ latency: { kind: 'normal', meanMs: 40, stdDevMs: 0 } });
     for (const duration of await durations(3)) expect(duration).toBeGreaterThanOrEqual(39);
   });
 
@@ -52,7 +40,7 @@ describe('routing', () => {
   });
 
   it('answers 404 for routes it does not know', async () => {
-    const result = await http(harness, 'GET', '/v1.0/me');
+    const result = await http(fixture.harness, 'GET', '/v1.0/me');
     expect(result.status).toBe(404);
     expect(graphErrorBody(result).error.code).toBe('UnknownRoute');
   });
