@@ -41,6 +41,18 @@ export function int(min: number, max: number): z.ZodNumber {
   return z.int().min(min).max(max);
 }
 
+/**
+ * A credential: only from the environment (or from the file its `secretFileSetting` names), never in the config
+ * file, wrapped in `Secret` at load and never printed.
+ */
+export function envOnlySecret(meta: Omit<SettingMeta, 'secret' | 'envOnly'> & { secretFileSetting: string }) {
+  return z
+    .string()
+    .min(1)
+    .optional()
+    .meta(setting({ ...meta, secret: true, envOnly: true }));
+}
+
 export function filePath(): z.ZodString {
   return z.string().min(1);
 }

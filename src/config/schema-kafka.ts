@@ -1,7 +1,7 @@
 /** The `kafka` section of the configuration schema: brokers, topics, delivery, TLS and SASL. */
 import { z } from 'zod';
 import { checkBroker, checkName, checkServerName, checkTopic } from './formats.js';
-import { filePath, formatted, int, RELATIVE_PATHS, setting, whenValid } from './schema-common.js';
+import { envOnlySecret, filePath, formatted, int, RELATIVE_PATHS, setting, whenValid } from './schema-common.js';
 
 const TLS_OPTIONS = ['caFile', 'certFile', 'key', 'keyFile', 'servername'] as const;
 
@@ -29,20 +29,12 @@ const kafkaTlsSchema = z
           format: 'path',
         }),
       ),
-    key: z
-      .string()
-      .min(1)
-      .optional()
-      .meta(
-        setting({
-          format: 'PEM',
-          description:
-            'PEM private key of the client certificate. Environment only, never in the config file; or use keyFile. Literal "\\n" sequences are turned into newlines.',
-          secret: true,
-          envOnly: true,
-          secretFileSetting: 'kafka.tls.keyFile',
-        }),
-      ),
+    key: envOnlySecret({
+      format: 'PEM',
+      description:
+        'PEM private key of the client certificate. Environment only, never in the config file; or use keyFile. Literal "\\n" sequences are turned into newlines.',
+      secretFileSetting: 'kafka.tls.keyFile',
+    }),
     keyFile: filePath()
       .optional()
       .meta(
@@ -96,19 +88,11 @@ const kafkaSaslSchema = z
       .string()
       .min(1)
       .meta(setting({ description: 'SASL user name (Azure Event Hubs: the literal $ConnectionString).' })),
-    password: z
-      .string()
-      .min(1)
-      .optional()
-      .meta(
-        setting({
-          description:
-            'SASL password (Azure Event Hubs: the namespace connection string). Environment only, never in the config file; or use passwordFile.',
-          secret: true,
-          envOnly: true,
-          secretFileSetting: 'kafka.sasl.passwordFile',
-        }),
-      ),
+    password: envOnlySecret({
+      description:
+        'SASL password (Azure Event Hubs: the namespace connection string). Environment only, never in the config file; or use passwordFile.',
+      secretFileSetting: 'kafka.sasl.passwordFile',
+    }),
     passwordFile: filePath()
       .optional()
       .meta(

@@ -3,7 +3,7 @@
  * the registry gives the event schema. Credentials come only from the environment or files (env-only settings).
  */
 import { z } from 'zod';
-import { filePath, formatted, int, RELATIVE_PATHS, setting } from './schema-common.js';
+import { envOnlySecret, filePath, formatted, int, RELATIVE_PATHS, setting } from './schema-common.js';
 
 /** A registry base URL: http(s), no credentials, no query or fragment; a path is allowed (`/apis/ccompat/v7`). */
 export function checkRegistryUrl(value: string): string | undefined {
@@ -20,14 +20,6 @@ export function checkRegistryUrl(value: string): string | undefined {
     return 'must not contain credentials: set PRESENCE_SCHEMA_REGISTRY_API_KEY and PRESENCE_SCHEMA_REGISTRY_API_SECRET instead';
   if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment';
   return undefined;
-}
-
-function envOnlySecret(description: string, fileSetting: string) {
-  return z
-    .string()
-    .min(1)
-    .optional()
-    .meta(setting({ description, secret: true, envOnly: true, secretFileSetting: fileSetting }));
 }
 
 function secretFile(what: string) {
@@ -79,20 +71,23 @@ export const schemaRegistrySchema = z
           format: 'path',
         }),
       ),
-    apiKey: envOnlySecret(
-      'Basic-auth user (Confluent Cloud: the Schema Registry API key). Environment only; or use apiKeyFile. Set together with apiSecret.',
-      'schemaRegistry.apiKeyFile',
-    ),
+    apiKey: envOnlySecret({
+      description:
+        'Basic-auth user (Confluent Cloud: the Schema Registry API key). Environment only; or use apiKeyFile. Set together with apiSecret.',
+      secretFileSetting: 'schemaRegistry.apiKeyFile',
+    }),
     apiKeyFile: secretFile('basic-auth user (API key)'),
-    apiSecret: envOnlySecret(
-      'Basic-auth password (Confluent Cloud: the Schema Registry API secret). Environment only; or use apiSecretFile.',
-      'schemaRegistry.apiSecretFile',
-    ),
+    apiSecret: envOnlySecret({
+      description:
+        'Basic-auth password (Confluent Cloud: the Schema Registry API secret). Environment only; or use apiSecretFile.',
+      secretFileSetting: 'schemaRegistry.apiSecretFile',
+    }),
     apiSecretFile: secretFile('basic-auth password (API secret)'),
-    bearerToken: envOnlySecret(
-      'Bearer token sent as Authorization: Bearer, instead of an API key and secret. Environment only; or use bearerTokenFile.',
-      'schemaRegistry.bearerTokenFile',
-    ),
+    bearerToken: envOnlySecret({
+      description:
+        'Bearer token sent as Authorization: Bearer, instead of an API key and secret. Environment only; or use bearerTokenFile.',
+      secretFileSetting: 'schemaRegistry.bearerTokenFile',
+    }),
     bearerTokenFile: secretFile('bearer token'),
   })
   .meta(

@@ -1,24 +1,16 @@
 /** The `tenant` section of the configuration schema: the tenant, the app registration and its credential. */
 import { z } from 'zod';
 import { checkGuid, checkTenantId, checkThumbprintSha256 } from './formats.js';
-import { filePath, formatted, RELATIVE_PATHS, setting } from './schema-common.js';
+import { envOnlySecret, filePath, formatted, RELATIVE_PATHS, setting } from './schema-common.js';
 
 const certificateSchema = z
   .strictObject({
-    privateKey: z
-      .string()
-      .min(1)
-      .optional()
-      .meta(
-        setting({
-          format: 'PEM',
-          description:
-            'PEM private key of the certificate. Environment only, never in the config file; or use privateKeyFile. Literal "\\n" sequences are turned into newlines.',
-          secret: true,
-          envOnly: true,
-          secretFileSetting: 'tenant.certificate.privateKeyFile',
-        }),
-      ),
+    privateKey: envOnlySecret({
+      format: 'PEM',
+      description:
+        'PEM private key of the certificate. Environment only, never in the config file; or use privateKeyFile. Literal "\\n" sequences are turned into newlines.',
+      secretFileSetting: 'tenant.certificate.privateKeyFile',
+    }),
     privateKeyFile: filePath()
       .optional()
       .meta(
@@ -60,19 +52,11 @@ export const tenantSchema = z
         format: 'GUID',
       }),
     ),
-    clientSecret: z
-      .string()
-      .min(1)
-      .optional()
-      .meta(
-        setting({
-          description:
-            'Client secret of the app registration. Environment only, never in the config file; or use clientSecretFile.',
-          secret: true,
-          envOnly: true,
-          secretFileSetting: 'tenant.clientSecretFile',
-        }),
-      ),
+    clientSecret: envOnlySecret({
+      description:
+        'Client secret of the app registration. Environment only, never in the config file; or use clientSecretFile.',
+      secretFileSetting: 'tenant.clientSecretFile',
+    }),
     clientSecretFile: filePath()
       .optional()
       .meta(

@@ -16,8 +16,8 @@ import { startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } 
 import {
   kafkaBrokers,
   readMessages,
-  testKafka,
   uniqueTopic,
+  waitForTopic,
   type ReadMessage,
   type ReadMessagesOptions,
 } from './kafka.js';
@@ -132,12 +132,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     read: async (readOptions) => {
       const brokers = options.brokers ?? kafkaBrokers();
       // The connector creates its topic at start; a reader that comes first waits for it.
-      await waitForTopic(topic, brokers, 60_000);
+      await waitForTopic(topic, { brokers, timeoutMs: 60_000 });
       return (await readMessages(topic, { brokers, ...readOptions })).map(decode);
     },
     readUntilCaughtUp: async (timeoutMs = 60_000) => {
       const brokers = options.brokers ?? kafkaBrokers();
-      await waitForTopic(topic, brokers, timeoutMs);
+      await waitForTopic(topic, { brokers, timeoutMs });
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const events = (await readMessages(topic, { brokers, idleMs: 2_000, timeoutMs })).map(decode);
@@ -169,20 +169,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function waitForTopic(topic: string, brokers: string[], timeoutMs: number): Promise<void> {
-  const admin = testKafka({ brokers }).admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await admin.listTopics()).includes(topic)) {
-      if (Date.now() > deadline) throw new Error(`topic ${topic} was not created within ${timeoutMs} ms`);
-      await sleep(200);
-    }
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 export function presenceRequests(simulator: GraphSimulator): number {

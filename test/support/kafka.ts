@@ -201,8 +201,11 @@ export function headerText(message: ReadMessage, name: string): string | undefin
 }
 
 /** Waits until the connector created its topic: a reader subscribing earlier would fail. */
-export async function waitForTopic(topic: string, timeoutMs = 40_000): Promise<void> {
-  const admin = testKafka().admin();
+export async function waitForTopic(
+  topic: string,
+  { brokers, timeoutMs = 40_000 }: { brokers?: string[]; timeoutMs?: number } = {},
+): Promise<void> {
+  const admin = testKafka(brokers === undefined ? {} : { brokers }).admin();
   await admin.connect();
   try {
     const deadline = Date.now() + timeoutMs;
