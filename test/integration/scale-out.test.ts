@@ -5,6 +5,7 @@ import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../
 
 const SHARDS = ['s1', 's2', 's3', 's4', 's5', 's6'];
 const USERS_PER_SHARD = 100;
+const BUDGET_WINDOW_MS = 2_000;
 
 /** The shards a worker process last said it polls ("polling these shards" log line). */
 function ownedBy(worker: WorkerProcess): string[] | undefined {
@@ -19,6 +20,31 @@ async function until(what: string, condition: () => boolean, timeoutMs: number):
     await sleep(100);
   }
   return Date.now() - started;
+}
+
+/** How many times any worker has said which shards it polls: it changes with every assignment. */
+function assignmentsLogged(workers: WorkerProcess[]): number {
+  return workers.reduce(
+    (sum, worker) => sum + worker.logs.filter((entry) => entry['msg'] === 'polling these shards').length,
+    0,
+  );
+}
+
+/**
+ * Waits until no worker's assignment has changed for `quietMs`. The budget is shared out per worker, so right
+ * after a rebalance the worker that gave shards away may already have spent, in the current window, the share
+ * that their new owner now uses: steady state starts one budget window after the last assignment.
+ */
+async function assignmentsQuietFor(workers: WorkerProcess[], quietMs: number, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  let seen = assignmentsLogged(workers);
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < quietMs) {
+    if (Date.now() - started > timeoutMs) throw new Error(`assignments still changing after ${timeoutMs} ms`);
+    await sleep(100);
+    const now = assignmentsLogged(workers);
+    if (now !== seen) [seen, quietSince] = [now, Date.now()];
+  }
 }
 
 function partitionOfShards(workers: WorkerProcess[]): { owners: Map<string, number>; overlap: string[] } {
@@ -50,10 +76,10 @@ describe('scale-out: workers share the shards through a Kafka consumer group', (
           name,
           users: ids.slice(index * USERS_PER_SHARD, (index + 1) * USERS_PER_SHARD),
         })),
-      simulator: { budget: { requests: 6, windowSeconds: 2 } },
+      simulator: { budget: { requests: 6, windowSeconds: BUDGET_WINDOW_MS / 1000 } },
       settings: {
         assignment: { mode: 'dynamic', sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 },
-        graph: { requestBudget: { maxRequests: 6, windowSeconds: 2 } },
+        graph: { requestBudget: { maxRequests: 6, windowSeconds: BUDGET_WINDOW_MS / 1000 } },
         polling: { intervalSeconds: 1, startJitterSeconds: 0 },
       },
     });
@@ -72,6 +98,7 @@ describe('scale-out: workers share the shards through a Kafka consumer group', (
     await harness.read({ count: SHARDS.length * USERS_PER_SHARD, timeoutMs: 60_000 });
 
     // Steady state: together the workers stay inside the app's budget.
+    await assignmentsQuietFor(workers, BUDGET_WINDOW_MS + 500, 30_000);
     simulator.resetRecording();
     await harness.waitForRequests(12, 30_000);
     expect(simulator.recording.counters().throttled, 'requests throttled in steady state').toBe(0);
