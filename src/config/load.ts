@@ -27,6 +27,7 @@ import { configInvalidError, type ConfigPath, type ConfigProblem } from './probl
 import { objectKeysAt } from './settings.js';
 import { configSchema, type FileConfig } from './schema.js';
 import { resolveRegistryMaterial, type ResolvedRegistryMaterial } from './registry-credentials.js';
+import { derivedTopic } from './schema-outputs.js';
 import { resolveShards, type ShardConfig } from './shards.js';
 import type { ConnectorConfig, GraphConfig, KafkaConfig } from './types.js';
 import { parseConfigText } from './yaml-source.js';
@@ -198,10 +199,19 @@ function assembleSchemaRegistry(data: FileConfig, resolved: Resolved): Pick<Conn
 
 /** The schema output's tls and sasl sections hold secrets as plain strings: they are replaced, never spread. */
 function assembleKafka(data: FileConfig, resolved: Resolved): KafkaConfig {
-  const { tls, sasl, ...kafka } = data.kafka;
+  const { tls, sasl, table, watermarks, ...kafka } = data.kafka;
   const tlsConfig = kafkaTlsConfig(tls, resolved.kafkaTls);
   return {
     ...kafka,
+    ...(table.enabled
+      ? {
+          table: {
+            topic: table.topic ?? derivedTopic(kafka.topic, 'current'),
+            partitions: table.partitions ?? kafka.partitions,
+          },
+        }
+      : {}),
+    ...(watermarks.enabled ? { watermarkTopic: watermarks.topic ?? derivedTopic(kafka.topic, 'watermarks') } : {}),
     clientId: data.kafka.clientId ?? data.connectorName,
     stateTopic: data.kafka.stateTopic ?? `${data.connectorName}.presence-state`,
     ...(tlsConfig === undefined ? {} : { tls: tlsConfig }),

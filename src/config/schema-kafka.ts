@@ -1,6 +1,7 @@
 /** The `kafka` section of the configuration schema: brokers, topics, delivery, TLS and SASL. */
 import { z } from 'zod';
 import { checkBroker, checkName, checkServerName, checkTopic } from './formats.js';
+import { kafkaTableSchema, kafkaWatermarkSchema } from './schema-outputs.js';
 import { envOnlySecret, filePath, formatted, int, RELATIVE_PATHS, setting, whenValid } from './schema-common.js';
 
 const TLS_OPTIONS = ['caFile', 'certFile', 'key', 'keyFile', 'servername'] as const;
@@ -175,6 +176,8 @@ export const kafkaSchema = z
             'auto: exactly-once where the broker supports transactions, else at-least-once with a warning.',
         }),
       ),
+    table: kafkaTableSchema,
+    watermarks: kafkaWatermarkSchema,
     stateTopic: formatted(checkTopic)
       .optional()
       .meta(

@@ -35,9 +35,16 @@ export type GraphConfig = Omit<FileConfig['graph'], 'graphUrl' | 'authorityUrl' 
   caPem?: string;
 };
 
-export type KafkaConfig = Omit<FileConfig['kafka'], 'clientId' | 'stateTopic' | 'tls' | 'sasl'> & {
+export type KafkaConfig = Omit<
+  FileConfig['kafka'],
+  'clientId' | 'stateTopic' | 'tls' | 'sasl' | 'table' | 'watermarks'
+> & {
   /** Defaults to connectorName. */
   clientId: string;
+  /** The table of current presence; absent when kafka.table.enabled is false. Names and counts resolved. */
+  table?: { topic: string; partitions: number };
+  /** The watermark topic; absent when kafka.watermarks.enabled is false. */
+  watermarkTopic?: string;
   /** Defaults to `<connectorName>.presence-state`. */
   stateTopic: string;
   /** Present only when kafka.tls.enabled; files already read and checked. */

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { OutOfOffice, Presence, StatusMessage, WorkLocation } from '../graph/index.js';
 
-/** The kinds this connector writes. On the topic `kind` is a string: a newer writer may add kinds (REMOVED). */
-export type ChangeKind = 'SNAPSHOT' | 'CHANGE';
+/** The kinds this connector writes. On the topic `kind` is a string: a newer writer may add kinds. */
+export type ChangeKind = 'SNAPSHOT' | 'CHANGE' | 'REMOVED';
+
+/** Graph's own word for a presence nobody can tell: what a REMOVED event says of the user from now on. */
+export const UNKNOWN_PRESENCE = 'PresenceUnknown';
 
 /** The value record of schemas/presence-change.avsc, as this connector writes it; field docs live in the schema. */
 export interface PresenceChangeEvent {
@@ -34,7 +37,7 @@ export interface DecodedPresenceChangeEvent extends Omit<PresenceChangeEvent, 'k
 }
 
 export function isKnownChangeKind(kind: string): kind is ChangeKind {
-  return kind === 'SNAPSHOT' || kind === 'CHANGE';
+  return kind === 'SNAPSHOT' || kind === 'CHANGE' || kind === 'REMOVED';
 }
 
 /** What the event needs to know about the last observation that reached Kafka. */
@@ -75,6 +78,37 @@ export function buildPresenceEvent(
     previousSequenceNumber: previous?.sequenceNumber ?? null,
     observedAt: context.observedAt,
     previousObservedAt: previous?.observedAt ?? null,
+    connector: context.connector,
+  };
+}
+
+/**
+ * The last event of a user who left the watched set: the presence is no longer known (PresenceUnknown, no
+ * sequence number), and the previous fields carry the last presence that reached Kafka.
+ */
+export function buildRemovedEvent(
+  userId: string,
+  last: PreviousObservation,
+  context: EventContext,
+  eventId: string = randomUUID(),
+): PresenceChangeEvent {
+  return {
+    eventId,
+    kind: 'REMOVED',
+    userId,
+    tenantId: context.tenantId,
+    shard: context.shard,
+    availability: UNKNOWN_PRESENCE,
+    activity: UNKNOWN_PRESENCE,
+    statusMessage: null,
+    outOfOffice: null,
+    workLocation: null,
+    sequenceNumber: null,
+    previousAvailability: last.availability,
+    previousActivity: last.activity,
+    previousSequenceNumber: last.sequenceNumber,
+    observedAt: context.observedAt,
+    previousObservedAt: last.observedAt,
     connector: context.connector,
   };
 }

@@ -73,6 +73,7 @@ export function createEventHeaderBuilder(options: EventHeaderOptions): EventHead
   const types: Record<PresenceChangeEvent['kind'], string> = {
     SNAPSHOT: eventType('SNAPSHOT'),
     CHANGE: eventType('CHANGE'),
+    REMOVED: eventType('REMOVED'),
   };
   if (options.mode === 'minimal') {
     return (event) => ({ ce_id: event.eventId, ce_type: types[event.kind] });

@@ -1,7 +1,20 @@
-export { createPresenceEventCodec, PRESENCE_SCHEMA_PATH, type PresenceEventCodec } from './codec.js';
+export {
+  createPresenceEventCodec,
+  PRESENCE_SCHEMA_PATH,
+  type AvroSchemaIdentity,
+  type PresenceEventCodec,
+} from './codec.js';
+export {
+  createWatermarkCodec,
+  WATERMARK_SCHEMA_PATH,
+  type PresenceWatermark,
+  type WatermarkCodec,
+} from './watermark.js';
 export {
   buildPresenceEvent,
+  buildRemovedEvent,
   isKnownChangeKind,
+  UNKNOWN_PRESENCE,
   type PresenceChangeEvent,
   type DecodedPresenceChangeEvent,
   type PreviousObservation,

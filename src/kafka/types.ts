@@ -8,7 +8,8 @@ export type KafkaCompression = 'gzip' | 'none';
 /** One record to write. */
 export interface OutgoingRecord {
   key: string;
-  value: Buffer | string;
+  /** null writes a tombstone: on a compacted topic, the key's earlier records go at the next compaction. */
+  value: Buffer | string | null;
   headers?: Record<string, string>;
   /** Absent: the default partitioner picks it from the key. */
   partition?: number;

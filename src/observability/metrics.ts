@@ -108,7 +108,37 @@ export class ConnectorMetrics {
     registers: [this.registry],
   });
 
-  constructor(options: { collectProcessMetrics?: boolean } = {}) {
+  /** confirmedAt of each shard's last complete cycle; the age gauge reads it at scrape time. */
+  private readonly confirmedAt = new Map<string, number>();
+  readonly watermarkAge = new Gauge({
+    name: 'presence_shard_watermark_age_seconds',
+    help: "Seconds since the start of the shard's last complete cycle (its freshness watermark): alert when it grows past a few polling intervals",
+    labelNames: ['shard'] as const,
+    registers: [this.registry],
+    collect: () => this.collectWatermarkAges(),
+  });
+  readonly watermarkTimestamp = new Gauge({
+    name: 'presence_shard_watermark_timestamp_seconds',
+    help: "The shard's freshness watermark: every user it confirmed was current as of this time (Unix seconds)",
+    labelNames: ['shard'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { collectProcessMetrics?: boolean; now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
     if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'presence_' });
+  }
+
+  recordWatermark(shard: string, confirmedAt: number): void {
+    this.confirmedAt.set(shard, confirmedAt);
+    this.watermarkTimestamp.set({ shard }, confirmedAt / 1000);
+  }
+
+  private readonly now: () => number;
+
+  private collectWatermarkAges(): void {
+    for (const [shard, confirmedAt] of this.confirmedAt) {
+      this.watermarkAge.set({ shard }, Math.max(0, this.now() - confirmedAt) / 1000);
+    }
   }
 }

@@ -17,6 +17,8 @@ export interface ProcessingObserver {
   onVerdicts?(counts: Record<DedupVerdict, number>): void;
   onMissingIds?(info: { shard: string; ids: readonly string[] }): void;
   onPublished?(info: { shard: string; snapshots: number; changes: number; usersTracked: number }): void;
+  /** Users who left a shard were published: REMOVED events (removed) and state tombstones (both). */
+  onDeparted?(info: { shard: string; removed: number; moved: number }): void;
 }
 
 export interface StageTelemetry {
@@ -54,6 +56,13 @@ export function processingObserver({ metrics, logger }: StageTelemetry): Process
       metrics.eventsPublished.inc({ kind: 'change' }, changes);
       metrics.usersTracked.set(usersTracked);
     },
+    onDeparted: ({ shard, removed, moved }) => {
+      metrics.eventsPublished.inc({ kind: 'removed' }, removed);
+      logger.info(
+        { shard, removed, moved },
+        'users no longer in this shard: REMOVED published for those in no shard, state deleted for all',
+      );
+    },
   };
 }
 
@@ -69,6 +78,7 @@ export function shardPollerObserver({ metrics, health, logger }: StageTelemetry)
       metrics.batchFailures.inc({ shard, code: isConnectorError(error) ? error.code : 'UNKNOWN' }),
     onQuarantined: ({ shard, total }) => metrics.quarantinedIds.set({ shard }, total),
     onStopped: ({ shard, reason }) => health.recordStopped(shard, reason),
+    onConfirmed: ({ shard, confirmedAt }) => metrics.recordWatermark(shard, confirmedAt),
   };
 }
 

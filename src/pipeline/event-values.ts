@@ -39,10 +39,12 @@ export interface EventValues {
   close(): Promise<void>;
 }
 
+/** The values of one topic with one schema: the change topic by default; the table and watermarks likewise. */
 export function createEventValues(
   config: ConnectorConfig,
   schema: EventSchema,
   telemetry: StageTelemetry,
+  topic: string = config.kafka.topic,
 ): EventValues {
   if (config.schemaRegistry === undefined) {
     return {
@@ -52,7 +54,7 @@ export function createEventValues(
       close: async () => undefined,
     };
   }
-  return registryValues(config.schemaRegistry, config.kafka.topic, schema, telemetry);
+  return registryValues(config.schemaRegistry, topic, schema, telemetry);
 }
 
 function registryValues(

@@ -36,6 +36,8 @@ export function createKafkaSink(
     replicationFactor: config.kafka.replicationFactor,
     stateTopic: config.kafka.stateTopic,
     statePartitions: config.kafka.statePartitions,
+    ...(config.kafka.table === undefined ? {} : { table: config.kafka.table }),
+    ...(config.kafka.watermarkTopic === undefined ? {} : { watermarkTopic: config.kafka.watermarkTopic }),
     delivery: config.kafka.delivery,
     transactionTimeoutMs: config.kafka.transactionTimeoutMs,
     compression: config.kafka.compression,

@@ -1,10 +1,12 @@
 import type { ShardConfig } from '../config/index.js';
 import type { GraphPresenceClient, PresenceBatchResult } from '../graph/index.js';
 import type { Logger, ProcessingObserver } from '../observability/index.js';
-import { ShardPoller, type ShardPollerObserver } from '../poller/index.js';
+import { ShardPoller, type CompletedCycle, type ShardPollerObserver } from '../poller/index.js';
 import type { EventPublisher } from '../sink/index.js';
-import { dedupBatch, type PresenceStateStore } from '../state/index.js';
+import { dedupBatch, type Departure, type PresenceStateStore } from '../state/index.js';
 import type { BatchEncoder } from './batch-encoder.js';
+import type { DepartureEncoder } from './departure-encoder.js';
+import type { WatermarkEncoder } from './watermark-encoder.js';
 
 export interface PollingSchedule {
   intervalMs: number;
@@ -21,10 +23,14 @@ export interface PresencePipelineParts {
   graph: PresenceSource;
   store: PresenceStateStore;
   encodeBatch: BatchEncoder;
+  encodeDepartures: DepartureEncoder;
+  /** Absent when watermarks are off: a complete cycle is then only reported, not published. */
+  encodeWatermark?: WatermarkEncoder;
   publisher: EventPublisher;
   logger: Logger;
   observers: { poller: ShardPollerObserver; processing: ProcessingObserver };
   random: () => number;
+  now?: () => number;
 }
 
 /**
@@ -32,9 +38,10 @@ export interface PresencePipelineParts {
  *
  *   poller -> graph client -> dedup -> encoder -> sink -> state
  *
- * `pollerFor` gives a shard its scheduler, which hands every batch of ids to `fetch` and what came back to
- * `deliver`. The in-memory state advances only after the sink resolved, that is after Kafka acknowledged: a
- * failure leaves it as it was, and the next cycle produces the same events again.
+ * `pollerFor` gives a shard its scheduler, which hands every batch of ids to `fetch`, what came back to
+ * `deliver`, and a cycle whose every batch was delivered to `confirm` (the shard's watermark). The in-memory
+ * state advances only after the sink resolved, that is after Kafka acknowledged: a failure leaves it as it was,
+ * and the next cycle produces the same events again. `retire` publishes the users who left a shard.
  */
 export class PresencePipeline {
   constructor(private readonly parts: PresencePipelineParts) {}
@@ -50,6 +57,7 @@ export class PresencePipeline {
       batchSize: schedule.batchSize,
       fetchBatch: (ids, signal) => this.fetch(ids, signal),
       deliverBatch: (name, result, observedAt) => this.deliver(name, result, observedAt),
+      confirmCycle: (name, cycle) => this.confirm(name, cycle),
       logger: logger.child({ shard: shard.name }),
       observer: observers.poller,
     });
@@ -78,5 +86,23 @@ export class PresencePipeline {
       changes: dedup.counts.change,
       usersTracked: store.size,
     });
+  }
+
+  /** The shard's watermark, after its cycle's batches (the shard's publishes are ordered). */
+  async confirm(shard: string, cycle: CompletedCycle): Promise<void> {
+    const { encodeWatermark, publisher } = this.parts;
+    if (encodeWatermark !== undefined) await publisher.publish(encodeWatermark(shard, cycle));
+  }
+
+  /**
+   * Users whose state this shard holds but who are no longer its to poll (see Departure). Published before the
+   * shard is polled; the store is left alone, since a user who moved may be tracked by another owned shard.
+   */
+  async retire(shard: string, departures: readonly Departure[]): Promise<void> {
+    if (departures.length === 0) return;
+    const { encodeDepartures, publisher, observers } = this.parts;
+    await publisher.publish(encodeDepartures(shard, departures, (this.parts.now ?? Date.now)()));
+    const removed = departures.filter((departure) => departure.removed).length;
+    observers.processing.onDeparted?.({ shard, removed, moved: departures.length - removed });
   }
 }

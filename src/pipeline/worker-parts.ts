@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ConnectorConfig } from '../config/index.js';
-import { CONFLUENT_AVRO_CONTENT_TYPE, createPresenceEventCodec } from '../events/index.js';
+import { CONFLUENT_AVRO_CONTENT_TYPE, createPresenceEventCodec, createWatermarkCodec } from '../events/index.js';
 import { createHttpDispatcher } from '../http/index.js';
 import type { KafkaCluster } from '../kafka/index.js';
 import {
@@ -11,10 +11,12 @@ import {
   type StageTelemetry,
 } from '../observability/index.js';
 import { createShardTakeover, ShardSupervisor } from '../shard-ownership/index.js';
-import type { EventPublisher } from '../sink/index.js';
+import { statePartitionOf, type EventPublisher } from '../sink/index.js';
 import { createStateCodec, PresenceStateStore } from '../state/index.js';
-import { createBatchEncoder } from './batch-encoder.js';
-import { createEventValues, type EventValues } from './event-values.js';
+import { createBatchEncoder, type BatchEncoderOptions } from './batch-encoder.js';
+import { createDepartureEncoder } from './departure-encoder.js';
+import { createOutputValues, type OutputValues } from './output-values.js';
+import { createWatermarkEncoder } from './watermark-encoder.js';
 import { budgetShare, createBudget, createGraphClient } from './graph-wiring.js';
 import { createCluster, createKafkaSink, createStateReader } from './kafka-wiring.js';
 import { PresencePipeline } from './presence-pipeline.js';
@@ -24,8 +26,8 @@ export interface WorkerParts {
   dispatcher: Dispatcher;
   kafka: KafkaCluster;
   publisher: EventPublisher;
-  /** Plain Avro, or Confluent-framed once the registry gave the event schema its id (prepared at start). */
-  values: EventValues;
+  /** Plain Avro, or Confluent-framed once the registry gave each topic's schema its id (prepared at start). */
+  values: OutputValues;
   pipeline: PresencePipeline;
   supervisor: ShardSupervisor;
 }
@@ -47,16 +49,28 @@ export function assembleWorker(
   const store = new PresenceStateStore(config.shards.flatMap((shard) => shard.userIds));
   const stateCodec = createStateCodec();
   const codec = createPresenceEventCodec();
-  const values = createEventValues(config, codec, telemetry);
-  const encodeBatch = createBatchEncoder({
+  const watermarkCodec = createWatermarkCodec();
+  const values = createOutputValues(config, { event: codec, watermark: watermarkCodec }, telemetry);
+  const { table, watermarks } = values;
+  const encoderOptions: BatchEncoderOptions = {
     tenantId: config.tenant.id,
     connectorName: config.connectorName,
     headers: config.kafka.headers,
     codec,
     stateCodec,
-    frameValue: (avro) => values.value(avro),
+    frameValue: (avro) => values.events.value(avro),
+    ...(table === undefined ? {} : { frameTableValue: (avro: Buffer) => table.value(avro) }),
     ...(values.format === 'confluent' ? { contentType: CONFLUENT_AVRO_CONTENT_TYPE } : {}),
-  });
+  };
+  const encodeWatermark =
+    watermarks === undefined
+      ? undefined
+      : createWatermarkEncoder({
+          tenantId: config.tenant.id,
+          connectorName: config.connectorName,
+          codec: watermarkCodec,
+          frameValue: (avro) => watermarks.value(avro),
+        });
   const kafka = createCluster(config, telemetry.logger);
   // The sink is both halves: it publishes, and it claims and releases the shards' transactional producers.
   const sink = createKafkaSink(config, kafka, telemetry.logger, publisherObserver(telemetry));
@@ -69,7 +83,9 @@ export function assembleWorker(
     },
     graph,
     store,
-    encodeBatch,
+    encodeBatch: createBatchEncoder(encoderOptions),
+    encodeDepartures: createDepartureEncoder(encoderOptions),
+    ...(encodeWatermark === undefined ? {} : { encodeWatermark }),
     publisher,
     logger: telemetry.logger,
     observers: { poller: shardPollerObserver(telemetry), processing: processingObserver(telemetry) },
@@ -82,7 +98,9 @@ export function assembleWorker(
     stateCodec,
     signal: options.signal,
     logger: telemetry.logger,
+    statePartitionOf: (shard) => statePartitionOf(shard, config.kafka.statePartitions),
     createPoller: (shard, quarantined) => pipeline.pollerFor(shard, quarantined),
+    retire: (shard, departures) => pipeline.retire(shard, departures),
     onOwned: (owned) => {
       budget.resize(budgetShare(config, owned));
       recordOwnedShards(telemetry, owned, {

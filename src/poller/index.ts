@@ -6,4 +6,6 @@ export {
   type CycleReport,
   type FetchBatch,
   type DeliverBatch,
+  type CompletedCycle,
+  type ConfirmCycle,
 } from './shard-poller.js';

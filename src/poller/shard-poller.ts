@@ -21,6 +21,20 @@ export type FetchBatch = (ids: readonly string[], signal: AbortSignal) => Promis
 /** Takes the fetched presences onwards (dedup, encode, publish); resolves once Kafka acknowledged them. */
 export type DeliverBatch = (shard: string, result: PresenceBatchResult, observedAt: number) => Promise<void>;
 
+/** What a cycle whose every batch reached Kafka confirmed: the shard's freshness watermark. */
+export interface CompletedCycle {
+  /** The cycle's start: every confirmed user's presence was read at or after it. */
+  confirmedAt: number;
+  /** When the last batch was acknowledged. */
+  completedAt: number;
+  usersConfirmed: number;
+  /** Ids Graph omitted or rejected in this cycle, and ids quarantined before it. */
+  usersUnconfirmed: number;
+}
+
+/** Publishes a complete cycle's watermark; resolves once Kafka acknowledged it (after the cycle's batches). */
+export type ConfirmCycle = (shard: string, cycle: CompletedCycle) => Promise<void>;
+
 export interface CycleReport {
   shard: string;
   durationMs: number;
@@ -35,6 +49,8 @@ export interface ShardPollerObserver {
   onBatchFailed?(info: { shard: string; error: ConnectorError | Error }): void;
   onQuarantined?(info: { shard: string; ids: string[]; total: number }): void;
   onStopped?(info: { shard: string; reason: string }): void;
+  /** A complete cycle's watermark reached Kafka. */
+  onConfirmed?(info: { shard: string; confirmedAt: number }): void;
 }
 
 export interface ShardPollerOptions {
@@ -45,6 +61,8 @@ export interface ShardPollerOptions {
   batchSize: number;
   fetchBatch: FetchBatch;
   deliverBatch: DeliverBatch;
+  /** Called after a cycle in which every batch reached Kafka, never after one that failed. */
+  confirmCycle?: ConfirmCycle;
   logger: Logger;
   observer?: ShardPollerObserver;
   /** Ids Graph rejected; pass the same set to the next poller of this shard so they stay skipped. */
@@ -112,7 +130,15 @@ export class ShardPoller {
   private async runCycle(scheduledAt: number, startedAt: number): Promise<CycleReport> {
     const batches = this.planBatches();
     const outcomes = await Promise.allSettled(batches.map((ids) => this.pollBatch(ids)));
-    const failures = outcomes.filter((outcome) => outcome.status === 'rejected');
+    const failures: unknown[] = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+    if (failures.length === 0) {
+      const confirmed = outcomes.reduce(
+        (sum, outcome) => sum + (outcome.status === 'fulfilled' ? outcome.value : 0),
+        0,
+      );
+      const failure = await this.confirm(startedAt, confirmed);
+      if (failure !== undefined) failures.push(failure);
+    }
     const report: CycleReport = {
       shard: this.name,
       durationMs: this.now() - startedAt,
@@ -121,9 +147,33 @@ export class ShardPoller {
       failedBatches: failures.length,
     };
     this.options.observer?.onCycle?.(report);
-    const fatal = failures.find((outcome) => isShardFatal(outcome.reason));
-    if (fatal !== undefined) this.stopShard(fatal.reason);
+    const fatal = failures.find((failure) => isShardFatal(failure));
+    if (fatal !== undefined) this.stopShard(fatal);
     return report;
+  }
+
+  /** Publishes the watermark of a complete cycle; returns the failure, which counts as the cycle's. */
+  private async confirm(startedAt: number, usersConfirmed: number): Promise<unknown> {
+    const { confirmCycle, shard } = this.options;
+    if (confirmCycle === undefined || this.stopping.signal.aborted) return undefined;
+    try {
+      await confirmCycle(this.name, {
+        confirmedAt: startedAt,
+        completedAt: this.now(),
+        usersConfirmed,
+        usersUnconfirmed: shard.userIds.length - usersConfirmed,
+      });
+      this.options.observer?.onConfirmed?.({ shard: this.name, confirmedAt: startedAt });
+      return undefined;
+    } catch (error) {
+      const failure = toError(error);
+      this.options.observer?.onBatchFailed?.({ shard: this.name, error: failure });
+      this.options.logger.warn(
+        { err: failure, shard: this.name },
+        'watermark not published; the next cycle writes one',
+      );
+      return failure;
+    }
   }
 
   private planBatches(): string[][] {
@@ -135,12 +185,14 @@ export class ShardPoller {
     return batches;
   }
 
-  private async pollBatch(ids: readonly string[]): Promise<void> {
+  /** One batch to Graph and on to Kafka; resolves with how many of its users Graph returned a presence for. */
+  private async pollBatch(ids: readonly string[]): Promise<number> {
     const signal = this.stopping.signal;
     try {
       const result = await this.options.fetchBatch(ids, signal);
       this.quarantine(result.rejectedIds);
       await this.options.deliverBatch(this.name, result, this.now());
+      return ids.length - result.missingIds.length - result.rejectedIds.length;
     } catch (error) {
       if (signal.aborted && !isConnectorError(error)) throw error; // shutting down: not a failure to report
       const failure = toError(error);

@@ -1,9 +1,9 @@
 import type { ShardConfig } from '../config/index.js';
-import { ConnectorError, ErrorCodes, toError } from '../errors.js';
 import type { Logger } from '../observability/index.js';
 import type { ShardPoller } from '../poller/index.js';
-import type { PresenceStateStore, StateCodec, UserPresenceState } from '../state/index.js';
+import type { Departure, PresenceStateStore, StateCodec } from '../state/index.js';
 import { retryWhileSettling } from './settling.js';
+import { StateRestore } from './state-restore.js';
 import type { ShardTakeover } from './takeover.js';
 
 export interface ShardSupervisorOptions {
@@ -11,7 +11,11 @@ export interface ShardSupervisorOptions {
   takeover: ShardTakeover;
   store: PresenceStateStore;
   stateCodec: StateCodec;
+  /** The state-topic partition of a shard, to find the records of shards the config no longer has. */
+  statePartitionOf: (shard: string) => number;
   createPoller: (shard: ShardConfig, quarantined: Set<string>) => ShardPoller;
+  /** Publishes the users a shard taken over must retire; resolves once Kafka acknowledged them. */
+  retire: (shard: string, departures: readonly Departure[]) => Promise<void>;
   /** The set of owned shards changed: budget share, metrics, health. */
   onOwned: (shards: readonly string[]) => void;
   logger: Logger;
@@ -89,27 +93,24 @@ export class ShardSupervisor {
   }
 
   /**
-   * Loads the last committed state of the users of these shards. A record for a user that the config no
-   * longer puts in that shard is ignored: such a user starts again with a snapshot in its new shard.
+   * Loads the last committed state of the users of these shards, then publishes, through each shard, the users
+   * it must retire (see StateRestore): before polling, so a user who left is gone before the shard's next events.
    */
   private async restore(names: readonly string[]): Promise<void> {
     const started = performance.now();
-    const members = new Map(names.map((name) => [name, new Set(this.byName.get(name)?.userIds ?? [])]));
-    const { stateCodec: codec, store } = this.options;
-    let records = 0;
-    let restored = 0;
-    await this.options.takeover.readState(names, (record) => {
-      records++;
-      const key = codec.parseKey(record.key);
-      if (key === undefined || members.get(key.shard)?.has(key.userId) !== true) return;
-      if (record.value === null) store.delete(key.userId);
-      else {
-        store.commit(key.userId, decodeState(codec, record.key, record.value));
-        restored++;
-      }
-    });
+    const { stateCodec: codec, store, statePartitionOf } = this.options;
+    const restore = new StateRestore({ taken: names, shards: this.options.shards, store, codec, statePartitionOf });
+    await this.options.takeover.readState(names, (record) => restore.add(record));
+    const departures = restore.departures();
+    for (const [shard, leaving] of departures) await this.options.retire(shard, leaving);
     this.options.logger.info(
-      { shards: names, records, restored, ms: Math.round(performance.now() - started) },
+      {
+        shards: names,
+        records: restore.records,
+        restored: restore.restored,
+        departed: [...departures.values()].reduce((sum, leaving) => sum + leaving.length, 0),
+        ms: Math.round(performance.now() - started),
+      },
       'restored the state of the shards taken over',
     );
   }
@@ -131,21 +132,5 @@ export class ShardSupervisor {
     const running = [...this.pollers.values()];
     this.pollers.clear();
     await Promise.all(running.map((poller) => poller.stop()));
-  }
-}
-
-/**
- * A state record that does not decode is a fault no retry cures (the same record is read again): it fails the
- * take-over at once, naming the key; the read around it adds the partition and offset.
- */
-function decodeState(codec: StateCodec, key: string, value: Buffer): UserPresenceState {
-  try {
-    return codec.decode(value);
-  } catch (error) {
-    throw new ConnectorError(
-      ErrorCodes.STATE_RESTORE_FAILED,
-      `the state record "${key}" does not decode: ${toError(error).message}`,
-      { cause: error, details: { key } },
-    );
   }
 }

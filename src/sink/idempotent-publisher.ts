@@ -3,11 +3,11 @@ import { ConnectorError, ErrorCodes, toError } from '../errors.js';
 import type { IdempotentProducer, KafkaCluster, KafkaCompression, OutgoingRecord } from '../kafka/index.js';
 import { isRetriable, retry, type BackoffPolicy } from '../retry/index.js';
 import { discardProducer } from './discard.js';
-import type { ShardBatch, SinkObserver } from './types.js';
+import { outputBatches } from './output-topics.js';
+import type { OutputTopics, ShardBatch, SinkObserver } from './types.js';
 
-export interface IdempotentPublisherOptions {
+export interface IdempotentPublisherOptions extends OutputTopics {
   kafka: Pick<KafkaCluster, 'idempotentProducer'>;
-  eventsTopic: string;
   stateTopic: string;
   statePartitionOf: (shard: string) => number;
   compression: KafkaCompression;
@@ -18,8 +18,9 @@ export interface IdempotentPublisherOptions {
 }
 
 /**
- * At-least-once publishing, for brokers without transactions: the events first, the state records only after
- * Kafka acknowledged them. A crash between the two repeats those changes on restart; none is lost.
+ * At-least-once publishing, for brokers without transactions: the events first, then the table records and
+ * watermarks, the state records only after Kafka acknowledged all of those. A crash in between repeats those
+ * changes on restart; none is lost, and the table never holds a presence the change topic does not.
  */
 export class IdempotentPublisher {
   private producer: IdempotentProducer | undefined;
@@ -28,7 +29,8 @@ export class IdempotentPublisher {
 
   async publish(batch: ShardBatch): Promise<void> {
     const started = performance.now();
-    await this.sendUntilAcknowledged(this.options.eventsTopic, batch.events);
+    for (const { topic, records } of outputBatches(this.options, batch))
+      await this.sendUntilAcknowledged(topic, records);
     this.options.observer?.onPublished?.({ records: batch.events.length, durationMs: performance.now() - started });
     const partition = this.options.statePartitionOf(batch.shard);
     await this.sendUntilAcknowledged(

@@ -7,7 +7,15 @@ import { RecordCapacity } from './capacity.js';
 import { IdempotentPublisher } from './idempotent-publisher.js';
 import { statePartitionOf } from './partition.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
-import type { DeliveryMode, EventPublisher, ShardBatch, ShardProducers, SinkObserver } from './types.js';
+import { recordsIn } from './output-topics.js';
+import {
+  type DeliveryMode,
+  type EventPublisher,
+  type ShardBatch,
+  type ShardProducers,
+  type OutputTopics,
+  type SinkObserver,
+} from './types.js';
 
 export interface KafkaSinkOptions {
   kafka: KafkaCluster;
@@ -20,6 +28,10 @@ export interface KafkaSinkOptions {
   replicationFactor: number;
   stateTopic: string;
   statePartitions: number;
+  /** The compacted table of current presence; absent when off. Partitioned like the change topic by default. */
+  table?: { topic: string; partitions: number };
+  /** The compacted watermark topic (one record per shard); absent when off. */
+  watermarkTopic?: string;
   delivery: 'auto' | DeliveryMode;
   transactionTimeoutMs: number;
   compression: 'gzip' | 'none';
@@ -79,7 +91,7 @@ export class KafkaSink implements EventPublisher, ShardProducers {
 
   async publish(batch: ShardBatch): Promise<void> {
     this.throwIfClosed();
-    const size = batch.events.length + batch.state.length;
+    const size = recordsIn(batch);
     if (size === 0) return;
     await this.capacity.acquire(size);
     const sending = this.publisherFor(batch.shard)
@@ -124,7 +136,7 @@ export class KafkaSink implements EventPublisher, ShardProducers {
         kafka: this.options.kafka,
         shard,
         transactionalId: `${this.options.connectorName}-${shard}`,
-        eventsTopic: this.options.topic,
+        ...this.outputTopics(),
         stateTopic: this.options.stateTopic,
         statePartition: statePartitionOf(shard, this.options.statePartitions),
         compression: this.options.compression,
@@ -146,7 +158,7 @@ export class KafkaSink implements EventPublisher, ShardProducers {
   private idempotentPublisher(): IdempotentPublisher {
     this.idempotent ??= new IdempotentPublisher({
       kafka: this.options.kafka,
-      eventsTopic: this.options.topic,
+      ...this.outputTopics(),
       stateTopic: this.options.stateTopic,
       statePartitionOf: (shard) => statePartitionOf(shard, this.options.statePartitions),
       compression: this.options.compression,
@@ -156,6 +168,15 @@ export class KafkaSink implements EventPublisher, ShardProducers {
       ...(this.options.observer === undefined ? {} : { observer: this.options.observer }),
     });
     return this.idempotent;
+  }
+
+  private outputTopics(): OutputTopics {
+    const { topic, table, watermarkTopic } = this.options;
+    return {
+      eventsTopic: topic,
+      ...(table === undefined ? {} : { tableTopic: table.topic }),
+      ...(watermarkTopic === undefined ? {} : { watermarkTopic }),
+    };
   }
 
   /**
@@ -182,6 +203,7 @@ export class KafkaSink implements EventPublisher, ShardProducers {
   }
 
   private async ensureTopics(admin: KafkaAdmin): Promise<void> {
+    const { table, watermarkTopic, replicationFactor } = this.options;
     const created = await admin.createTopics([
       {
         topic: this.options.topic,
@@ -203,9 +225,19 @@ export class KafkaSink implements EventPublisher, ShardProducers {
           'segment.ms': String(6 * 60 * 60 * 1000),
         },
       },
+      // The consumer-facing compacted topics: one record per user (table) or per shard (watermarks) survives.
+      // Defaults of Kafka otherwise, so the table is readable at once; an operator tunes them on the topic.
+      ...(table === undefined ? [] : [{ ...table, replicationFactor, config: { 'cleanup.policy': 'compact' } }]),
+      ...(watermarkTopic === undefined
+        ? []
+        : [{ topic: watermarkTopic, partitions: 1, replicationFactor, config: { 'cleanup.policy': 'compact' } }]),
     ]);
-    if (created)
-      this.options.logger.info({ topic: this.options.topic, stateTopic: this.options.stateTopic }, 'created topics');
+    if (created) {
+      this.options.logger.info(
+        { topic: this.options.topic, stateTopic: this.options.stateTopic, tableTopic: table?.topic, watermarkTopic },
+        'created topics',
+      );
+    }
     await this.checkStatePartitions(admin);
   }
 

@@ -3,13 +3,13 @@ import { ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors
 import type { KafkaCluster, KafkaCompression, KafkaTransaction, TransactionalProducer } from '../kafka/index.js';
 import { isRetriable, retry, type BackoffPolicy } from '../retry/index.js';
 import { discardProducer } from './discard.js';
-import type { ShardBatch, SinkObserver, SinkRecord } from './types.js';
+import { outputBatches, recordsIn } from './output-topics.js';
+import type { OutputTopics, ShardBatch, SinkObserver } from './types.js';
 
-export interface TransactionalPublisherOptions {
+export interface TransactionalPublisherOptions extends OutputTopics {
   kafka: Pick<KafkaCluster, 'transactionalProducer' | 'readPartitions'>;
   shard: string;
   transactionalId: string;
-  eventsTopic: string;
   stateTopic: string;
   statePartition: number;
   compression: KafkaCompression;
@@ -82,7 +82,7 @@ export class TransactionalPublisher {
     while (this.queue.length > 0) {
       const next = this.queue[0];
       if (next === undefined) break;
-      const size = next.batch.events.length + next.batch.state.length;
+      const size = recordsIn(next.batch);
       if (group.length > 0 && records + size > this.options.maxRecordsPerTransaction) break;
       group.push(next);
       this.queue.shift();
@@ -92,10 +92,15 @@ export class TransactionalPublisher {
   }
 
   private async commitUntilDone(batches: ShardBatch[]): Promise<void> {
-    const events = batches.flatMap((batch) => batch.events);
-    const state = batches.flatMap((batch) => batch.state);
+    const merged: ShardBatch = {
+      shard: this.options.shard,
+      events: batches.flatMap((batch) => batch.events),
+      table: batches.flatMap((batch) => batch.table ?? []),
+      state: batches.flatMap((batch) => batch.state),
+      watermarks: batches.flatMap((batch) => batch.watermarks ?? []),
+    };
     try {
-      await retry(() => this.commitOnce(events, state), {
+      await retry(() => this.commitOnce(merged), {
         policy: this.options.retry,
         signal: this.options.closing,
         onRetry: ({ error, attempt, delayMs }) => {
@@ -112,15 +117,15 @@ export class TransactionalPublisher {
   }
 
   /** One attempt: a transaction with every record, committed; any failure discards the producer. */
-  private async commitOnce(events: readonly SinkRecord[], state: readonly SinkRecord[]): Promise<void> {
+  private async commitOnce(batch: ShardBatch): Promise<void> {
     const started = performance.now();
     try {
       const producer = await this.ensureProducer();
       const transaction = await producer.begin();
-      const stateOffset = await this.sendOrAbort(transaction, events, state);
+      const stateOffset = await this.sendOrAbort(transaction, batch);
       await this.commitOrVerify(transaction, stateOffset);
       this.options.observer?.onTransaction?.({ outcome: 'committed' });
-      this.options.observer?.onPublished?.({ records: events.length, durationMs: performance.now() - started });
+      this.options.observer?.onPublished?.({ records: batch.events.length, durationMs: performance.now() - started });
     } catch (error) {
       if (error instanceof CommittedAfterAll) {
         this.options.observer?.onTransaction?.({ outcome: 'committed' });
@@ -131,17 +136,17 @@ export class TransactionalPublisher {
     }
   }
 
-  /** Sends the records; returns the offset of the first state record, which tells later whether a commit held. */
-  private async sendOrAbort(
-    transaction: KafkaTransaction,
-    events: readonly SinkRecord[],
-    state: readonly SinkRecord[],
-  ): Promise<string | undefined> {
+  /**
+   * Sends the records; returns the offset of the first state record, which tells later whether a commit held.
+   * A batch without state (a watermark alone) has none: replaying it after an unknown commit outcome repeats
+   * only a watermark, which readers take as the latest per shard anyway.
+   */
+  private async sendOrAbort(transaction: KafkaTransaction, batch: ShardBatch): Promise<string | undefined> {
     const { stateTopic, statePartition } = this.options;
     try {
       const written = await transaction.send([
-        { topic: this.options.eventsTopic, records: events },
-        { topic: stateTopic, records: state.map((record) => ({ ...record, partition: statePartition })) },
+        ...outputBatches(this.options, batch),
+        { topic: stateTopic, records: batch.state.map((record) => ({ ...record, partition: statePartition })) },
       ]);
       return written.find((entry) => entry.topic === stateTopic)?.baseOffset;
     } catch (error) {

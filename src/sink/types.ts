@@ -1,15 +1,30 @@
 export interface SinkRecord {
-  /** Kafka key: the user id for events, `<shard>/<userId>` for state. */
+  /** Kafka key: the user id for events and the table, `<shard>/<userId>` for state, the shard for watermarks. */
   key: string;
-  value: Buffer;
+  /** null: a tombstone (table and state records of a user who left the watched set). */
+  value: Buffer | null;
   headers?: Record<string, string>;
 }
 
-/** The events of one Graph batch and the dedup state they move the shard to. */
+/**
+ * What one shard publishes at once: the events of a Graph batch, the table records and dedup state they lead
+ * to, and after a complete cycle the shard's watermark. All of it is one transaction in exactly-once mode.
+ */
 export interface ShardBatch {
   shard: string;
   events: readonly SinkRecord[];
+  /** Current presence per user for the table topic; absent when the table is off. */
+  table?: readonly SinkRecord[];
   state: readonly SinkRecord[];
+  /** The shard's freshness watermark; absent when the batch is not the end of a cycle or watermarks are off. */
+  watermarks?: readonly SinkRecord[];
+}
+
+/** The topics a publisher writes besides the state topic: the change log always, the others when enabled (set). */
+export interface OutputTopics {
+  eventsTopic: string;
+  tableTopic?: string;
+  watermarkTopic?: string;
 }
 
 export type DeliveryMode = 'exactly-once' | 'at-least-once';

@@ -2,3 +2,4 @@ export { decide, stateOf, presenceFieldsHash, type DedupVerdict, type UserPresen
 export { PresenceStateStore } from './presence-state-store.js';
 export { createStateCodec, type StateCodec } from './state-codec.js';
 export { dedupBatch, type AcceptedPresence, type AcknowledgedStates, type BatchDedup } from './batch-dedup.js';
+export type { Departure } from './departure.js';

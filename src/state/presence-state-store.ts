@@ -72,6 +72,11 @@ export class PresenceStateStore {
     for (const userId of userIds) this.delete(userId);
   }
 
+  /** True for a user of the config (given up front or committed since), with a state or not. */
+  knows(userId: string): boolean {
+    return this.slots.has(userId);
+  }
+
   /** Users with a state. */
   get size(): number {
     return this.count;

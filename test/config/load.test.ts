@@ -57,6 +57,8 @@ describe('loadConfig: a valid minimal config', () => {
       delivery: 'auto',
       stateTopic: 'presence-connector.presence-state',
       statePartitions: 12,
+      table: { topic: 'teams.presence.current', partitions: 6 },
+      watermarkTopic: 'teams.presence.watermarks',
       transactionTimeoutMs: 60_000,
       retry: { initialMs: 500, maxMs: 10_000 },
     });

@@ -61,13 +61,13 @@ describe('presence event codec', () => {
   });
 
   it('decodes a kind it does not know, written by a newer connector, and tail prints it', () => {
-    // kind is an Avro string, so a newer writer's value (REMOVED) needs no schema change to reach old readers.
+    // kind is an Avro string, so a newer writer's value (here MERGED) needs no schema change to reach old readers.
     const writer = avro.Type.forSchema(JSON.parse(readFileSync(PRESENCE_SCHEMA_PATH, 'utf8')) as avro.Schema);
     const event = buildPresenceEvent(presence, undefined, { tenantId: 't', shard: 's', connector: 'c', observedAt: 5 });
-    const decoded = codec.decode(writer.toBuffer({ ...event, kind: 'REMOVED' }));
-    expect(decoded).toEqual({ ...event, kind: 'REMOVED' });
+    const decoded = codec.decode(writer.toBuffer({ ...event, kind: 'MERGED' }));
+    expect(decoded).toEqual({ ...event, kind: 'MERGED' });
     expect(isKnownChangeKind(decoded.kind)).toBe(false);
-    expect(formatEventLine(decoded)).toContain('  shard s  REMOVED   Busy/InACall  seq C0000000002');
+    expect(formatEventLine(decoded)).toContain('  shard s  MERGED    Busy/InACall  seq C0000000002');
   });
 
   it('writes kind as a plain Avro string, which SQL engines read as STRING', () => {

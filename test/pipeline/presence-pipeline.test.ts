@@ -9,6 +9,7 @@ import { ConnectorError, ErrorCodes } from '../../src/errors.js';
 import { createPresenceEventCodec } from '../../src/events/index.js';
 import type { Presence, PresenceBatchResult } from '../../src/graph/index.js';
 import type { ProcessingObserver } from '../../src/observability/index.js';
+import { createDepartureEncoder } from '../../src/pipeline/departure-encoder.js';
 import { createBatchEncoder } from '../../src/pipeline/batch-encoder.js';
 import { PresencePipeline, type PresenceSource } from '../../src/pipeline/presence-pipeline.js';
 import type { DeliveryMode, EventPublisher, ShardBatch } from '../../src/sink/index.js';
@@ -63,6 +64,7 @@ function setUp(source: PresenceSource = { fetchPresences: async () => result([])
     graph: source,
     store,
     encodeBatch: createBatchEncoder({ tenantId: 'tenant', connectorName: 'test', codec, stateCodec }),
+    encodeDepartures: createDepartureEncoder({ tenantId: 'tenant', connectorName: 'test', codec, stateCodec }),
     publisher,
     logger: pino({ level: 'silent' }),
     observers: {
@@ -76,7 +78,9 @@ function setUp(source: PresenceSource = { fetchPresences: async () => result([])
     random: () => 0,
   });
   const kinds = (batch: ShardBatch | undefined) =>
-    (batch?.events ?? []).map((record) => `${record.key} ${codec.decode(record.value).kind}`);
+    (batch?.events ?? []).map(
+      (record) => `${record.key} ${record.value === null ? 'tombstone' : codec.decode(record.value).kind}`,
+    );
   return { store, stateCodec, publisher, pipeline, reports, kinds };
 }
 

@@ -5,7 +5,7 @@ import { ConnectorError, ErrorCodes } from '../../src/errors.js';
 import { ShardPoller } from '../../src/poller/index.js';
 import { ShardSupervisor } from '../../src/shard-ownership/shard-supervisor.js';
 import type { ShardTakeover, StoredStateRecord } from '../../src/shard-ownership/takeover.js';
-import { createStateCodec, PresenceStateStore, type UserPresenceState } from '../../src/state/index.js';
+import { createStateCodec, PresenceStateStore, type Departure, type UserPresenceState } from '../../src/state/index.js';
 
 const logger = pino({ level: 'silent' });
 const codec = createStateCodec();
@@ -46,6 +46,7 @@ function supervisorWith(takeover: ShardTakeover) {
   const store = new PresenceStateStore(shards.flatMap((shard) => shard.userIds));
   const owned: string[][] = [];
   const polled: string[] = [];
+  const retired: Array<{ shard: string; departures: Departure[] }> = [];
   const lifecycle = new AbortController();
   const supervisor = new ShardSupervisor({
     shards,
@@ -55,6 +56,8 @@ function supervisorWith(takeover: ShardTakeover) {
     logger,
     signal: lifecycle.signal,
     onOwned: (names) => void owned.push([...names]),
+    statePartitionOf: () => 0,
+    retire: async (shard, departures) => void retired.push({ shard, departures: [...departures] }),
     createPoller: (shard, quarantined) => {
       polled.push(shard.name);
       // A real poller that never reaches its first cycle within a test.
@@ -70,7 +73,7 @@ function supervisorWith(takeover: ShardTakeover) {
       });
     },
   });
-  return { supervisor, store, owned, polled, lifecycle };
+  return { supervisor, store, owned, polled, retired, lifecycle };
 }
 
 describe('ShardSupervisor', () => {
