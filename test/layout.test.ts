@@ -32,6 +32,7 @@ const NO_LOGIC: ReadonlyMap<string, string> = new Map([
   ['sink/index.ts', 're-exports'],
   ['sink/types.ts', 'type declarations of the sink interface'],
   ['state/index.ts', 're-exports'],
+  ['state/departure.ts', 'type declaration of a user who left a shard'],
   // Re-exports, plus userIdAt/userIds: one-line defaults over user-ids.ts, exercised by test/simulator/user-ids.test.ts.
   ['simulator/index.ts', 're-exports and default-seed wrappers'],
   // `npx tsx src/simulator/main.ts`: runSimulatorCli (test/simulator/cli.test.ts) plus signal handlers.

@@ -8,7 +8,7 @@ import type { ValueFormat } from './record-decoder.js';
 
 export type EventFormat = 'human' | 'json';
 
-// The widest kind this version writes; a kind added by a newer writer (REMOVED) is printed as it is, unpadded if longer.
+// The widest kind this version writes; a kind added by a newer writer is printed as it is, unpadded if longer.
 const KIND_WIDTH = 'SNAPSHOT'.length;
 
 /** `2026-01-20T10:15:02.123Z  <user>  shard emea  CHANGE    Available/Available -> Busy/InAMeeting  seq C0000001234` */
@@ -50,4 +50,15 @@ export function formatEventJson(
 export function formatUndecodable(record: TopicRecord, reason: string): string {
   const key = record.key === null ? 'no key' : `key ${record.key}`;
   return `skipped record at partition ${record.partition} offset ${record.offset} (${key}, ${record.value.length} bytes): cannot decode it as a presence event: ${reason}`;
+}
+
+/**
+ * A record without a value: on the table topic, a user who left the watched set (the key's earlier rows go at
+ * the next compaction). The change topic never has one.
+ */
+export function formatTombstone(record: TopicRecord, format: EventFormat): string {
+  if (format === 'json') {
+    return JSON.stringify({ partition: record.partition, offset: record.offset, key: record.key, tombstone: true });
+  }
+  return `${record.key ?? '(no key)'}  tombstone: no current presence (left the watched set)  partition ${record.partition} offset ${record.offset}`;
 }

@@ -8,7 +8,13 @@ import {
   type SchemaRegistryClientOptions,
 } from '../schema-registry/index.js';
 import { UsageError } from './args.js';
-import { formatEventJson, formatEventLine, formatUndecodable, type EventFormat } from './event-view.js';
+import {
+  formatEventJson,
+  formatEventLine,
+  formatTombstone,
+  formatUndecodable,
+  type EventFormat,
+} from './event-view.js';
 import { createRecordDecoder, describeValueFormat, type RecordDecoder } from './record-decoder.js';
 import { waitForStopSignal } from './signals.js';
 import { TAIL_USAGE } from './usage.js';
@@ -121,6 +127,10 @@ function recordPrinter(decoder: RecordDecoder, format: EventFormat, io: TailIo) 
   return {
     print(record: TopicRecord): void {
       printed = printed.then(async () => {
+        if (record.value.length === 0) {
+          io.out(formatTombstone(record, format));
+          return;
+        }
         const decoded = await decoder.decode(record);
         if (!decoded.ok) io.err(formatUndecodable(record, decoded.reason));
         else if (format === 'json') io.out(formatEventJson(decoded.event, record, decoded.value));

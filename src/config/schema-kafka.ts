@@ -1,7 +1,7 @@
 /** The `kafka` section of the configuration schema: brokers, topics, delivery, TLS and SASL. */
 import { z } from 'zod';
 import { checkBroker, checkName, checkServerName, checkTopic } from './formats.js';
-import { kafkaTableSchema, kafkaWatermarkSchema } from './schema-outputs.js';
+import { kafkaTableSchema, kafkaWatermarkSchema, topicClashes } from './schema-outputs.js';
 import { envOnlySecret, filePath, formatted, int, RELATIVE_PATHS, setting, whenValid } from './schema-common.js';
 
 const TLS_OPTIONS = ['caFile', 'certFile', 'key', 'keyFile', 'servername'] as const;
@@ -233,4 +233,11 @@ export const kafkaSchema = z
     tls: kafkaTlsSchema.prefault({}),
     sasl: kafkaSaslSchema.optional(),
   })
+  .superRefine(
+    (kafka, ctx) => {
+      for (const clash of topicClashes(kafka))
+        ctx.addIssue({ code: 'custom', path: clash.path, message: clash.message });
+    },
+    whenValid('topic', 'table', 'watermarks', 'stateTopic'),
+  )
   .meta(setting({ description: 'Apache Kafka: where the events go.' }));

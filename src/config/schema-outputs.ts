@@ -65,3 +65,38 @@ export function derivedTopic(changeTopic: string, suffix: 'current' | 'watermark
   const base = changeTopic.endsWith('.changes') ? changeTopic.slice(0, -'.changes'.length) : changeTopic;
   return `${base}.${suffix}`;
 }
+
+interface TopicNames {
+  topic: string;
+  table: { enabled: boolean; topic?: string | undefined };
+  watermarks: { enabled: boolean; topic?: string | undefined };
+  stateTopic?: string | undefined;
+}
+
+/**
+ * Two outputs on one topic would mix records of different schemas and keys (a table consumer would read change
+ * events as rows): each enabled output needs its own topic. The state topic's default carries the connector
+ * name, so only an explicit one can clash.
+ */
+export function topicClashes(kafka: TopicNames): Array<{ path: string[]; message: string }> {
+  const named: Array<{ path: string[]; name: string }> = [{ path: ['topic'], name: kafka.topic }];
+  if (kafka.table.enabled)
+    named.push({ path: ['table', 'topic'], name: kafka.table.topic ?? derivedTopic(kafka.topic, 'current') });
+  if (kafka.watermarks.enabled)
+    named.push({
+      path: ['watermarks', 'topic'],
+      name: kafka.watermarks.topic ?? derivedTopic(kafka.topic, 'watermarks'),
+    });
+  if (kafka.stateTopic !== undefined) named.push({ path: ['stateTopic'], name: kafka.stateTopic });
+  const clashes: Array<{ path: string[]; message: string }> = [];
+  named.forEach((entry, index) => {
+    const earlier = named.slice(0, index).find((other) => other.name === entry.name);
+    if (earlier !== undefined) {
+      clashes.push({
+        path: entry.path,
+        message: `"${entry.name}" is also kafka.${earlier.path.join('.')}: every output needs a topic of its own`,
+      });
+    }
+  });
+  return clashes;
+}

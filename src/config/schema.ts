@@ -32,6 +32,14 @@ const pollingSchema = z
             'Shards start spread at random over this many seconds, so their requests do not all land at once.',
         }),
       ),
+    resnapshotIntervalHours: int(0, 8_760)
+      .default(0)
+      .meta(
+        setting({
+          description:
+            'Re-publish, as a SNAPSHOT, every user whose presence was last published more than this many hours ago (0: never). For consumers of change topics with short retention. Spread over cycles by a per-user offset (due after between half and all of the interval), so it never spikes the topic.',
+        }),
+      ),
   })
   .superRefine(
     (polling, ctx) => {

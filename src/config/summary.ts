@@ -46,10 +46,12 @@ export interface ConfigSummary {
     compression: string;
     /** TLS and SASL, e.g. `TLS (CA /etc/kafka/ca.pem), SASL scram-sha-512 as alice (password env ...)`; never a secret. */
     security: string;
+    /** The other topics written, e.g. `table teams.presence.current (6 partitions), watermarks ...`. */
+    outputs: string;
   };
   /** `plain Avro (no schema registry)`, or the registry, its subject strategy and credentials; never a secret. */
   values: string;
-  polling: { intervalSeconds: number; startJitterSeconds: number };
+  polling: { intervalSeconds: number; startJitterSeconds: number; resnapshotIntervalHours: number };
   shards: ShardSummary[];
   totalUsers: number;
   budget: BudgetSummary;
@@ -61,6 +63,17 @@ function describeCredential(config: ConnectorConfig): string {
   if (certificate === undefined) return `client secret (${credentialSource})`;
   const x5c = certificate.certificatePem === undefined ? '' : ', sends x5c';
   return `certificate ${certificate.thumbprintSha256} (key ${credentialSource}${x5c})`;
+}
+
+function describeOutputs(kafka: ConnectorConfig['kafka']): string {
+  const table =
+    kafka.table === undefined ? 'no table' : `table ${kafka.table.topic} (${kafka.table.partitions} partitions)`;
+  const watermarks = kafka.watermarkTopic === undefined ? 'no watermarks' : `watermarks ${kafka.watermarkTopic}`;
+  return `${table}, ${watermarks}, state ${kafka.stateTopic} (${kafka.statePartitions} partitions)`;
+}
+
+function describeResnapshot(hours: number): string {
+  return hours === 0 ? 'no periodic re-snapshot' : `unchanged presences re-published every ${hours} h`;
 }
 
 function describeKafkaSecurity(kafka: ConnectorConfig['kafka']): string {
@@ -169,6 +182,7 @@ export function summarizeConfig(config: ConnectorConfig): ConfigSummary {
       replicationFactor: config.kafka.replicationFactor,
       compression: config.kafka.compression,
       security: describeKafkaSecurity(config.kafka),
+      outputs: describeOutputs(config.kafka),
     },
     values: describeValues(config),
     polling: { ...config.polling },
@@ -196,8 +210,9 @@ export function formatSummary(summary: ConfigSummary): string {
     `              batch size ${summary.batchSize}, concurrency ${summary.concurrency}`,
     `  kafka       ${kafka.brokers.join(',')} -> ${kafka.topic} (${kafka.partitions} partitions, replication ${replication}, ${kafka.compression}), client id ${kafka.clientId}`,
     `              ${kafka.security}`,
+    `              ${kafka.outputs}`,
     `  values      ${summary.values}`,
-    `  polling     every ${summary.polling.intervalSeconds} s, shards start within ${summary.polling.startJitterSeconds} s`,
+    `  polling     every ${summary.polling.intervalSeconds} s, shards start within ${summary.polling.startJitterSeconds} s, ${describeResnapshot(summary.polling.resnapshotIntervalHours)}`,
     `Shards: ${summary.shards.length}, ${plural(summary.totalUsers, 'user')}`,
     ...summary.shards.map(
       (shard) =>

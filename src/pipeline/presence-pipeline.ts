@@ -13,6 +13,8 @@ export interface PollingSchedule {
   /** The first cycle of a shard starts after a random share of this, so shards spread their requests. */
   startJitterMs: number;
   batchSize: number;
+  /** Re-publish unchanged presences as snapshots after about this long; 0: never. */
+  resnapshotIntervalMs?: number;
 }
 
 /** The graph client as the pipeline uses it: one batch of ids in, their presences out. */
@@ -73,7 +75,7 @@ export class PresencePipeline {
     const { store, encodeBatch, publisher, observers } = this.parts;
     if (result.missingIds.length > 0) observers.processing.onMissingIds?.({ shard, ids: result.missingIds });
 
-    const dedup = dedupBatch(result.presences, store, observedAt);
+    const dedup = dedupBatch(result.presences, store, observedAt, this.parts.schedule.resnapshotIntervalMs);
     observers.processing.onVerdicts?.(dedup.counts);
     if (dedup.accepted.length === 0) return;
 

@@ -80,6 +80,7 @@ export function assembleWorker(
       intervalMs: config.polling.intervalSeconds * 1000,
       startJitterMs: config.polling.startJitterSeconds * 1000,
       batchSize: config.graph.batchSize,
+      resnapshotIntervalMs: config.polling.resnapshotIntervalHours * 3_600_000,
     },
     graph,
     store,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEventJson, formatEventLine, formatUndecodable } from '../../src/cli/event-view.js';
+import { formatEventJson, formatEventLine, formatTombstone, formatUndecodable } from '../../src/cli/event-view.js';
 import { createRecordDecoder } from '../../src/cli/record-decoder.js';
 import { buildPresenceEvent, createPresenceEventCodec, type PresenceChangeEvent } from '../../src/events/index.js';
 
@@ -60,6 +60,32 @@ describe('event view', () => {
     expect(json).toMatchObject({ partition: 2, offset: '41', userId: presence.id, kind: 'CHANGE' });
     expect(formatUndecodable(record(Buffer.from('xyz'), null), 'bad')).toBe(
       'skipped record at partition 2 offset 41 (no key, 3 bytes): cannot decode it as a presence event: bad',
+    );
+  });
+
+  it('shows a table tombstone as the user leaving, for people and for tools', () => {
+    const tombstone = record(Buffer.alloc(0), 'user-1');
+    expect(formatTombstone(tombstone, 'human')).toBe(
+      'user-1  tombstone: no current presence (left the watched set)  partition 2 offset 41',
+    );
+    expect(JSON.parse(formatTombstone(tombstone, 'json'))).toEqual({
+      partition: 2,
+      offset: '41',
+      key: 'user-1',
+      tombstone: true,
+    });
+  });
+
+  it('prints a REMOVED event as the last presence going to PresenceUnknown', () => {
+    const removed = {
+      ...change,
+      kind: 'REMOVED',
+      availability: 'PresenceUnknown',
+      activity: 'PresenceUnknown',
+      sequenceNumber: null,
+    };
+    expect(formatEventLine(removed)).toContain(
+      'REMOVED   Available/Available -> PresenceUnknown/PresenceUnknown  seq -',
     );
   });
 });

@@ -202,7 +202,7 @@ describe('validation: unknown keys', () => {
   it('without a near key, lists the known ones', () => {
     const { lines } = fixture([...minimalLines(), 'polling:', '  frobnicate: 1']);
     expect(lines()).toEqual([
-      'config.yaml:10:3 polling.frobnicate: unknown setting "frobnicate" (known here: intervalSeconds, startJitterSeconds)',
+      'config.yaml:10:3 polling.frobnicate: unknown setting "frobnicate" (known here: intervalSeconds, startJitterSeconds, resnapshotIntervalHours)',
     ]);
   });
 

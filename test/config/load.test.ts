@@ -68,7 +68,7 @@ describe('loadConfig: a valid minimal config', () => {
       sessionTimeoutMs: 10_000,
       heartbeatIntervalMs: 3_000,
     });
-    expect(config.polling).toEqual({ intervalSeconds: 60, startJitterSeconds: 10 });
+    expect(config.polling).toEqual({ intervalSeconds: 60, startJitterSeconds: 10, resnapshotIntervalHours: 0 });
     expect(config.shutdown).toEqual({ timeoutSeconds: 15 });
     expect(config.observability).toEqual({ logLevel: 'info', httpPort: 9464 });
     expect(config.shards).toEqual([{ name: 'emea', userIds: [guid(1), guid(2)] }]);

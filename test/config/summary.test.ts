@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatSummary, summarizeConfig } from '../../src/config/index.js';
-import { CLIENT_ID, fixture, guid, removeTempDirs, SECRET_VALUE } from './support.js';
+import { CLIENT_ID, fixture, guid, removeTempDirs, SECRET_ENV, SECRET_VALUE } from './support.js';
 
 afterAll(removeTempDirs);
 
@@ -48,6 +48,23 @@ describe('summarizeConfig', () => {
     });
     expect(summary.warnings).toEqual([]);
     expect(summary.credential).toBe('client secret (env PRESENCE_TENANT_CLIENT_SECRET)');
+  });
+
+  it('names every topic the connector writes, and the periodic re-snapshot', () => {
+    const defaults = summarizeConfig(fixture(configWithShards(), SHARD_FILES).load());
+    expect(defaults.kafka.outputs).toBe(
+      'table teams.presence.current (6 partitions), watermarks teams.presence.watermarks, state presence-connector.presence-state (12 partitions)',
+    );
+    expect(formatSummary(defaults)).toContain('no periodic re-snapshot');
+    const off = summarizeConfig(
+      fixture(configWithShards(['polling:', '  resnapshotIntervalHours: 24']), SHARD_FILES, {
+        ...SECRET_ENV,
+        PRESENCE_KAFKA_TABLE_ENABLED: 'false',
+        PRESENCE_KAFKA_WATERMARKS_ENABLED: 'false',
+      }).load(),
+    );
+    expect(off.kafka.outputs).toMatch(/^no table, no watermarks, state /);
+    expect(formatSummary(off)).toContain('unchanged presences re-published every 24 h');
   });
 
   it('uses graph.batchSize for the batches', () => {

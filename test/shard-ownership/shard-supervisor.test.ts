@@ -46,7 +46,7 @@ function supervisorWith(takeover: ShardTakeover) {
   const store = new PresenceStateStore(shards.flatMap((shard) => shard.userIds));
   const owned: string[][] = [];
   const polled: string[] = [];
-  const retired: Array<{ shard: string; departures: Departure[] }> = [];
+  const retired: Array<{ shard: string; departures: Departure[]; polledBefore: string[] }> = [];
   const lifecycle = new AbortController();
   const supervisor = new ShardSupervisor({
     shards,
@@ -57,7 +57,8 @@ function supervisorWith(takeover: ShardTakeover) {
     signal: lifecycle.signal,
     onOwned: (names) => void owned.push([...names]),
     statePartitionOf: () => 0,
-    retire: async (shard, departures) => void retired.push({ shard, departures: [...departures] }),
+    retire: async (shard, departures) =>
+      void retired.push({ shard, departures: [...departures], polledBefore: [...polled] }),
     createPoller: (shard, quarantined) => {
       polled.push(shard.name);
       // A real poller that never reaches its first cycle within a test.
@@ -77,21 +78,33 @@ function supervisorWith(takeover: ShardTakeover) {
 }
 
 describe('ShardSupervisor', () => {
-  it('opens the shards it gains, restores their users and only then polls them', async () => {
+  it('opens the shards it gains, restores their users, retires those who left, and only then polls them', async () => {
     const takeover = new FakeTakeover([
       { key: codec.key('a', 'u1'), value: codec.encode(state('S1')) },
-      // A user the config no longer puts in shard a: ignored, it starts again with a snapshot in its new shard.
+      // A user the config now puts in shard b: not restored into a; a's old record of it is retired (moved).
       { key: codec.key('a', 'u3'), value: codec.encode(state('S9')) },
+      // A user in no shard: retired as removed.
+      { key: codec.key('a', 'gone'), value: codec.encode(state('S4')) },
       { key: codec.key('a', 'u2'), value: codec.encode(state('S2')) },
       { key: codec.key('a', 'u2'), value: null },
       { key: 'not-ours', value: codec.encode(state('S0')) },
     ]);
-    const { supervisor, store, owned, polled } = supervisorWith(takeover);
+    const { supervisor, store, owned, polled, retired } = supervisorWith(takeover);
     await supervisor.assign(['a']);
     expect(takeover.calls).toEqual(['open a', 'read a']);
     expect(store.get('u1')?.sequenceNumber).toBe('S1');
     expect(store.get('u2')).toBeUndefined();
     expect(store.get('u3')).toBeUndefined();
+    expect(retired).toEqual([
+      {
+        shard: 'a',
+        departures: [
+          { userId: 'u3', stateShard: 'a', last: state('S9'), removed: false },
+          { userId: 'gone', stateShard: 'a', last: state('S4'), removed: true },
+        ],
+        polledBefore: [],
+      },
+    ]);
     expect(owned).toEqual([['a']]);
     expect(polled).toEqual(['a']);
     await supervisor.stop();

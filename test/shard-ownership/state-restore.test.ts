@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { ShardConfig } from '../../src/config/index.js';
+import { isConnectorError } from '../../src/errors.js';
+import { StateRestore } from '../../src/shard-ownership/state-restore.js';
+import { createStateCodec, PresenceStateStore, type UserPresenceState } from '../../src/state/index.js';
+
+const codec = createStateCodec();
+const state = (sequenceNumber: string): UserPresenceState => ({
+  sequenceNumber,
+  availability: 'Away',
+  activity: 'Away',
+  observedAt: 100,
+  fieldsHash: 7,
+});
+const put = (shard: string, userId: string, sequence: string) => ({
+  key: codec.key(shard, userId),
+  value: codec.encode(state(sequence)),
+});
+const tombstone = (shard: string, userId: string) => ({ key: codec.key(shard, userId), value: null });
+
+// Partitions by the shard name's first letter: a*, b* share one; z* is alone.
+const partitionOf = (shard: string) => (shard.startsWith('z') ? 1 : 0);
+
+function restoreOf(taken: string[], shards: ShardConfig[]) {
+  const store = new PresenceStateStore(shards.flatMap((shard) => shard.userIds));
+  const restore = new StateRestore({ taken, shards, store, codec, statePartitionOf: partitionOf });
+  return { store, restore };
+}
+
+describe('restoring taken-over shards', () => {
+  const shards: ShardConfig[] = [
+    { name: 'a', userIds: ['u1', 'u2'] },
+    { name: 'b', userIds: ['u3', 'moved'] },
+  ];
+
+  it("restores the latest record of each member, a tombstone forgetting it, and ignores other shards' members", () => {
+    const { store, restore } = restoreOf(['a'], shards);
+    for (const record of [put('a', 'u1', 'C1'), put('a', 'u1', 'C2'), put('a', 'u2', 'C1'), tombstone('a', 'u2')])
+      restore.add(record);
+    restore.add(put('b', 'u3', 'C5'));
+    expect(store.get('u1')?.sequenceNumber).toBe('C2');
+    expect(store.get('u2')).toBeUndefined();
+    expect(store.get('u3')).toBeUndefined();
+    expect(restore.records).toBe(5);
+    expect(restore.departures()).toEqual(new Map());
+  });
+
+  it('retires a user in no shard as removed and a user now in another shard as moved, with the last state', () => {
+    const { restore } = restoreOf(['a'], shards);
+    restore.add(put('a', 'gone', 'C1'));
+    restore.add(put('a', 'gone', 'C3'));
+    restore.add(put('a', 'moved', 'C4'));
+    expect(restore.departures()).toEqual(
+      new Map([
+        [
+          'a',
+          [
+            { userId: 'gone', stateShard: 'a', last: state('C3'), removed: true },
+            { userId: 'moved', stateShard: 'a', last: state('C4'), removed: false },
+          ],
+        ],
+      ]),
+    );
+  });
+
+  it('does not retire again a user whose state record was already deleted', () => {
+    const { restore } = restoreOf(['a'], shards);
+    restore.add(put('a', 'gone', 'C1'));
+    restore.add(tombstone('a', 'gone'));
+    expect(restore.departures()).toEqual(new Map());
+  });
+
+  it("retires the users of a shard the config no longer has through the partition's first configured shard only", () => {
+    const orphan = put('ax-old', 'gone', 'C2');
+    const first = restoreOf(['a'], shards);
+    first.restore.add(orphan);
+    expect(first.restore.departures().get('a')).toEqual([
+      { userId: 'gone', stateShard: 'ax-old', last: state('C2'), removed: true },
+    ]);
+    // b shares the partition but is not its first shard: it leaves the record to a's owner.
+    const second = restoreOf(['b'], shards);
+    second.restore.add(orphan);
+    expect(second.restore.departures()).toEqual(new Map());
+    // A partition no configured shard maps to is nobody's.
+    const none = restoreOf(['a', 'b'], shards);
+    none.restore.add(put('z-old', 'gone', 'C2'));
+    expect(none.restore.departures()).toEqual(new Map());
+  });
+
+  it('fails, not retriable, naming the key, on a record of a leaving user that does not decode', () => {
+    const { restore } = restoreOf(['a'], shards);
+    restore.add({ key: codec.key('a', 'gone'), value: Buffer.from([0xff, 0xff, 0xff]) });
+    let failure: unknown;
+    try {
+      restore.departures();
+    } catch (error) {
+      failure = error;
+    }
+    expect(isConnectorError(failure, 'STATE_RESTORE_FAILED')).toBe(true);
+    expect(String(failure)).toContain('"a/gone"');
+  });
+});
