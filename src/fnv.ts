@@ -7,3 +7,15 @@ export function fnv1a32(text: string): number {
   }
   return hash >>> 0;
 }
+
+/**
+ * MurmurHash3's finalizer: spreads every input bit over the whole word. FNV-1a alone leaves ids that differ in
+ * their last characters (`user-10`, `user-11`) close together in the high bits; a fraction taken from them needs
+ * this. (Not applied to state partitions, whose mapping must never change.)
+ */
+export function mix32(hash: number): number {
+  let h = hash >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}

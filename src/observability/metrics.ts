@@ -134,6 +134,16 @@ export class ConnectorMetrics {
     this.watermarkTimestamp.set({ shard }, confirmedAt / 1000);
   }
 
+  /** Forgets the watermarks of shards this worker no longer polls: their age is their new owner's to report. */
+  forgetWatermarksExcept(owned: readonly string[]): void {
+    for (const shard of [...this.confirmedAt.keys()]) {
+      if (owned.includes(shard)) continue;
+      this.confirmedAt.delete(shard);
+      this.watermarkAge.remove({ shard });
+      this.watermarkTimestamp.remove({ shard });
+    }
+  }
+
   private readonly now: () => number;
 
   private collectWatermarkAges(): void {

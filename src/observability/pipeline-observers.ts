@@ -105,6 +105,7 @@ export function recordOwnedShards(
 ): void {
   health.recordOwnedShards(owned);
   metrics.shardsOwned.set(owned.length);
+  metrics.forgetWatermarksExcept(owned);
   metrics.usersTracked.set(context.usersTracked);
   logger.info(
     { owned, requestBudget: context.requestBudget, windowSeconds: context.windowSeconds },

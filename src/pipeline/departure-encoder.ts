@@ -1,6 +1,6 @@
 import { buildRemovedEvent } from '../events/index.js';
 import type { ShardBatch, SinkRecord } from '../sink/index.js';
-import type { Departure } from '../state/index.js';
+import { TABLE_MARKER_ID, TABLE_MARKER_VALUE, type Departure, type StateCodec } from '../state/index.js';
 import { headerBuilderFor, type BatchEncoderOptions } from './batch-encoder.js';
 
 /**
@@ -12,10 +12,17 @@ export function createDepartureEncoder(options: BatchEncoderOptions) {
   const headersOf = headerBuilderFor(options);
   const frameValue = options.frameValue ?? ((avro: Buffer) => avro);
   const { frameTableValue } = options;
-  return function encodeDepartures(shard: string, departures: readonly Departure[], observedAt: number): ShardBatch {
+  return function encodeDepartures(
+    shard: string,
+    departures: readonly Departure[],
+    observedAt: number,
+    goneShards: readonly string[] = [],
+  ): ShardBatch {
     const events: SinkRecord[] = [];
     const table: SinkRecord[] = [];
-    const state: SinkRecord[] = [];
+    // A shard the config no longer has loses its table marker and its watermark with its users.
+    const state: SinkRecord[] = goneShards.map((gone) => tableMarkerRecord(options.stateCodec, gone, false));
+    const watermarks: SinkRecord[] = goneShards.map((gone) => ({ key: gone, value: null }));
     for (const departure of departures) {
       state.push({ key: options.stateCodec.key(departure.stateShard, departure.userId), value: null });
       if (!departure.removed) continue;
@@ -28,8 +35,19 @@ export function createDepartureEncoder(options: BatchEncoderOptions) {
       events.push({ key: departure.userId, value: frameValue(options.codec.encode(event)), headers: headersOf(event) });
       if (frameTableValue !== undefined) table.push({ key: departure.userId, value: null });
     }
-    return frameTableValue === undefined ? { shard, events, state } : { shard, events, table, state };
+    return {
+      shard,
+      events,
+      ...(frameTableValue === undefined ? {} : { table }),
+      state,
+      ...(watermarks.length === 0 ? {} : { watermarks }),
+    };
   };
+}
+
+/** The shard's table marker (see TABLE_MARKER_ID): present, or a tombstone. */
+export function tableMarkerRecord(stateCodec: StateCodec, shard: string, complete: boolean): SinkRecord {
+  return { key: stateCodec.key(shard, TABLE_MARKER_ID), value: complete ? TABLE_MARKER_VALUE : null };
 }
 
 export type DepartureEncoder = ReturnType<typeof createDepartureEncoder>;

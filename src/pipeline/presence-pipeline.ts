@@ -3,7 +3,14 @@ import type { GraphPresenceClient, PresenceBatchResult } from '../graph/index.js
 import type { Logger, ProcessingObserver } from '../observability/index.js';
 import { ShardPoller, type CompletedCycle, type ShardPollerObserver } from '../poller/index.js';
 import type { EventPublisher } from '../sink/index.js';
-import { dedupBatch, type Departure, type PresenceStateStore } from '../state/index.js';
+import type { SinkRecord } from '../sink/index.js';
+import {
+  dedupBatch,
+  resnapshotDue,
+  type PresenceStateStore,
+  type ResnapshotPolicy,
+  type ShardRestored,
+} from '../state/index.js';
 import type { BatchEncoder } from './batch-encoder.js';
 import type { DepartureEncoder } from './departure-encoder.js';
 import type { WatermarkEncoder } from './watermark-encoder.js';
@@ -26,6 +33,10 @@ export interface PresencePipelineParts {
   store: PresenceStateStore;
   encodeBatch: BatchEncoder;
   encodeDepartures: DepartureEncoder;
+  /** The shard's table marker record: present (the table holds all its users) or a tombstone. */
+  encodeTableMarker: (shard: string, complete: boolean) => SinkRecord;
+  /** Whether the table topic is written. */
+  tableEnabled: boolean;
   /** Absent when watermarks are off: a complete cycle is then only reported, not published. */
   encodeWatermark?: WatermarkEncoder;
   publisher: EventPublisher;
@@ -46,6 +57,13 @@ export interface PresencePipelineParts {
  * and the next cycle produces the same events again. `retire` publishes the users who left a shard.
  */
 export class PresencePipeline {
+  /**
+   * Shards whose table marker must change with their next watermark: true while the table is filled (every
+   * unchanged user re-published, after an upgrade or after the table was switched on), false to delete a
+   * marker the table being off made untrue.
+   */
+  private readonly markerDue = new Map<string, boolean>();
+
   constructor(private readonly parts: PresencePipelineParts) {}
 
   /** poller: one scheduler per shard; pass the shard's quarantined ids on so they stay skipped. */
@@ -75,7 +93,7 @@ export class PresencePipeline {
     const { store, encodeBatch, publisher, observers } = this.parts;
     if (result.missingIds.length > 0) observers.processing.onMissingIds?.({ shard, ids: result.missingIds });
 
-    const dedup = dedupBatch(result.presences, store, observedAt, this.parts.schedule.resnapshotIntervalMs);
+    const dedup = dedupBatch(result.presences, store, observedAt, this.resnapshotPolicy(shard, observedAt));
     observers.processing.onVerdicts?.(dedup.counts);
     if (dedup.accepted.length === 0) return;
 
@@ -90,21 +108,49 @@ export class PresencePipeline {
     });
   }
 
-  /** The shard's watermark, after its cycle's batches (the shard's publishes are ordered). */
+  /**
+   * The shard's watermark, after its cycle's batches (the shard's publishes are ordered), with the table marker
+   * when it is due: a complete cycle that re-published every user completes the table.
+   */
   async confirm(shard: string, cycle: CompletedCycle): Promise<void> {
-    const { encodeWatermark, publisher } = this.parts;
-    if (encodeWatermark !== undefined) await publisher.publish(encodeWatermark(shard, cycle));
+    const { encodeWatermark, encodeTableMarker, publisher } = this.parts;
+    const marker = this.markerDue.get(shard);
+    const batch = encodeWatermark?.(shard, cycle) ?? { shard, events: [], state: [] };
+    if (marker === undefined && batch.watermarks === undefined) return;
+    await publisher.publish({
+      ...batch,
+      state: marker === undefined ? batch.state : [...batch.state, encodeTableMarker(shard, marker)],
+    });
+    this.markerDue.delete(shard);
   }
 
   /**
-   * Users whose state this shard holds but who are no longer its to poll (see Departure). Published before the
-   * shard is polled; the store is left alone, since a user who moved may be tracked by another owned shard.
+   * Acts on a shard's restore, before it is polled: publishes the users and gone shards it retires (see
+   * Departure), and notes whether its table must be filled. The store is left alone: a user who moved may be
+   * tracked by another owned shard.
    */
-  async retire(shard: string, departures: readonly Departure[]): Promise<void> {
-    if (departures.length === 0) return;
-    const { encodeDepartures, publisher, observers } = this.parts;
-    await publisher.publish(encodeDepartures(shard, departures, (this.parts.now ?? Date.now)()));
+  async restored({ shard, departures, goneShards, tableComplete }: ShardRestored): Promise<void> {
+    const { encodeDepartures, publisher, observers, tableEnabled } = this.parts;
+    if (tableEnabled && !tableComplete) this.markerDue.set(shard, true);
+    else if (!tableEnabled && tableComplete) this.markerDue.set(shard, false);
+    else this.markerDue.delete(shard);
+    if (departures.length === 0 && goneShards.length === 0) return;
+    await publisher.publish(encodeDepartures(shard, departures, (this.parts.now ?? Date.now)(), goneShards));
     const removed = departures.filter((departure) => departure.removed).length;
     observers.processing.onDeparted?.({ shard, removed, moved: departures.length - removed });
+  }
+
+  /**
+   * Filling the table re-publishes every unchanged user of the shard at once (as a first start does); the
+   * periodic re-snapshot at most twice its steady share per batch, so a backlog drains over half an interval.
+   */
+  private resnapshotPolicy(shard: string, observedAt: number): ResnapshotPolicy | undefined {
+    if (this.markerDue.get(shard) === true) return { isDue: () => true, maxPerBatch: Number.POSITIVE_INFINITY };
+    const { resnapshotIntervalMs = 0, intervalMs, batchSize } = this.parts.schedule;
+    if (resnapshotIntervalMs <= 0) return undefined;
+    return {
+      isDue: (userId, previous) => resnapshotDue(userId, previous, observedAt, resnapshotIntervalMs),
+      maxPerBatch: Math.max(1, Math.ceil((2 * batchSize * intervalMs) / resnapshotIntervalMs)),
+    };
   }
 }

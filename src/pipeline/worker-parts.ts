@@ -14,7 +14,7 @@ import { createShardTakeover, ShardSupervisor } from '../shard-ownership/index.j
 import { statePartitionOf, type EventPublisher } from '../sink/index.js';
 import { createStateCodec, PresenceStateStore } from '../state/index.js';
 import { createBatchEncoder, type BatchEncoderOptions } from './batch-encoder.js';
-import { createDepartureEncoder } from './departure-encoder.js';
+import { createDepartureEncoder, tableMarkerRecord } from './departure-encoder.js';
 import { createOutputValues, type OutputValues } from './output-values.js';
 import { createWatermarkEncoder } from './watermark-encoder.js';
 import { budgetShare, createBudget, createGraphClient } from './graph-wiring.js';
@@ -86,6 +86,8 @@ export function assembleWorker(
     store,
     encodeBatch: createBatchEncoder(encoderOptions),
     encodeDepartures: createDepartureEncoder(encoderOptions),
+    encodeTableMarker: (shard, complete) => tableMarkerRecord(stateCodec, shard, complete),
+    tableEnabled: table !== undefined,
     ...(encodeWatermark === undefined ? {} : { encodeWatermark }),
     publisher,
     logger: telemetry.logger,
@@ -101,7 +103,7 @@ export function assembleWorker(
     logger: telemetry.logger,
     statePartitionOf: (shard) => statePartitionOf(shard, config.kafka.statePartitions),
     createPoller: (shard, quarantined) => pipeline.pollerFor(shard, quarantined),
-    retire: (shard, departures) => pipeline.retire(shard, departures),
+    onRestored: (restored) => pipeline.restored(restored),
     onOwned: (owned) => {
       budget.resize(budgetShare(config, owned));
       recordOwnedShards(telemetry, owned, {

@@ -1,7 +1,7 @@
 import type { ShardConfig } from '../config/index.js';
 import type { Logger } from '../observability/index.js';
 import type { ShardPoller } from '../poller/index.js';
-import type { Departure, PresenceStateStore, StateCodec } from '../state/index.js';
+import type { PresenceStateStore, ShardRestored, StateCodec } from '../state/index.js';
 import { retryWhileSettling } from './settling.js';
 import { StateRestore } from './state-restore.js';
 import type { ShardTakeover } from './takeover.js';
@@ -14,8 +14,11 @@ export interface ShardSupervisorOptions {
   /** The state-topic partition of a shard, to find the records of shards the config no longer has. */
   statePartitionOf: (shard: string) => number;
   createPoller: (shard: ShardConfig, quarantined: Set<string>) => ShardPoller;
-  /** Publishes the users a shard taken over must retire; resolves once Kafka acknowledged them. */
-  retire: (shard: string, departures: readonly Departure[]) => Promise<void>;
+  /**
+   * Acts on what the restore of a shard found, before it is polled: publishes the users and gone shards it
+   * retires (resolves once Kafka acknowledged them), and notes whether its table is complete.
+   */
+  onRestored: (restored: ShardRestored) => Promise<void>;
   /** The set of owned shards changed: budget share, metrics, health. */
   onOwned: (shards: readonly string[]) => void;
   logger: Logger;
@@ -101,14 +104,14 @@ export class ShardSupervisor {
     const { stateCodec: codec, store, statePartitionOf } = this.options;
     const restore = new StateRestore({ taken: names, shards: this.options.shards, store, codec, statePartitionOf });
     await this.options.takeover.readState(names, (record) => restore.add(record));
-    const departures = restore.departures();
-    for (const [shard, leaving] of departures) await this.options.retire(shard, leaving);
+    const outcome = restore.outcome();
+    for (const restored of outcome) await this.options.onRestored(restored);
     this.options.logger.info(
       {
         shards: names,
         records: restore.records,
         restored: restore.restored,
-        departed: [...departures.values()].reduce((sum, leaving) => sum + leaving.length, 0),
+        departed: outcome.reduce((sum, restored) => sum + restored.departures.length, 0),
         ms: Math.round(performance.now() - started),
       },
       'restored the state of the shards taken over',

@@ -1,6 +1,13 @@
 import type { ShardConfig } from '../config/index.js';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
-import type { Departure, PresenceStateStore, StateCodec, UserPresenceState } from '../state/index.js';
+import {
+  TABLE_MARKER_ID,
+  type Departure,
+  type PresenceStateStore,
+  type ShardRestored,
+  type StateCodec,
+  type UserPresenceState,
+} from '../state/index.js';
 import type { StoredStateRecord } from './takeover.js';
 
 export interface StateRestoreOptions {
@@ -26,6 +33,9 @@ export class StateRestore {
   private readonly orphanHandler = new Map<string, string | undefined>();
   /** Latest record per key that some taken shard must retire, with the shard that retires it. */
   private readonly leaving = new Map<string, { handler: string; shard: string; userId: string; value: Buffer }>();
+  /** Shards the config no longer has, by the taken shard that retires them. */
+  private readonly gone = new Map<string, Set<string>>();
+  private readonly tableComplete = new Set<string>();
   restored = 0;
   records = 0;
 
@@ -46,8 +56,26 @@ export class StateRestore {
     }
     const handler = members === undefined ? this.handlerOfOrphan(key.shard) : key.shard;
     if (handler === undefined) return;
+    if (handler !== key.shard) this.gone.set(handler, (this.gone.get(handler) ?? new Set()).add(key.shard));
+    if (key.userId === TABLE_MARKER_ID) {
+      if (handler !== key.shard) return; // a gone shard's marker is deleted with the shard
+      if (record.value === null) this.tableComplete.delete(key.shard);
+      else this.tableComplete.add(key.shard);
+      return;
+    }
     if (record.value === null) this.leaving.delete(record.key);
     else this.leaving.set(record.key, { handler, shard: key.shard, userId: key.userId, value: record.value });
+  }
+
+  /** Per taken shard: the users it retires, the gone shards it retires, and whether its table is complete. */
+  outcome(): ShardRestored[] {
+    const departures = this.departures();
+    return this.options.taken.map((shard) => ({
+      shard,
+      departures: departures.get(shard) ?? [],
+      goneShards: [...(this.gone.get(shard) ?? [])],
+      tableComplete: this.tableComplete.has(shard),
+    }));
   }
 
   /** The users each taken shard retires, decoded; a user still in some shard of the config moved. */

@@ -144,11 +144,12 @@ export class TransactionalPublisher {
   private async sendOrAbort(transaction: KafkaTransaction, batch: ShardBatch): Promise<string | undefined> {
     const { stateTopic, statePartition } = this.options;
     try {
+      const state = batch.state.map((record) => ({ ...record, partition: statePartition }));
       const written = await transaction.send([
         ...outputBatches(this.options, batch),
-        { topic: stateTopic, records: batch.state.map((record) => ({ ...record, partition: statePartition })) },
+        ...(state.length === 0 ? [] : [{ topic: stateTopic, records: state }]),
       ]);
-      return written.find((entry) => entry.topic === stateTopic)?.baseOffset;
+      return state.length === 0 ? undefined : written.find((entry) => entry.topic === stateTopic)?.baseOffset;
     } catch (error) {
       await transaction.abort().catch((abortError: unknown) => {
         this.options.logger.debug(

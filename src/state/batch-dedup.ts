@@ -1,4 +1,4 @@
-import { fnv1a32 } from '../fnv.js';
+import { fnv1a32, mix32 } from '../fnv.js';
 import type { Presence } from '../graph/index.js';
 import { decide, stateOf, type DedupVerdict, type UserPresenceState } from './dedup.js';
 
@@ -25,40 +25,56 @@ export interface AcknowledgedStates {
 }
 
 /**
+ * Which unchanged presences go out again as snapshots: those `isDue` says, at most `maxPerBatch` per batch, so a
+ * backlog of due users (re-snapshots just turned on) drains over several cycles instead of in one.
+ */
+export interface ResnapshotPolicy {
+  isDue(userId: string, previous: UserPresenceState): boolean;
+  maxPerBatch: number;
+}
+
+/**
  * Decides each presence of a batch against the last acknowledged state, pure: the store is only read. Later
  * entries for the same user in one response compare against the earlier ones, not the store, so a response that
- * repeats a user yields one event per real change. With `resnapshotIntervalMs`, a duplicate of a presence
- * published long enough ago (see resnapshotDue) is accepted again as a snapshot, and counted as one.
+ * repeats a user yields one event per real change. With a `resnapshot` policy, a duplicate it says is due is
+ * accepted again as a snapshot (no previous), and counted as one.
  */
 export function dedupBatch(
   presences: readonly Presence[],
   acknowledged: AcknowledgedStates,
   observedAt: number,
-  resnapshotIntervalMs = 0,
+  resnapshot?: ResnapshotPolicy,
 ): BatchDedup {
   const counts: Record<DedupVerdict, number> = { snapshot: 0, change: 0, duplicate: 0, stale: 0 };
   const accepted: AcceptedPresence[] = [];
   const nextStates = new Map<string, UserPresenceState>();
+  let resnapshots = 0;
   for (const presence of presences) {
-    const previous = nextStates.get(presence.id) ?? acknowledged.get(presence.id);
+    const repeated = nextStates.get(presence.id);
+    const previous = repeated ?? acknowledged.get(presence.id);
     const decided = decide(previous, presence);
-    const resnapshot =
+    const again =
       decided === 'duplicate' &&
+      repeated === undefined &&
       previous !== undefined &&
-      resnapshotDue(presence.id, previous, observedAt, resnapshotIntervalMs);
-    const verdict = resnapshot ? 'snapshot' : decided;
+      resnapshot !== undefined &&
+      resnapshots < resnapshot.maxPerBatch &&
+      resnapshot.isDue(presence.id, previous);
+    if (again) resnapshots++;
+    const verdict = again ? 'snapshot' : decided;
     counts[verdict]++;
     if (verdict === 'duplicate' || verdict === 'stale') continue;
-    accepted.push({ presence, previous: resnapshot ? undefined : previous });
+    accepted.push({ presence, previous: again ? undefined : previous });
     nextStates.set(presence.id, stateOf(presence, observedAt));
   }
   return { observedAt, counts, accepted, nextStates };
 }
 
 /**
- * A user is due for a periodic re-snapshot once its last publication is older than a per-user share of the
- * interval, between half and all of it: users published together (a start) come due over half an interval
- * instead of in one cycle, and stay spread after that. The share is a hash of the id, so it survives restarts.
+ * The periodic re-snapshot: each user has a fixed phase in the interval (a hash of its id), and is due once a
+ * boundary of its phase has passed since its last publication. So every unchanged user goes out once per
+ * interval, users published together (a start) come due spread over the whole interval, and the phase survives
+ * restarts. A user not published for longer than the interval is due at once (the policy's cap spreads those).
  */
 export function resnapshotDue(
   userId: string,
@@ -67,5 +83,6 @@ export function resnapshotDue(
   intervalMs: number,
 ): boolean {
   if (intervalMs <= 0) return false;
-  return observedAt - previous.observedAt >= intervalMs * (1 - (0.5 * fnv1a32(userId)) / 0x1_0000_0000);
+  const phase = (mix32(fnv1a32(userId)) / 0x1_0000_0000) * intervalMs;
+  return Math.floor((observedAt - phase) / intervalMs) > Math.floor((previous.observedAt - phase) / intervalMs);
 }

@@ -13,3 +13,14 @@ export interface Departure {
   last: UserPresenceState;
   removed: boolean;
 }
+
+/** What restoring a shard taken over found, for the pipeline to act on before the shard is polled. */
+export interface ShardRestored {
+  shard: string;
+  /** The users this shard retires. */
+  departures: Departure[];
+  /** Shards the config no longer has that this shard retires: their table marker and watermark go too. */
+  goneShards: string[];
+  /** The shard's table marker is present: the table topic holds all of its users. */
+  tableComplete: boolean;
+}

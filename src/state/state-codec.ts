@@ -5,6 +5,16 @@ import type { UserPresenceState } from './dedup.js';
 
 const STATE_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/presence-state.avsc', import.meta.url));
 
+/**
+ * The id part of a shard's table marker, `<shard>/!table`: present while the table topic holds every user of the
+ * shard (written with the watermark of the first complete cycle that re-published them all). Never a user id:
+ * those are GUIDs.
+ */
+export const TABLE_MARKER_ID = '!table';
+
+/** The marker's value; any non-null value means present (a tombstone removes it). */
+export const TABLE_MARKER_VALUE = Buffer.from('complete');
+
 /** Encodes the dedup state records of the state topic: key `<shard>/<userId>`, value Avro PresenceState. */
 export interface StateCodec {
   key(shard: string, userId: string): string;

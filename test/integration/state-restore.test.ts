@@ -108,7 +108,7 @@ describe('the state topic through src/kafka', () => {
     const supervisor = new ShardSupervisor({
       shards: [{ name: 'a', userIds: ['u1', 'u2'] }],
       statePartitionOf: () => partition,
-      retire: async () => undefined,
+      onRestored: async () => undefined,
       takeover: createShardTakeover(
         { claimShard: async () => undefined, releaseShard: async () => undefined },
         new StateTopicReader({

@@ -28,4 +28,33 @@ describe('ConnectorMetrics', () => {
     expect(text).toContain('presence_events_published_total{kind="CHANGE"} 5');
     expect(text).toContain('presence_shards_owned 3');
   });
+
+  it('reports each shard watermark as a timestamp and as its age at scrape time, by the injected clock', async () => {
+    let now = 1_700_000_000_000;
+    const metrics = new ConnectorMetrics({ collectProcessMetrics: false, now: () => now });
+    let text = await metrics.registry.metrics();
+    // No series before a shard completed a cycle.
+    expect(text).not.toMatch(/presence_shard_watermark_age_seconds\{/);
+    metrics.recordWatermark('emea', now - 30_000);
+    metrics.recordWatermark('apac', now - 2_500);
+    text = await metrics.registry.metrics();
+    expect(text).toContain('presence_shard_watermark_age_seconds{shard="emea"} 30');
+    expect(text).toContain('presence_shard_watermark_age_seconds{shard="apac"} 2.5');
+    expect(text).toContain('presence_shard_watermark_timestamp_seconds{shard="emea"} 1699999970');
+    // The age grows between scrapes without a new watermark, and drops with the next one.
+    now += 60_000;
+    text = await metrics.registry.metrics();
+    expect(text).toContain('presence_shard_watermark_age_seconds{shard="emea"} 90');
+    metrics.recordWatermark('emea', now - 1_000);
+    text = await metrics.registry.metrics();
+    expect(text).toContain('presence_shard_watermark_age_seconds{shard="emea"} 1');
+    expect(text).toContain('presence_shard_watermark_age_seconds{shard="apac"} 62.5');
+    expect(text).toContain('presence_shard_watermark_timestamp_seconds{shard="emea"} 1700000059');
+  });
+
+  it('reports an age of 0, never a negative one, for a watermark ahead of the clock', async () => {
+    const metrics = new ConnectorMetrics({ collectProcessMetrics: false, now: () => 1_000_000 });
+    metrics.recordWatermark('emea', 1_005_000);
+    expect(await metrics.registry.metrics()).toContain('presence_shard_watermark_age_seconds{shard="emea"} 0');
+  });
 });

@@ -6,14 +6,21 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConnectorError, ErrorCodes } from '../../src/errors.js';
-import { createPresenceEventCodec } from '../../src/events/index.js';
+import { createPresenceEventCodec, createWatermarkCodec } from '../../src/events/index.js';
 import type { Presence, PresenceBatchResult } from '../../src/graph/index.js';
 import type { ProcessingObserver } from '../../src/observability/index.js';
-import { createDepartureEncoder } from '../../src/pipeline/departure-encoder.js';
+import { createDepartureEncoder, tableMarkerRecord } from '../../src/pipeline/departure-encoder.js';
 import { createBatchEncoder } from '../../src/pipeline/batch-encoder.js';
 import { PresencePipeline, type PresenceSource } from '../../src/pipeline/presence-pipeline.js';
+import { createWatermarkEncoder } from '../../src/pipeline/watermark-encoder.js';
 import type { DeliveryMode, EventPublisher, ShardBatch } from '../../src/sink/index.js';
-import { createStateCodec, PresenceStateStore } from '../../src/state/index.js';
+import {
+  createStateCodec,
+  PresenceStateStore,
+  stateOf,
+  type Departure,
+  type ShardRestored,
+} from '../../src/state/index.js';
 
 const USER_A = '6e2b5a0f-3a1e-4c55-9a57-0c7a1f2d9e11';
 const USER_B = '0d4f1c2e-8b7a-4e6d-9c5b-3a2f1e0d9c8b';
@@ -53,18 +60,55 @@ class FakePublisher implements EventPublisher {
   async close(): Promise<void> {}
 }
 
-function setUp(source: PresenceSource = { fetchPresences: async () => result([]) }) {
+interface SetUpOptions {
+  /** The table topic on: the encoders write table records. */
+  table?: boolean;
+  /** Watermarks on: the pipeline has a watermark encoder. */
+  watermarks?: boolean;
+  resnapshotIntervalMs?: number;
+  now?: () => number;
+}
+
+function setUp(
+  source: PresenceSource = { fetchPresences: async () => result([]) },
+  { table = false, watermarks = false, resnapshotIntervalMs, now }: SetUpOptions = {},
+) {
   const store = new PresenceStateStore([USER_A, USER_B]);
   const codec = createPresenceEventCodec();
   const stateCodec = createStateCodec();
+  const watermarkCodec = createWatermarkCodec();
   const publisher = new FakePublisher();
   const reports: Array<{ hook: keyof ProcessingObserver; info: unknown }> = [];
+  const encoderOptions = {
+    tenantId: 'tenant',
+    connectorName: 'test',
+    codec,
+    stateCodec,
+    ...(table ? { frameTableValue: (avro: Buffer) => avro } : {}),
+  };
   const pipeline = new PresencePipeline({
-    schedule: { intervalMs: 60_000, startJitterMs: 0, batchSize: 650 },
+    schedule: {
+      intervalMs: 60_000,
+      startJitterMs: 0,
+      batchSize: 650,
+      ...(resnapshotIntervalMs === undefined ? {} : { resnapshotIntervalMs }),
+    },
     graph: source,
     store,
-    encodeBatch: createBatchEncoder({ tenantId: 'tenant', connectorName: 'test', codec, stateCodec }),
-    encodeDepartures: createDepartureEncoder({ tenantId: 'tenant', connectorName: 'test', codec, stateCodec }),
+    encodeBatch: createBatchEncoder(encoderOptions),
+    encodeDepartures: createDepartureEncoder(encoderOptions),
+    encodeTableMarker: (shard, complete) => tableMarkerRecord(stateCodec, shard, complete),
+    tableEnabled: table,
+    ...(watermarks
+      ? {
+          encodeWatermark: createWatermarkEncoder({
+            tenantId: 'tenant',
+            connectorName: 'test',
+            codec: watermarkCodec,
+            frameValue: (avro) => avro,
+          }),
+        }
+      : {}),
     publisher,
     logger: pino({ level: 'silent' }),
     observers: {
@@ -73,15 +117,17 @@ function setUp(source: PresenceSource = { fetchPresences: async () => result([])
         onVerdicts: (info) => void reports.push({ hook: 'onVerdicts', info }),
         onMissingIds: (info) => void reports.push({ hook: 'onMissingIds', info }),
         onPublished: (info) => void reports.push({ hook: 'onPublished', info }),
+        onDeparted: (info) => void reports.push({ hook: 'onDeparted', info }),
       },
     },
     random: () => 0,
+    ...(now === undefined ? {} : { now }),
   });
   const kinds = (batch: ShardBatch | undefined) =>
     (batch?.events ?? []).map(
       (record) => `${record.key} ${record.value === null ? 'tombstone' : codec.decode(record.value).kind}`,
     );
-  return { store, stateCodec, publisher, pipeline, reports, kinds };
+  return { store, codec, stateCodec, watermarkCodec, publisher, pipeline, reports, kinds };
 }
 
 describe('PresencePipeline.deliver: dedup -> encoder -> sink -> state', () => {
@@ -174,5 +220,211 @@ describe('PresencePipeline.pollerFor: poller -> graph client -> deliver', () => 
     // The quarantined id is not asked for again.
     expect(asked).toEqual([[USER_A]]);
     expect(kinds(publisher.batches[0])).toEqual([`${USER_A} SNAPSHOT`]);
+  });
+});
+
+describe('PresencePipeline.deliver: periodic re-snapshot', () => {
+  // USER_A's phase (a hash of its id) puts its boundaries at 87.8 ms into each 1 s interval.
+  it('re-publishes an unchanged presence as a SNAPSHOT once it is due, and not before', async () => {
+    const { store, publisher, pipeline, reports, kinds, codec } = setUp(undefined, { resnapshotIntervalMs: 1_000 });
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 0);
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 80);
+    expect(publisher.batches).toHaveLength(1);
+
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 600);
+    expect(publisher.batches).toHaveLength(2);
+    expect(kinds(publisher.batches[1])).toEqual([`${USER_A} SNAPSHOT`]);
+    const event = codec.decode(publisher.batches[1]?.events[0]?.value ?? Buffer.alloc(0));
+    expect(event.previousSequenceNumber).toBeNull();
+    expect(event.previousObservedAt).toBeNull();
+    expect(store.get(USER_A)?.observedAt).toBe(600);
+    expect(reports.at(-1)).toMatchObject({ hook: 'onPublished', info: { snapshots: 1, changes: 0 } });
+
+    // Once per interval: next at its boundary one interval on.
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 1_080);
+    expect(publisher.batches).toHaveLength(2);
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 1_090);
+    expect(publisher.batches).toHaveLength(3);
+  });
+
+  it('never re-publishes when the interval is not set', async () => {
+    const { publisher, pipeline } = setUp();
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 0);
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 365 * 24 * 3_600_000);
+    expect(publisher.batches).toHaveLength(1);
+  });
+});
+
+describe('PresencePipeline.confirm: the watermark', () => {
+  const cycle = { confirmedAt: 10_000, completedAt: 12_500, usersConfirmed: 2, usersUnconfirmed: 1 };
+
+  it('publishes the shard watermark as a batch of its own', async () => {
+    const { publisher, pipeline, watermarkCodec } = setUp(undefined, { watermarks: true });
+    await pipeline.confirm('emea', cycle);
+    expect(publisher.batches).toHaveLength(1);
+    const [batch] = publisher.batches;
+    expect(batch).toMatchObject({ shard: 'emea', events: [], state: [] });
+    expect(batch?.watermarks?.map((record) => record.key)).toEqual(['emea']);
+    expect(watermarkCodec.decode(batch?.watermarks?.[0]?.value ?? Buffer.alloc(0))).toEqual({
+      shard: 'emea',
+      tenantId: 'tenant',
+      confirmedAt: 10_000,
+      cycleCompletedAt: 12_500,
+      usersConfirmed: 2,
+      usersUnconfirmed: 1,
+      connector: 'test',
+    });
+  });
+
+  it('publishes nothing without a watermark encoder (watermarks off)', async () => {
+    const { publisher, pipeline } = setUp();
+    await pipeline.confirm('emea', cycle);
+    expect(publisher.batches).toEqual([]);
+  });
+
+  it("publishes a poller's watermark after the cycle's changes, and none after a cycle whose publish failed", async () => {
+    const { publisher, pipeline, kinds } = setUp(
+      { fetchPresences: async (ids) => result(ids.map((id) => presence(id, 'C1'))) },
+      { watermarks: true },
+    );
+    const poller = pipeline.pollerFor({ name: 'emea', userIds: [USER_A, USER_B] }, new Set());
+    publisher.next = async () => {
+      throw new ConnectorError(ErrorCodes.SINK_UNAVAILABLE, 'broker away', { retriable: true });
+    };
+    expect(await poller.pollOnce()).toMatchObject({ failedBatches: 1 });
+    expect(publisher.batches).toHaveLength(1);
+    expect(publisher.batches[0]?.watermarks).toBeUndefined();
+
+    expect(await poller.pollOnce()).toMatchObject({ failedBatches: 0 });
+    expect(publisher.batches).toHaveLength(3);
+    expect(kinds(publisher.batches[1])).toEqual([`${USER_A} SNAPSHOT`, `${USER_B} SNAPSHOT`]);
+    expect(publisher.batches[2]?.watermarks?.map((record) => record.key)).toEqual(['emea']);
+  });
+});
+
+/** The restore of shard emea found these departures; its table is complete, so no filling is due. */
+function restoredWith(departures: Departure[], extra: Partial<ShardRestored> = {}): ShardRestored {
+  return { shard: 'emea', departures, goneShards: [], tableComplete: true, ...extra };
+}
+
+describe('PresencePipeline.restored: users who left a shard', () => {
+  const lastA = stateOf(presence(USER_A, 'C3', 'Busy'), 1_000);
+  const lastB = stateOf(presence(USER_B, 'C4', 'Away'), 2_000);
+  const departures: Departure[] = [
+    { userId: USER_A, stateShard: 'emea', last: lastA, removed: true },
+    // Moved to another shard, and held in the state of a shard the config no longer has.
+    { userId: USER_B, stateShard: 'gone', last: lastB, removed: false },
+  ];
+
+  it('publishes REMOVED and a table tombstone for a removed user, a state tombstone for every one', async () => {
+    const { publisher, pipeline, codec, stateCodec, kinds } = setUp(undefined, { table: true, now: () => 9_000 });
+    await pipeline.restored(restoredWith(departures));
+    expect(publisher.batches).toHaveLength(1);
+    const [batch] = publisher.batches;
+    expect(batch?.shard).toBe('emea');
+    expect(kinds(batch)).toEqual([`${USER_A} REMOVED`]);
+    expect(codec.decode(batch?.events[0]?.value ?? Buffer.alloc(0))).toMatchObject({
+      userId: USER_A,
+      shard: 'emea',
+      observedAt: 9_000,
+      previousAvailability: 'Busy',
+      previousSequenceNumber: 'C3',
+      previousObservedAt: 1_000,
+    });
+    expect(batch?.table).toEqual([{ key: USER_A, value: null }]);
+    expect(batch?.state).toEqual([
+      { key: stateCodec.key('emea', USER_A), value: null },
+      { key: stateCodec.key('gone', USER_B), value: null },
+    ]);
+  });
+
+  it('writes no table records when the table is off', async () => {
+    const { publisher, pipeline } = setUp();
+    await pipeline.restored(restoredWith(departures));
+    expect(publisher.batches[0]?.table).toBeUndefined();
+    expect(publisher.batches[0]?.state).toHaveLength(2);
+  });
+
+  it('leaves the store alone and reports the removed and the moved users', async () => {
+    const { store, pipeline, reports } = setUp(undefined, { table: true });
+    store.commit(USER_A, lastA);
+    store.commit(USER_B, lastB);
+    await pipeline.restored(restoredWith(departures));
+    expect(store.get(USER_A)).toEqual(lastA);
+    expect(store.get(USER_B)).toEqual(lastB);
+    expect(store.size).toBe(2);
+    expect(reports).toEqual([{ hook: 'onDeparted', info: { shard: 'emea', removed: 1, moved: 1 } }]);
+  });
+
+  it('reports nothing when the publish fails, and publishes nothing for no departures', async () => {
+    const { publisher, pipeline, reports } = setUp();
+    const refused = new ConnectorError(ErrorCodes.SINK_FENCED, 'fenced');
+    publisher.next = async () => {
+      throw refused;
+    };
+    await expect(pipeline.restored(restoredWith(departures))).rejects.toBe(refused);
+    expect(reports).toEqual([]);
+
+    await pipeline.restored(restoredWith([]));
+    expect(publisher.batches).toHaveLength(1);
+    expect(reports).toEqual([]);
+  });
+});
+
+describe('PresencePipeline.restored: filling the table, and shards that are gone', () => {
+  const cycle = { confirmedAt: 10_000, completedAt: 12_500, usersConfirmed: 2, usersUnconfirmed: 0 };
+
+  it('re-publishes every unchanged user of a shard whose table is not complete, and completes it with the watermark', async () => {
+    const { store, publisher, pipeline, kinds, stateCodec } = setUp(undefined, { table: true, watermarks: true });
+    store.commit(USER_A, stateOf(presence(USER_A, 'C1'), 1_000));
+    store.commit(USER_B, stateOf(presence(USER_B, 'C2'), 1_000));
+    await pipeline.restored(restoredWith([], { tableComplete: false }));
+    expect(publisher.batches).toEqual([]);
+
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1'), presence(USER_B, 'C2')]), 2_000);
+    expect(kinds(publisher.batches[0])).toEqual([`${USER_A} SNAPSHOT`, `${USER_B} SNAPSHOT`]);
+    expect(publisher.batches[0]?.table?.map((record) => record.key)).toEqual([USER_A, USER_B]);
+
+    await pipeline.confirm('emea', cycle);
+    const marker = tableMarkerRecord(stateCodec, 'emea', true);
+    expect(publisher.batches[1]?.watermarks?.map((record) => record.key)).toEqual(['emea']);
+    expect(publisher.batches[1]?.state).toEqual([marker]);
+
+    // Complete now: unchanged users are duplicates again, and the next watermark carries no marker.
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 3_000);
+    expect(publisher.batches).toHaveLength(2);
+    await pipeline.confirm('emea', cycle);
+    expect(publisher.batches[2]?.state).toEqual([]);
+  });
+
+  it('keeps filling until a watermark with the marker was published', async () => {
+    const { store, publisher, pipeline, kinds } = setUp(undefined, { table: true, watermarks: true });
+    store.commit(USER_A, stateOf(presence(USER_A, 'C1'), 1_000));
+    await pipeline.restored(restoredWith([], { tableComplete: false }));
+    publisher.next = async () => {
+      throw new ConnectorError(ErrorCodes.SINK_UNAVAILABLE, 'broker away', { retriable: true });
+    };
+    await expect(pipeline.confirm('emea', cycle)).rejects.toThrow('broker away');
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 2_000);
+    expect(kinds(publisher.batches.at(-1))).toEqual([`${USER_A} SNAPSHOT`]);
+  });
+
+  it('deletes the marker of a complete table once the table is off, even without watermarks', async () => {
+    const { publisher, pipeline, stateCodec } = setUp();
+    await pipeline.restored(restoredWith([], { tableComplete: true }));
+    await pipeline.confirm('emea', cycle);
+    expect(publisher.batches).toEqual([
+      { shard: 'emea', events: [], state: [tableMarkerRecord(stateCodec, 'emea', false)] },
+    ]);
+    await pipeline.confirm('emea', cycle);
+    expect(publisher.batches).toHaveLength(1);
+  });
+
+  it("deletes a gone shard's table marker and watermark with its users", async () => {
+    const { publisher, pipeline, stateCodec } = setUp(undefined, { table: true, watermarks: true });
+    await pipeline.restored(restoredWith([], { goneShards: ['old'] }));
+    expect(publisher.batches).toHaveLength(1);
+    expect(publisher.batches[0]?.state).toEqual([tableMarkerRecord(stateCodec, 'old', false)]);
+    expect(publisher.batches[0]?.watermarks).toEqual([{ key: 'old', value: null }]);
   });
 });

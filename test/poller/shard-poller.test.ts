@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConnectorError, ErrorCodes } from '../../src/errors.js';
 import type { PresenceBatchResult } from '../../src/graph/index.js';
-import { ShardPoller, type CycleReport } from '../../src/poller/index.js';
+import { ShardPoller, type CompletedCycle, type CycleReport } from '../../src/poller/index.js';
 
 const logger = pino({ level: 'silent' });
 const ids = (count: number) => Array.from({ length: count }, (_, index) => `user-${index}`);
@@ -117,5 +117,172 @@ describe('ShardPoller', () => {
       logger,
     });
     expect(await poller.pollOnce()).toMatchObject({ batches: 2, failedBatches: 2 });
+  });
+});
+
+describe('ShardPoller.confirmCycle', () => {
+  /** A clock that only moves when told; `tick` advances it. */
+  function manualClock(start: number) {
+    let now = start;
+    return { now: () => now, tick: (ms: number) => void (now += ms) };
+  }
+
+  it('confirms a complete cycle once, after its batches, with the cycle start and the users it confirmed', async () => {
+    const clock = manualClock(10_000);
+    const calls: string[] = [];
+    const cycles: Array<[string, CompletedCycle]> = [];
+    const confirmed: Array<{ shard: string; confirmedAt: number }> = [];
+    const poller = new ShardPoller({
+      shard: { name: 's', userIds: ids(5) },
+      intervalMs: 1000,
+      startDelayMs: 0,
+      batchSize: 2,
+      now: clock.now,
+      fetchBatch: async (batch) => {
+        clock.tick(100);
+        // user-1 has no presence; user-4 is rejected (and quarantined).
+        return {
+          presences: [],
+          missingIds: batch.filter((id) => id === 'user-1'),
+          rejectedIds: batch.filter((id) => id === 'user-4'),
+        };
+      },
+      deliverBatch: async (_shard, result) => {
+        clock.tick(50);
+        calls.push(`deliver ${result.missingIds.length}/${result.rejectedIds.length}`);
+      },
+      confirmCycle: async (shard, cycle) => {
+        calls.push('confirm');
+        cycles.push([shard, cycle]);
+      },
+      logger,
+      observer: { onConfirmed: (info) => confirmed.push(info) },
+    });
+    const report = await poller.pollOnce();
+    expect(report).toMatchObject({ batches: 3, failedBatches: 0 });
+    expect(calls).toHaveLength(4);
+    expect(calls.at(-1)).toBe('confirm');
+    // Three batches, each 150 ms on the manual clock: confirmed as of the start, completed at the end.
+    expect(cycles).toEqual([
+      ['s', { confirmedAt: 10_000, completedAt: 10_450, usersConfirmed: 3, usersUnconfirmed: 2 }],
+    ]);
+    expect(confirmed).toEqual([{ shard: 's', confirmedAt: 10_000 }]);
+
+    // The next cycle skips the quarantined id; it stays unconfirmed.
+    await poller.pollOnce();
+    expect(cycles[1]?.[1]).toEqual({
+      confirmedAt: 10_450,
+      completedAt: 10_750,
+      usersConfirmed: 3,
+      usersUnconfirmed: 2,
+    });
+  });
+
+  it('confirms a cycle with a batch that failed never, and the next complete one again', async () => {
+    const cycles: CompletedCycle[] = [];
+    const confirmed: number[] = [];
+    let failNext = true;
+    const poller = new ShardPoller({
+      shard: { name: 's', userIds: ids(4) },
+      intervalMs: 1000,
+      startDelayMs: 0,
+      batchSize: 2,
+      fetchBatch: async (batch) => empty(batch),
+      deliverBatch: async () => {
+        if (failNext) {
+          failNext = false;
+          throw new ConnectorError(ErrorCodes.SINK_UNAVAILABLE, 'broker away', { retriable: true });
+        }
+      },
+      confirmCycle: async (_shard, cycle) => void cycles.push(cycle),
+      logger,
+      observer: { onConfirmed: ({ confirmedAt }) => void confirmed.push(confirmedAt) },
+    });
+    expect(await poller.pollOnce()).toMatchObject({ batches: 2, failedBatches: 1 });
+    expect(cycles).toEqual([]);
+    expect(confirmed).toEqual([]);
+    expect(await poller.pollOnce()).toMatchObject({ batches: 2, failedBatches: 0 });
+    expect(cycles).toHaveLength(1);
+    expect(confirmed).toHaveLength(1);
+  });
+
+  it('counts a failed confirmation as a failed batch of the cycle, without onConfirmed', async () => {
+    const failed: string[] = [];
+    const confirmed: number[] = [];
+    const refused = new ConnectorError(ErrorCodes.SINK_UNAVAILABLE, 'broker away', { retriable: true });
+    const poller = new ShardPoller({
+      shard: { name: 's', userIds: ids(2) },
+      intervalMs: 1000,
+      startDelayMs: 0,
+      batchSize: 1,
+      fetchBatch: async (batch) => empty(batch),
+      deliverBatch: async () => undefined,
+      confirmCycle: async () => {
+        throw refused;
+      },
+      logger,
+      observer: {
+        onBatchFailed: ({ error }) => void failed.push(error.message),
+        onConfirmed: ({ confirmedAt }) => void confirmed.push(confirmedAt),
+      },
+    });
+    expect(await poller.pollOnce()).toMatchObject({ batches: 2, failedBatches: 1 });
+    expect(failed).toEqual(['broker away']);
+    expect(confirmed).toEqual([]);
+  });
+
+  it('stops the shard when the confirmation is fenced', async () => {
+    const stopped: string[] = [];
+    let fetches = 0;
+    let confirms = 0;
+    const poller = new ShardPoller({
+      shard: { name: 's', userIds: ids(1) },
+      intervalMs: 10,
+      startDelayMs: 0,
+      batchSize: 650,
+      fetchBatch: async (batch) => {
+        fetches++;
+        return empty(batch);
+      },
+      deliverBatch: async () => undefined,
+      confirmCycle: async () => {
+        confirms++;
+        throw new ConnectorError(ErrorCodes.SINK_FENCED, 'fenced');
+      },
+      logger,
+      observer: { onStopped: ({ reason }) => stopped.push(reason) },
+    });
+    poller.start();
+    for (let waited = 0; stopped.length === 0 && waited < 5_000; waited += 10) await sleep(10);
+    // Ten intervals more: a shard that kept polling would fetch again.
+    await sleep(100);
+    await poller.stop();
+    expect(fetches).toBe(1);
+    expect(confirms).toBe(1);
+    expect(stopped).toEqual(['SINK_FENCED']);
+  });
+
+  it('confirms each cycle of a running poller with its own start time', async () => {
+    const confirmedAt: number[] = [];
+    const poller = new ShardPoller({
+      shard: { name: 's', userIds: ids(1) },
+      intervalMs: 20,
+      startDelayMs: 0,
+      batchSize: 650,
+      fetchBatch: async (batch) => empty(batch),
+      deliverBatch: async () => undefined,
+      confirmCycle: async (_shard, cycle) => void confirmedAt.push(cycle.confirmedAt),
+      logger,
+      observer: { onCycle: () => undefined },
+    });
+    poller.start();
+    // Three cycles take 40 ms or so; a loaded machine may need longer.
+    for (let waited = 0; confirmedAt.length < 3 && waited < 5_000; waited += 10) await sleep(10);
+    await poller.stop();
+    expect(confirmedAt.length).toBeGreaterThanOrEqual(3);
+    // One watermark per cycle, each later than the one before.
+    for (let i = 1; i < confirmedAt.length; i++) {
+      expect(confirmedAt[i]).toBeGreaterThan(confirmedAt[i - 1] ?? Infinity);
+    }
   });
 });

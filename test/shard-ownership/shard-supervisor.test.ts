@@ -5,7 +5,12 @@ import { ConnectorError, ErrorCodes } from '../../src/errors.js';
 import { ShardPoller } from '../../src/poller/index.js';
 import { ShardSupervisor } from '../../src/shard-ownership/shard-supervisor.js';
 import type { ShardTakeover, StoredStateRecord } from '../../src/shard-ownership/takeover.js';
-import { createStateCodec, PresenceStateStore, type Departure, type UserPresenceState } from '../../src/state/index.js';
+import {
+  createStateCodec,
+  PresenceStateStore,
+  type ShardRestored,
+  type UserPresenceState,
+} from '../../src/state/index.js';
 
 const logger = pino({ level: 'silent' });
 const codec = createStateCodec();
@@ -46,7 +51,7 @@ function supervisorWith(takeover: ShardTakeover) {
   const store = new PresenceStateStore(shards.flatMap((shard) => shard.userIds));
   const owned: string[][] = [];
   const polled: string[] = [];
-  const retired: Array<{ shard: string; departures: Departure[]; polledBefore: string[] }> = [];
+  const retired: Array<ShardRestored & { polledBefore: string[] }> = [];
   const lifecycle = new AbortController();
   const supervisor = new ShardSupervisor({
     shards,
@@ -57,8 +62,7 @@ function supervisorWith(takeover: ShardTakeover) {
     signal: lifecycle.signal,
     onOwned: (names) => void owned.push([...names]),
     statePartitionOf: () => 0,
-    retire: async (shard, departures) =>
-      void retired.push({ shard, departures: [...departures], polledBefore: [...polled] }),
+    onRestored: async (outcome) => void retired.push({ ...outcome, polledBefore: [...polled] }),
     createPoller: (shard, quarantined) => {
       polled.push(shard.name);
       // A real poller that never reaches its first cycle within a test.
@@ -102,6 +106,8 @@ describe('ShardSupervisor', () => {
           { userId: 'u3', stateShard: 'a', last: state('S9'), removed: false },
           { userId: 'gone', stateShard: 'a', last: state('S4'), removed: true },
         ],
+        goneShards: [],
+        tableComplete: false,
         polledBefore: [],
       },
     ]);

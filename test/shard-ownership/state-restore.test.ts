@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ShardConfig } from '../../src/config/index.js';
 import { isConnectorError } from '../../src/errors.js';
 import { StateRestore } from '../../src/shard-ownership/state-restore.js';
-import { createStateCodec, PresenceStateStore, type UserPresenceState } from '../../src/state/index.js';
+import {
+  createStateCodec,
+  PresenceStateStore,
+  TABLE_MARKER_ID,
+  TABLE_MARKER_VALUE,
+  type UserPresenceState,
+} from '../../src/state/index.js';
 
 const codec = createStateCodec();
 const state = (sequenceNumber: string): UserPresenceState => ({
@@ -98,5 +104,18 @@ describe('restoring taken-over shards', () => {
     }
     expect(isConnectorError(failure, 'STATE_RESTORE_FAILED')).toBe(true);
     expect(String(failure)).toContain('"a/gone"');
+  });
+
+  it('reports per taken shard whether its table marker stands, and the gone shards it retires, marker included', () => {
+    const { restore } = restoreOf(['a', 'b'], shards);
+    restore.add({ key: codec.key('a', TABLE_MARKER_ID), value: TABLE_MARKER_VALUE });
+    restore.add({ key: codec.key('b', TABLE_MARKER_ID), value: TABLE_MARKER_VALUE });
+    restore.add({ key: codec.key('b', TABLE_MARKER_ID), value: null });
+    // A gone shard whose only record left is its marker: retired all the same, and never as a user.
+    restore.add({ key: codec.key('ax-old', TABLE_MARKER_ID), value: TABLE_MARKER_VALUE });
+    expect(restore.outcome()).toEqual([
+      { shard: 'a', departures: [], goneShards: ['ax-old'], tableComplete: true },
+      { shard: 'b', departures: [], goneShards: [], tableComplete: false },
+    ]);
   });
 });

@@ -5,14 +5,18 @@ import { KafkaSink, type KafkaSinkOptions } from '../../src/sink/kafka-sink.js';
 import { fast, FakeIdempotentCluster, FakeTransactionalCluster, retriable, silent } from './fakes.js';
 
 /** A cluster whose admin fails as scripted per connect attempt, with a state topic of `statePartitions`. */
-function clusterWith(script: {
-  adminFailures?: Error[];
-  statePartitions?: number;
-  probe?: Error;
-}): KafkaCluster & { created: TopicSpec[][]; adminCalls: number; probes: number } {
+function clusterWith(script: { adminFailures?: Error[]; statePartitions?: number; probe?: Error }): KafkaCluster & {
+  created: TopicSpec[][];
+  adminCalls: number;
+  probes: number;
+  transactional: FakeTransactionalCluster;
+  idempotent: FakeIdempotentCluster;
+} {
   const transactional = new FakeTransactionalCluster([{}]);
   const idempotent = new FakeIdempotentCluster([undefined]);
   const cluster = {
+    transactional,
+    idempotent,
     created: [] as TopicSpec[][],
     adminCalls: 0,
     probes: 0,
@@ -69,6 +73,21 @@ describe('KafkaSink.connect', () => {
     const [events, state] = kafka.created[0] ?? [];
     expect(events).toMatchObject({ topic: 'events', partitions: 6, replicationFactor: -1 });
     expect(state).toMatchObject({ topic: 'state', partitions: 4, config: { 'cleanup.policy': 'compact' } });
+  });
+
+  it('creates the table and the watermark topics compacted when they are on, the watermarks in one partition', async () => {
+    const kafka = clusterWith({});
+    await sinkWith(kafka, { table: { topic: 'table', partitions: 6 }, watermarkTopic: 'watermarks' }).connect();
+    const created = kafka.created[0] ?? [];
+    expect(created.map((topic) => topic.topic)).toEqual(['events', 'state', 'table', 'watermarks']);
+    expect(created[2]).toMatchObject({ topic: 'table', partitions: 6, config: { 'cleanup.policy': 'compact' } });
+    expect(created[3]).toMatchObject({ topic: 'watermarks', partitions: 1, config: { 'cleanup.policy': 'compact' } });
+  });
+
+  it('creates neither the table nor the watermark topic when they are off', async () => {
+    const kafka = clusterWith({});
+    await sinkWith(kafka).connect();
+    expect(kafka.created[0]?.map((topic) => topic.topic)).toEqual(['events', 'state']);
   });
 
   it('retries while Kafka is unreachable, reporting each failure', async () => {
@@ -151,5 +170,81 @@ describe('KafkaSink publishing', () => {
     await atLeastOnce.connect();
     await atLeastOnce.claimShard('s1');
     expect(spy.producers).toBe(1);
+  });
+
+  it('publishes a batch of only a watermark in exactly-once mode, to the watermark topic', async () => {
+    const kafka = clusterWith({});
+    const sink = sinkWith(kafka, { table: { topic: 'table', partitions: 6 }, watermarkTopic: 'watermarks' });
+    await sink.connect();
+    await sink.publish({ shard: 's1', events: [], state: [], watermarks: [{ key: 's1', value: Buffer.from('w') }] });
+    const producer = kafka.transactional.producers[0];
+    expect(producer?.committed).toBe(1);
+    const sent = producer?.sent[0]?.filter((topic) => topic.records.length > 0);
+    expect(sent?.map((topic) => topic.topic)).toEqual(['watermarks']);
+  });
+
+  it('publishes the table and watermark records at-least-once too, to their topics', async () => {
+    const kafka = clusterWith({});
+    const sink = sinkWith(kafka, {
+      delivery: 'at-least-once',
+      table: { topic: 'table', partitions: 6 },
+      watermarkTopic: 'watermarks',
+    });
+    await sink.connect();
+    await sink.publish({
+      shard: 's1',
+      events: [{ key: 'u1', value: Buffer.from('e') }],
+      table: [{ key: 'u1', value: Buffer.from('t') }],
+      state: [{ key: 's1/u1', value: Buffer.from('s') }],
+      watermarks: [{ key: 's1', value: Buffer.from('w') }],
+    });
+    expect(kafka.idempotent.producers[0]?.sent.map((topic) => topic.topic)).toEqual([
+      'events',
+      'table',
+      'watermarks',
+      'state',
+    ]);
+  });
+
+  it('counts table and watermark records against the buffer bound', async () => {
+    const kafka = clusterWith({});
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const original = kafka.transactionalProducer;
+    kafka.transactionalProducer = async (options) => {
+      const producer = await original(options);
+      const begin = producer.begin.bind(producer);
+      return Object.assign(producer, {
+        begin: async () => {
+          await held;
+          return begin();
+        },
+      });
+    };
+    const sink = sinkWith(kafka, {
+      maxBufferedRecords: 4,
+      table: { topic: 'table', partitions: 6 },
+      watermarkTopic: 'watermarks',
+    });
+    await sink.connect();
+    const record = (key: string) => ({ key, value: Buffer.from(key) });
+    // Four records in flight: one event, two table records, one state record.
+    const first = sink.publish({
+      shard: 's1',
+      events: [record('u1')],
+      table: [record('u1'), record('u2')],
+      state: [record('s1/u1')],
+    });
+    let secondDone = false;
+    const second = sink
+      .publish({ shard: 's2', events: [], state: [], watermarks: [record('s2')] })
+      .then(() => (secondDone = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    // The lone watermark waits for room: the buffer is full.
+    expect(kafka.transactional.producers).toHaveLength(1);
+    expect(secondDone).toBe(false);
+    release();
+    await Promise.all([first, second]);
+    expect(kafka.transactional.producers).toHaveLength(2);
   });
 });

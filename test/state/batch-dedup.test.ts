@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Presence } from '../../src/graph/index.js';
-import { dedupBatch, stateOf, type AcknowledgedStates, type UserPresenceState } from '../../src/state/index.js';
+import {
+  dedupBatch,
+  resnapshotDue,
+  stateOf,
+  type AcknowledgedStates,
+  type ResnapshotPolicy,
+  type UserPresenceState,
+} from '../../src/state/index.js';
 
 const alice = '6e2b5a0f-3a1e-4c55-9a57-0c7a1f2d9e11';
 const bob = '0f1e2d3c-4b5a-4968-8776-655443322110';
@@ -170,5 +177,113 @@ describe('dedupBatch', () => {
       nextStates: new Map(),
     });
     expect(calls).toEqual([]);
+  });
+});
+
+describe('dedupBatch with a re-snapshot policy', () => {
+  const HOUR = 3_600_000;
+  const INTERVAL = 24 * HOUR;
+  // Their phases in the interval (a hash of the id): alice's boundaries fall at 8.8 % of it, carol's at 81.1 %.
+  const alicePhase = 0.0878 * INTERVAL;
+  const carolPhase = 0.8106 * INTERVAL;
+  const periodic = (at: number, maxPerBatch = Number.POSITIVE_INFINITY): ResnapshotPolicy => ({
+    isDue: (userId, previous) => resnapshotDue(userId, previous, at, INTERVAL),
+    maxPerBatch,
+  });
+
+  it('accepts a duplicate that is due as a snapshot, without previous, with the new observedAt', () => {
+    const published = stateOf(presence(alice), 1_000);
+    const { store } = recordingStore({ [alice]: published });
+    const again = presence(alice);
+    const at = 1_000 + INTERVAL;
+    const result = dedupBatch([again], store, at, periodic(at));
+    expect(result.counts).toEqual({ snapshot: 1, change: 0, duplicate: 0, stale: 0 });
+    expect(result.accepted).toEqual([{ presence: again, previous: undefined }]);
+    expect(result.nextStates).toEqual(new Map([[alice, stateOf(again, at)]]));
+  });
+
+  it('keeps a duplicate not yet due a duplicate, and every duplicate without a policy', () => {
+    const { store } = recordingStore({ [alice]: stateOf(presence(alice), 0) });
+    const before = alicePhase - HOUR / 60;
+    const notYet = dedupBatch([presence(alice)], store, before, periodic(before));
+    expect(notYet.counts).toEqual({ snapshot: 0, change: 0, duplicate: 1, stale: 0 });
+    expect(notYet.nextStates.size).toBe(0);
+    const off = dedupBatch([presence(alice)], store, 100 * INTERVAL);
+    expect(off.counts).toEqual({ snapshot: 0, change: 0, duplicate: 1, stale: 0 });
+  });
+
+  it('spreads users published together over the interval, each at its own phase', () => {
+    const { store } = recordingStore({ [alice]: stateOf(presence(alice), 0), [carol]: stateOf(presence(carol), 0) });
+    const batch = [presence(alice), presence(carol)];
+    const due = (at: number) => dedupBatch(batch, store, at, periodic(at)).accepted.map((entry) => entry.presence.id);
+    expect(due(alicePhase - HOUR / 60)).toEqual([]);
+    expect(due(alicePhase + HOUR / 60)).toEqual([alice]);
+    expect(due(carolPhase - HOUR / 60)).toEqual([alice]);
+    expect(due(carolPhase + HOUR / 60)).toEqual([alice, carol]);
+  });
+
+  it('re-publishes at most maxPerBatch users of a batch; the others stay due for a later cycle', () => {
+    const { store } = recordingStore({
+      [alice]: stateOf(presence(alice), 0),
+      [bob]: stateOf(presence(bob), 0),
+      [carol]: stateOf(presence(carol), 0),
+    });
+    const at = 3 * INTERVAL;
+    const result = dedupBatch([presence(alice), presence(bob), presence(carol)], store, at, periodic(at, 2));
+    expect(result.counts).toEqual({ snapshot: 2, change: 0, duplicate: 1, stale: 0 });
+    expect(result.accepted.map((entry) => entry.presence.id)).toEqual([alice, bob]);
+  });
+
+  it('never turns a change or a stale presence into a snapshot', () => {
+    const { store } = recordingStore({
+      [alice]: stateOf(presence(alice, { sequenceNumber: 'C0000000004' }), 0),
+      [bob]: stateOf(presence(bob, { sequenceNumber: 'C0000000009' }), 0),
+    });
+    const changed = presence(alice, { availability: 'Busy' });
+    const everything: ResnapshotPolicy = { isDue: () => true, maxPerBatch: Number.POSITIVE_INFINITY };
+    const result = dedupBatch([changed, presence(bob)], store, 10 * INTERVAL, everything);
+    expect(result.counts).toEqual({ snapshot: 0, change: 1, duplicate: 0, stale: 1 });
+    expect(result.accepted).toEqual([{ presence: changed, previous: store.get(alice) }]);
+    expect([...result.nextStates.keys()]).toEqual([alice]);
+  });
+
+  it('re-publishes a user repeated in one response once: the repeat is a duplicate of the re-snapshot', () => {
+    const { store } = recordingStore({ [alice]: stateOf(presence(alice), 0) });
+    const everything: ResnapshotPolicy = { isDue: () => true, maxPerBatch: Number.POSITIVE_INFINITY };
+    const result = dedupBatch([presence(alice), presence(alice)], store, INTERVAL, everything);
+    expect(result.counts).toEqual({ snapshot: 1, change: 0, duplicate: 1, stale: 0 });
+    expect(result.accepted).toHaveLength(1);
+  });
+});
+
+describe('resnapshotDue', () => {
+  const INTERVAL = 1_000_000;
+  const ids = Array.from({ length: 200 }, (_, index) => `user-${index}`);
+  const dueAt = (elapsed: number) =>
+    ids.filter((id) => resnapshotDue(id, stateOf(presence(id), 5_000), 5_000 + elapsed, INTERVAL)).length;
+
+  it('is due for every user within one interval of its publication, and for more users the longer it was', () => {
+    const counts = [0.01, 0.25, 0.5, 0.75, 1].map((share) => dueAt(share * INTERVAL));
+    expect(counts[0]).toBeLessThan(10);
+    expect(counts[2]).toBeGreaterThan(60);
+    expect(counts[2]).toBeLessThan(140);
+    for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThan(counts[i - 1] ?? 0);
+    expect(counts[4]).toBe(ids.length);
+  });
+
+  it('comes due once per interval: re-published at its due time, a user is next due one interval later', () => {
+    for (const id of ids.slice(0, 20)) {
+      let dueAtTime = 5_000;
+      while (!resnapshotDue(id, stateOf(presence(id), 5_000), dueAtTime, INTERVAL)) dueAtTime += 1_000;
+      const republished = stateOf(presence(id), dueAtTime);
+      expect(resnapshotDue(id, republished, dueAtTime + INTERVAL - 1_000, INTERVAL), id).toBe(false);
+      expect(resnapshotDue(id, republished, dueAtTime + INTERVAL, INTERVAL), id).toBe(true);
+    }
+  });
+
+  it('is never due with an interval of 0 or less', () => {
+    const state = stateOf(presence(alice), 0);
+    expect(resnapshotDue(alice, state, Number.MAX_SAFE_INTEGER, 0)).toBe(false);
+    expect(resnapshotDue(alice, state, Number.MAX_SAFE_INTEGER, -1)).toBe(false);
   });
 });
