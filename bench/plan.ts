@@ -73,11 +73,18 @@ export function planSteps(quick: boolean): Step[] {
         params: () => ({ users: 20_000, repetitions: 1, profile: 1 }),
         timeoutSeconds: 180,
       },
+      // The same worker without the table and watermark topics: what those default outputs cost end to end.
+      {
+        label: 'e2e-table-off',
+        scenario: 'end-to-end',
+        params: () => ({ users: 20_000, repetitions: 1, profile: 0, shares: [1], table: 'off', watermarks: 'off' }),
+        timeoutSeconds: 180,
+      },
       // The same worker without record headers: what the default CloudEvents headers cost end to end.
       {
         label: 'e2e-headers-none',
         scenario: 'end-to-end',
-        params: () => ({ users: 20_000, repetitions: 1, profile: 0, headers: 'none' }),
+        params: () => ({ users: 20_000, repetitions: 1, profile: 0, shares: [1], headers: 'none' }),
         timeoutSeconds: 180,
       },
       ...scaleSteps(20_000, '20k', 2, 120),
@@ -106,9 +113,15 @@ export function planSteps(quick: boolean): Step[] {
       timeoutSeconds: 900,
     },
     {
+      label: 'e2e-table-off',
+      scenario: 'end-to-end',
+      params: () => ({ users: 100_000, repetitions: 2, profile: 0, shares: [1], table: 'off', watermarks: 'off' }),
+      timeoutSeconds: 900,
+    },
+    {
       label: 'e2e-headers-none',
       scenario: 'end-to-end',
-      params: () => ({ users: 100_000, repetitions: 2, profile: 0, headers: 'none' }),
+      params: () => ({ users: 100_000, repetitions: 2, profile: 0, shares: [1], headers: 'none' }),
       timeoutSeconds: 900,
     },
     ...scaleSteps(10_000, '10k', 5, 300),

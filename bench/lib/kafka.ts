@@ -58,3 +58,25 @@ export async function idempotentProducer(kafka: Kafka): Promise<Producer> {
 export function compressionOf(name: 'gzip' | 'none'): CompressionTypes {
   return name === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
 }
+
+/**
+ * The sum of each topic's partition end offsets, or null for a topic that does not exist. On a transactional
+ * topic that is the records plus one commit marker per partition and transaction: an upper bound on the records,
+ * and 0 only when nothing was ever written.
+ */
+export async function topicEndOffsets(kafka: Kafka, topics: readonly string[]): Promise<Record<string, number | null>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const sums: Record<string, number | null> = {};
+    for (const topic of topics) {
+      sums[topic] = existing.has(topic)
+        ? (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0)
+        : null;
+    }
+    return sums;
+  } finally {
+    await admin.disconnect();
+  }
+}

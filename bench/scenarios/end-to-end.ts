@@ -12,11 +12,18 @@
  *
  * Simulator: in a child process, so this process's CPU is the connector's (plus the few log lines the bench
  * parses); the simulator's and the broker's CPU are read from /proc and reported apart.
+ *
+ * Variants (params `headers`, `table`, `watermarks`) change one output setting of the worker against its defaults
+ * (CloudEvents headers, table and watermark topics on); a variant's rows name it. After the run the topics' end
+ * offsets are read: the step fails when an output that is on got nothing (the table fewer records than the
+ * events published) or one that is off exists.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createConnectorRun, type CpuSnapshot, type CycleSample } from '../lib/connector-run.js';
+import { derivedTopic } from '../../src/config/schema-outputs.js';
+import { createConnectorRun, type ConnectorRun, type CpuSnapshot, type CycleSample } from '../lib/connector-run.js';
+import { benchKafka, topicEndOffsets } from '../lib/kafka.js';
 import { CpuProfiler, type ProfileSummary } from '../lib/profile.js';
 import {
   median,
@@ -86,7 +93,17 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
   const profile = numberParam(context, 'profile', 1) === 1;
   // kafka.headers of the worker: the default (cloudevents), or minimal / none to price the headers end to end.
   const headers = stringParam(context, 'headers', 'cloudevents');
-  const shares = [0.1, 0.5, 1];
+  // kafka.table.enabled / kafka.watermarks.enabled: on (the default) or off, to price those topics end to end.
+  const table = onOff(stringParam(context, 'table', 'on'), 'table');
+  const watermarks = onOff(stringParam(context, 'watermarks', 'on'), 'watermarks');
+  const variant = [
+    ...(headers === 'cloudevents' ? [] : [`headers ${headers}`]),
+    ...(table ? [] : ['table off']),
+    ...(watermarks ? [] : ['watermarks off']),
+  ].join(', ');
+  const named = (figure: string): string => (variant === '' ? figure : `[${variant}] ${figure}`);
+  // The churn shares measured, each followed by a cycle without changes; variants measure only 100 % to save time.
+  const shares = sharesParam(context, [0.1, 0.5, 1]);
   const simulator = await startSimulatorProcess({
     userCount,
     autoChurn: false,
@@ -103,8 +120,14 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
     topic: `bench-e2e-${suffix}`,
     graph: { requestBudget: { maxRequests: 1_000_000, windowSeconds: 1 } },
     polling: { intervalSeconds: 1 },
-    kafka: { headers },
+    // Only what a variant turns off is written: the default step gets the config schema's defaults, as a user would.
+    kafka: {
+      headers,
+      ...(table ? {} : { table: { enabled: false } }),
+      ...(watermarks ? {} : { watermarks: { enabled: false } }),
+    },
   });
+  const topics = outputTopics(run, table, watermarks);
   const plan: Step[] = [];
   for (let repetition = 0; repetition < repetitions; repetition++) {
     for (const share of [...shares, 0]) plan.push({ share, label: `churn ${share * 100} %`, profile: false });
@@ -183,6 +206,8 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
     await run.stop().catch((error: unknown) => progress(`worker stop failed: ${String(error)}`));
     await simulator.close();
   }
+  const outputs = await checkOutputs(context.brokers, run, topics);
+  progress(`outputs: ${JSON.stringify(outputs)}`);
 
   const valid = measurements.filter((measurement) => measurement.valid);
   const quiet = valid.filter((measurement) => measurement.label === 'churn 0 %');
@@ -219,14 +244,14 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
   const rows: FigureRow[] = [
     {
       section: 'e2e',
-      figure: `cycle without changes (${userCount} users polled, 0 events)`,
+      figure: named(`cycle without changes (${userCount} users polled, 0 events)`),
       value: round(quietMs),
       unit: 'ms',
       note: `Graph fetch + parse + dedup only, ${round(quietCpu, 2)} CPU-s: the floor every cycle below pays`,
     },
     {
       section: 'e2e',
-      figure: `snapshot cycle (${userCount} SNAPSHOT events)`,
+      figure: named(`snapshot cycle (${userCount} SNAPSHOT events)`),
       value: snapshot.eventsPerSecond,
       unit: 'events/s',
       note: `${snapshot.durationMs} ms, ${snapshot.eventsPerCpuSecond} events per CPU-s, ${snapshot.transactionsPerCycle} transactions`,
@@ -234,14 +259,14 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
     ...perShare.flatMap((summary): FigureRow[] => [
       {
         section: 'e2e',
-        figure: `churn ${summary.share * 100} % (${Math.round(summary.events)} events of ${userCount} users)`,
+        figure: named(`churn ${summary.share * 100} % (${Math.round(summary.events)} events of ${userCount} users)`),
         value: summary.eventsPerSecond,
         unit: 'events/s',
         note: `cycle ${summary.durationMs} ms (median of ${summary.cycles}), ${summary.transactionsPerCycle} transactions/cycle; simulator ${summary.simulatorCpuSeconds ?? '?'} CPU-s, broker ${summary.brokerCpuSeconds ?? '?'} CPU-s per cycle`,
       },
       {
         section: 'e2e',
-        figure: `churn ${summary.share * 100} %: events per connector CPU-s`,
+        figure: named(`churn ${summary.share * 100} %: events per connector CPU-s`),
         value: summary.eventsPerCpuSecond,
         unit: 'events/CPU-s',
         note: 'worker process only; simulator and broker CPU apart',
@@ -252,6 +277,9 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
     rows,
     details: {
       userCount,
+      variant,
+      settings: { headers, table, watermarks },
+      outputs,
       repetitions,
       retries,
       overruns: run.overruns,
@@ -265,6 +293,85 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
     },
   };
 };
+
+function sharesParam(context: ScenarioContext, fallback: number[]): number[] {
+  const value = context.params['shares'];
+  if (value === undefined) return fallback;
+  if (!Array.isArray(value) || value.some((share) => typeof share !== 'number' || share <= 0 || share > 1))
+    throw new Error(`param shares must be a list of numbers in (0, 1], not ${JSON.stringify(value)}`);
+  return value as number[];
+}
+
+function onOff(value: string, name: string): boolean {
+  if (value !== 'on' && value !== 'off') throw new Error(`param ${name} must be on or off, not "${value}"`);
+  return value === 'on';
+}
+
+interface OutputTopics {
+  events: string;
+  table: string;
+  watermarks: string;
+}
+
+/** The topics the worker writes, checked against the settings it was given (the config schema's defaults apply). */
+function outputTopics(run: ConnectorRun, table: boolean, watermarks: boolean): OutputTopics {
+  const { kafka } = run.config;
+  if ((kafka.table !== undefined) !== table)
+    throw new Error(
+      `kafka.table is ${table ? 'on' : 'off'} in the bench but the worker's config says ${JSON.stringify(kafka.table)}`,
+    );
+  if ((kafka.watermarkTopic !== undefined) !== watermarks)
+    throw new Error(
+      `kafka.watermarks is ${watermarks ? 'on' : 'off'} in the bench but the worker's config says ${kafka.watermarkTopic}`,
+    );
+  return {
+    events: kafka.topic,
+    table: kafka.table?.topic ?? derivedTopic(kafka.topic, 'current'),
+    watermarks: kafka.watermarkTopic ?? derivedTopic(kafka.topic, 'watermarks'),
+  };
+}
+
+export interface OutputCheck {
+  eventsPublished: number;
+  /** Sums of partition end offsets (records + transaction markers); null: the topic does not exist. */
+  endOffsets: { events: number | null; table: number | null; watermarks: number | null };
+}
+
+/**
+ * What reached each output topic, read from the broker after the worker stopped; throws when it is not what the
+ * settings say.
+ */
+async function checkOutputs(brokers: string[], run: ConnectorRun, topics: OutputTopics): Promise<OutputCheck> {
+  const published = await run.metrics.eventsPublished.get();
+  const eventsPublished = published.values.reduce((sum, entry) => sum + entry.value, 0);
+  const offsets = await topicEndOffsets(benchKafka(brokers, 'bench-e2e-check'), [
+    topics.events,
+    topics.table,
+    topics.watermarks,
+  ]);
+  const check: OutputCheck = {
+    eventsPublished,
+    endOffsets: {
+      events: offsets[topics.events] ?? null,
+      table: offsets[topics.table] ?? null,
+      watermarks: offsets[topics.watermarks] ?? null,
+    },
+  };
+  const { kafka } = run.config;
+  const problems: string[] = [];
+  if ((check.endOffsets.events ?? 0) < eventsPublished)
+    problems.push(`the change topic ends at ${check.endOffsets.events} for ${eventsPublished} events published`);
+  if (kafka.table !== undefined && (check.endOffsets.table ?? 0) < eventsPublished)
+    problems.push(`the table topic ends at ${check.endOffsets.table} for ${eventsPublished} events published`);
+  if (kafka.table === undefined && check.endOffsets.table !== null)
+    problems.push(`the table is off but ${topics.table} exists`);
+  if (kafka.watermarkTopic !== undefined && (check.endOffsets.watermarks ?? 0) === 0)
+    problems.push(`the watermark topic got nothing`);
+  if (kafka.watermarkTopic === undefined && check.endOffsets.watermarks !== null)
+    problems.push(`watermarks are off but ${topics.watermarks} exists`);
+  if (problems.length > 0) throw new Error(`outputs not as configured: ${problems.join('; ')}`);
+  return check;
+}
 
 async function measurementOf(
   label: string,
