@@ -57,13 +57,6 @@ export interface PresencePipelineParts {
  * and the next cycle produces the same events again. `retire` publishes the users who left a shard.
  */
 export class PresencePipeline {
-  /**
-   * Shards whose table marker must change with their next watermark: true while the table is filled (every
-   * unchanged user re-published, after an upgrade or after the table was switched on), false to delete a
-   * marker the table being off made untrue.
-   */
-  private readonly markerDue = new Map<string, boolean>();
-
   constructor(private readonly parts: PresencePipelineParts) {}
 
   /** poller: one scheduler per shard; pass the shard's quarantined ids on so they stay skipped. */
@@ -93,13 +86,13 @@ export class PresencePipeline {
     const { store, encodeBatch, publisher, observers } = this.parts;
     if (result.missingIds.length > 0) observers.processing.onMissingIds?.({ shard, ids: result.missingIds });
 
-    const dedup = dedupBatch(result.presences, store, observedAt, this.resnapshotPolicy(shard, observedAt));
+    const dedup = dedupBatch(result.presences, store, observedAt, this.resnapshotPolicy(observedAt));
     observers.processing.onVerdicts?.(dedup.counts);
     if (dedup.accepted.length === 0) return;
 
     await publisher.publish(encodeBatch(shard, dedup));
 
-    for (const [userId, state] of dedup.nextStates) store.commit(userId, state);
+    for (const [userId, state] of dedup.nextStates) store.commit(userId, state, this.parts.tableEnabled);
     observers.processing.onPublished?.({
       shard,
       snapshots: dedup.counts.snapshot,
@@ -108,49 +101,44 @@ export class PresencePipeline {
     });
   }
 
-  /**
-   * The shard's watermark, after its cycle's batches (the shard's publishes are ordered), with the table marker
-   * when it is due: a complete cycle that re-published every user completes the table.
-   */
+  /** The shard's watermark, after its cycle's batches (the shard's publishes are ordered). */
   async confirm(shard: string, cycle: CompletedCycle): Promise<void> {
-    const { encodeWatermark, encodeTableMarker, publisher } = this.parts;
-    const marker = this.markerDue.get(shard);
-    const batch = encodeWatermark?.(shard, cycle) ?? { shard, events: [], state: [] };
-    if (marker === undefined && batch.watermarks === undefined) return;
-    await publisher.publish({
-      ...batch,
-      state: marker === undefined ? batch.state : [...batch.state, encodeTableMarker(shard, marker)],
-    });
-    this.markerDue.delete(shard);
+    const { encodeWatermark, publisher } = this.parts;
+    if (encodeWatermark !== undefined) await publisher.publish(encodeWatermark(shard, cycle));
   }
 
   /**
    * Acts on a shard's restore, before it is polled: publishes the users and gone shards it retires (see
-   * Departure), and notes whether its table must be filled. The store is left alone: a user who moved may be
-   * tracked by another owned shard.
+   * Departure), and the shard's table marker when it changes: written when the table is on and the marker was
+   * missing (every state record from now on comes with its table record), deleted when the table is off, so
+   * that switching it on again refills it. The store is left alone: a user who moved may be tracked by another
+   * owned shard.
    */
   async restored({ shard, departures, goneShards, tableComplete }: ShardRestored): Promise<void> {
-    const { encodeDepartures, publisher, observers, tableEnabled } = this.parts;
-    if (tableEnabled && !tableComplete) this.markerDue.set(shard, true);
-    else if (!tableEnabled && tableComplete) this.markerDue.set(shard, false);
-    else this.markerDue.delete(shard);
-    if (departures.length === 0 && goneShards.length === 0) return;
-    await publisher.publish(encodeDepartures(shard, departures, (this.parts.now ?? Date.now)(), goneShards));
+    const { encodeDepartures, encodeTableMarker, publisher, observers, tableEnabled } = this.parts;
+    const marker = tableEnabled === tableComplete ? [] : [encodeTableMarker(shard, tableEnabled)];
+    if (departures.length === 0 && goneShards.length === 0 && marker.length === 0) return;
+    const batch = encodeDepartures(shard, departures, (this.parts.now ?? Date.now)(), goneShards);
+    await publisher.publish({ ...batch, state: [...batch.state, ...marker] });
+    if (departures.length === 0) return;
     const removed = departures.filter((departure) => departure.removed).length;
     observers.processing.onDeparted?.({ shard, removed, moved: departures.length - removed });
   }
 
   /**
-   * Filling the table re-publishes every unchanged user of the shard at once (as a first start does); the
-   * periodic re-snapshot at most twice its steady share per batch, so a backlog drains over half an interval.
+   * Which unchanged presences go out again: a user whose state predates the table, at once (as at a first
+   * start), so the table holds everyone; and with a re-snapshot interval, each user once per interval, at most
+   * twice its steady share per batch, so a backlog drains over half an interval.
    */
-  private resnapshotPolicy(shard: string, observedAt: number): ResnapshotPolicy | undefined {
-    if (this.markerDue.get(shard) === true) return { isDue: () => true, maxPerBatch: Number.POSITIVE_INFINITY };
+  private resnapshotPolicy(observedAt: number): ResnapshotPolicy | undefined {
+    const { store, tableEnabled } = this.parts;
     const { resnapshotIntervalMs = 0, intervalMs, batchSize } = this.parts.schedule;
-    if (resnapshotIntervalMs <= 0) return undefined;
+    const periodic = resnapshotIntervalMs > 0;
+    if (!tableEnabled && !periodic) return undefined;
     return {
-      isDue: (userId, previous) => resnapshotDue(userId, previous, observedAt, resnapshotIntervalMs),
-      maxPerBatch: Math.max(1, Math.ceil((2 * batchSize * intervalMs) / resnapshotIntervalMs)),
+      mustRepublish: (userId) => tableEnabled && !store.isOnTable(userId),
+      isDue: (userId, previous) => periodic && resnapshotDue(userId, previous, observedAt, resnapshotIntervalMs),
+      maxPerBatch: periodic ? Math.max(1, Math.ceil((2 * batchSize * intervalMs) / resnapshotIntervalMs)) : 0,
     };
   }
 }

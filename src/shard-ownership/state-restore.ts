@@ -35,6 +35,7 @@ export class StateRestore {
   private readonly leaving = new Map<string, { handler: string; shard: string; userId: string; value: Buffer }>();
   /** Shards the config no longer has, by the taken shard that retires them. */
   private readonly gone = new Map<string, Set<string>>();
+  /** Taken shards whose table marker stands at the point of the partition read so far. */
   private readonly tableComplete = new Set<string>();
   restored = 0;
   records = 0;
@@ -51,7 +52,7 @@ export class StateRestore {
     if (key === undefined) return;
     const members = this.members.get(key.shard);
     if (members?.has(key.userId) === true) {
-      this.restore(key.userId, record);
+      this.restore(key.userId, record, this.tableComplete.has(key.shard));
       return;
     }
     const handler = members === undefined ? this.handlerOfOrphan(key.shard) : key.shard;
@@ -93,12 +94,17 @@ export class StateRestore {
     return byShard;
   }
 
-  private restore(userId: string, record: StoredStateRecord): void {
+  /**
+   * A state record written after its shard's table marker (records come in offset order, and a shard's records
+   * are in one partition) was written with its table record, in one transaction: that user is on the table.
+   * One written before it, or with no marker, predates the table.
+   */
+  private restore(userId: string, record: StoredStateRecord, onTable: boolean): void {
     if (record.value === null) {
       this.options.store.delete(userId);
       return;
     }
-    this.options.store.commit(userId, decodeState(this.options.codec, record.key, record.value));
+    this.options.store.commit(userId, decodeState(this.options.codec, record.key, record.value), onTable);
     this.restored++;
   }
 

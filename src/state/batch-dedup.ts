@@ -25,10 +25,12 @@ export interface AcknowledgedStates {
 }
 
 /**
- * Which unchanged presences go out again as snapshots: those `isDue` says, at most `maxPerBatch` per batch, so a
- * backlog of due users (re-snapshots just turned on) drains over several cycles instead of in one.
+ * Which unchanged presences go out again as snapshots: every one `mustRepublish` names, and of the others those
+ * `isDue` says, at most `maxPerBatch` per batch, so a backlog of due users (re-snapshots just turned on) drains
+ * over several cycles instead of in one.
  */
 export interface ResnapshotPolicy {
+  mustRepublish(userId: string): boolean;
   isDue(userId: string, previous: UserPresenceState): boolean;
   maxPerBatch: number;
 }
@@ -53,14 +55,12 @@ export function dedupBatch(
     const repeated = nextStates.get(presence.id);
     const previous = repeated ?? acknowledged.get(presence.id);
     const decided = decide(previous, presence);
-    const again =
-      decided === 'duplicate' &&
-      repeated === undefined &&
-      previous !== undefined &&
-      resnapshot !== undefined &&
-      resnapshots < resnapshot.maxPerBatch &&
-      resnapshot.isDue(presence.id, previous);
-    if (again) resnapshots++;
+    const candidate =
+      decided === 'duplicate' && repeated === undefined && previous !== undefined && resnapshot !== undefined;
+    const must = candidate && resnapshot.mustRepublish(presence.id);
+    const due = candidate && !must && resnapshots < resnapshot.maxPerBatch && resnapshot.isDue(presence.id, previous);
+    if (due) resnapshots++;
+    const again = must || due;
     const verdict = again ? 'snapshot' : decided;
     counts[verdict]++;
     if (verdict === 'duplicate' || verdict === 'stale') continue;

@@ -1,7 +1,8 @@
 import type { UserPresenceState } from './dedup.js';
 
-const ABSENT = 0;
+// Flags per slot: a state, and whether the table topic holds the presence that state stands for.
 const PRESENT = 1;
+const ON_TABLE = 2;
 
 /**
  * Per-user last-acknowledged state, in memory. Only `commit` changes it, and the pipeline calls `commit` after
@@ -38,7 +39,7 @@ export class PresenceStateStore {
 
   get(userId: string): UserPresenceState | undefined {
     const slot = this.slots.get(userId);
-    if (slot === undefined || this.present[slot] !== PRESENT) return undefined;
+    if (slot === undefined || ((this.present[slot] ?? 0) & PRESENT) === 0) return undefined;
     return {
       sequenceNumber: this.sequenceNumbers[slot] ?? null,
       availability: this.codes[this.availability[slot] ?? 0] ?? '',
@@ -48,10 +49,11 @@ export class PresenceStateStore {
     };
   }
 
-  commit(userId: string, state: UserPresenceState): void {
+  /** `onTable`: the table topic got this presence with it (same transaction), or had it already. */
+  commit(userId: string, state: UserPresenceState, onTable = false): void {
     const slot = this.slotFor(userId);
-    if (this.present[slot] !== PRESENT) this.count++;
-    this.present[slot] = PRESENT;
+    if (((this.present[slot] ?? 0) & PRESENT) === 0) this.count++;
+    this.present[slot] = onTable ? PRESENT | ON_TABLE : PRESENT;
     this.sequenceNumbers[slot] = state.sequenceNumber;
     this.availability[slot] = this.code(state.availability);
     this.activity[slot] = this.code(state.activity);
@@ -59,10 +61,19 @@ export class PresenceStateStore {
     this.fieldsHash[slot] = state.fieldsHash;
   }
 
+  /**
+   * Whether the user's state is known to be on the table topic too. False for a state restored from before the
+   * table was complete (an upgrade, or the table switched on later): such a user is re-published once.
+   */
+  isOnTable(userId: string): boolean {
+    const slot = this.slots.get(userId);
+    return slot !== undefined && ((this.present[slot] ?? 0) & ON_TABLE) !== 0;
+  }
+
   delete(userId: string): void {
     const slot = this.slots.get(userId);
-    if (slot === undefined || this.present[slot] !== PRESENT) return;
-    this.present[slot] = ABSENT;
+    if (slot === undefined || ((this.present[slot] ?? 0) & PRESENT) === 0) return;
+    this.present[slot] = 0;
     this.sequenceNumbers[slot] = null;
     this.count--;
   }

@@ -340,7 +340,7 @@ describe('PresencePipeline.restored: users who left a shard', () => {
 
   it('writes no table records when the table is off', async () => {
     const { publisher, pipeline } = setUp();
-    await pipeline.restored(restoredWith(departures));
+    await pipeline.restored(restoredWith(departures, { tableComplete: false }));
     expect(publisher.batches[0]?.table).toBeUndefined();
     expect(publisher.batches[0]?.state).toHaveLength(2);
   });
@@ -362,62 +362,58 @@ describe('PresencePipeline.restored: users who left a shard', () => {
     publisher.next = async () => {
       throw refused;
     };
-    await expect(pipeline.restored(restoredWith(departures))).rejects.toBe(refused);
+    await expect(pipeline.restored(restoredWith(departures, { tableComplete: false }))).rejects.toBe(refused);
     expect(reports).toEqual([]);
 
-    await pipeline.restored(restoredWith([]));
+    await pipeline.restored(restoredWith([], { tableComplete: false }));
     expect(publisher.batches).toHaveLength(1);
     expect(reports).toEqual([]);
   });
 });
 
 describe('PresencePipeline.restored: filling the table, and shards that are gone', () => {
-  const cycle = { confirmedAt: 10_000, completedAt: 12_500, usersConfirmed: 2, usersUnconfirmed: 0 };
-
-  it('re-publishes every unchanged user of a shard whose table is not complete, and completes it with the watermark', async () => {
-    const { store, publisher, pipeline, kinds, stateCodec } = setUp(undefined, { table: true, watermarks: true });
+  it('writes the marker before polling, then re-publishes once each user whose state predates the table', async () => {
+    const { store, publisher, pipeline, kinds, stateCodec } = setUp(undefined, { table: true });
+    // Restored from before the marker: not on the table.
     store.commit(USER_A, stateOf(presence(USER_A, 'C1'), 1_000));
     store.commit(USER_B, stateOf(presence(USER_B, 'C2'), 1_000));
     await pipeline.restored(restoredWith([], { tableComplete: false }));
-    expect(publisher.batches).toEqual([]);
+    expect(publisher.batches).toEqual([
+      { shard: 'emea', events: [], table: [], state: [tableMarkerRecord(stateCodec, 'emea', true)] },
+    ]);
 
-    await pipeline.deliver('emea', result([presence(USER_A, 'C1'), presence(USER_B, 'C2')]), 2_000);
-    expect(kinds(publisher.batches[0])).toEqual([`${USER_A} SNAPSHOT`, `${USER_B} SNAPSHOT`]);
-    expect(publisher.batches[0]?.table?.map((record) => record.key)).toEqual([USER_A, USER_B]);
-
-    await pipeline.confirm('emea', cycle);
-    const marker = tableMarkerRecord(stateCodec, 'emea', true);
-    expect(publisher.batches[1]?.watermarks?.map((record) => record.key)).toEqual(['emea']);
-    expect(publisher.batches[1]?.state).toEqual([marker]);
-
-    // Complete now: unchanged users are duplicates again, and the next watermark carries no marker.
-    await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 3_000);
-    expect(publisher.batches).toHaveLength(2);
-    await pipeline.confirm('emea', cycle);
-    expect(publisher.batches[2]?.state).toEqual([]);
-  });
-
-  it('keeps filling until a watermark with the marker was published', async () => {
-    const { store, publisher, pipeline, kinds } = setUp(undefined, { table: true, watermarks: true });
-    store.commit(USER_A, stateOf(presence(USER_A, 'C1'), 1_000));
-    await pipeline.restored(restoredWith([], { tableComplete: false }));
-    publisher.next = async () => {
-      throw new ConnectorError(ErrorCodes.SINK_UNAVAILABLE, 'broker away', { retriable: true });
-    };
-    await expect(pipeline.confirm('emea', cycle)).rejects.toThrow('broker away');
     await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 2_000);
-    expect(kinds(publisher.batches.at(-1))).toEqual([`${USER_A} SNAPSHOT`]);
+    expect(kinds(publisher.batches[1])).toEqual([`${USER_A} SNAPSHOT`]);
+    expect(publisher.batches[1]?.table?.map((record) => record.key)).toEqual([USER_A]);
+    expect(store.isOnTable(USER_A)).toBe(true);
+
+    // Once published with its table record, a user is a duplicate again; the other one still goes out once.
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1'), presence(USER_B, 'C2')]), 3_000);
+    expect(kinds(publisher.batches[2])).toEqual([`${USER_B} SNAPSHOT`]);
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1'), presence(USER_B, 'C2')]), 4_000);
+    expect(publisher.batches).toHaveLength(3);
   });
 
-  it('deletes the marker of a complete table once the table is off, even without watermarks', async () => {
+  it('re-publishes nobody when the table is complete, and nobody for the table when it is off', async () => {
+    const on = setUp(undefined, { table: true });
+    on.store.commit(USER_A, stateOf(presence(USER_A, 'C1'), 1_000), true);
+    await on.pipeline.restored(restoredWith([], { tableComplete: true }));
+    await on.pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 2_000);
+    expect(on.publisher.batches).toEqual([]);
+
+    const off = setUp();
+    off.store.commit(USER_A, stateOf(presence(USER_A, 'C1'), 1_000));
+    await off.pipeline.restored(restoredWith([], { tableComplete: false }));
+    await off.pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 2_000);
+    expect(off.publisher.batches).toEqual([]);
+  });
+
+  it('deletes the marker of a shard whose table is off, so that switching it on again refills the table', async () => {
     const { publisher, pipeline, stateCodec } = setUp();
     await pipeline.restored(restoredWith([], { tableComplete: true }));
-    await pipeline.confirm('emea', cycle);
     expect(publisher.batches).toEqual([
       { shard: 'emea', events: [], state: [tableMarkerRecord(stateCodec, 'emea', false)] },
     ]);
-    await pipeline.confirm('emea', cycle);
-    expect(publisher.batches).toHaveLength(1);
   });
 
   it("deletes a gone shard's table marker and watermark with its users", async () => {

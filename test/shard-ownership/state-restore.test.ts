@@ -118,4 +118,22 @@ describe('restoring taken-over shards', () => {
       { shard: 'b', departures: [], goneShards: [], tableComplete: false },
     ]);
   });
+
+  it('takes a user as on the table when its state record came after its shard marker, in offset order', () => {
+    const { store, restore } = restoreOf(['a', 'b'], shards);
+    restore.add(put('a', 'u1', 'C1')); // before a's marker: predates the table
+    restore.add(put('b', 'u3', 'C1')); // b never got a marker
+    restore.add({ key: codec.key('a', TABLE_MARKER_ID), value: TABLE_MARKER_VALUE });
+    restore.add(put('a', 'u2', 'C2')); // written with its table record
+    expect(store.isOnTable('u1')).toBe(false);
+    expect(store.isOnTable('u2')).toBe(true);
+    expect(store.isOnTable('u3')).toBe(false);
+    // A later record of u1 (it changed after the marker) puts it on the table; a marker tombstone ends that.
+    restore.add(put('a', 'u1', 'C3'));
+    expect(store.isOnTable('u1')).toBe(true);
+    restore.add({ key: codec.key('a', TABLE_MARKER_ID), value: null });
+    restore.add(put('a', 'u2', 'C4'));
+    expect(store.isOnTable('u2')).toBe(false);
+    expect(restore.outcome().map((shard) => shard.tableComplete)).toEqual([false, false]);
+  });
 });

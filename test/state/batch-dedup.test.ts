@@ -187,6 +187,7 @@ describe('dedupBatch with a re-snapshot policy', () => {
   const alicePhase = 0.0878 * INTERVAL;
   const carolPhase = 0.8106 * INTERVAL;
   const periodic = (at: number, maxPerBatch = Number.POSITIVE_INFINITY): ResnapshotPolicy => ({
+    mustRepublish: () => false,
     isDue: (userId, previous) => resnapshotDue(userId, previous, at, INTERVAL),
     maxPerBatch,
   });
@@ -222,6 +223,23 @@ describe('dedupBatch with a re-snapshot policy', () => {
     expect(due(carolPhase + HOUR / 60)).toEqual([alice, carol]);
   });
 
+  it('re-publishes every user it must (a table to fill) whatever the cap, and no more than the cap of the due', () => {
+    const { store } = recordingStore({
+      [alice]: stateOf(presence(alice), 0),
+      [bob]: stateOf(presence(bob), 0),
+      [carol]: stateOf(presence(carol), 0),
+    });
+    const at = 3 * INTERVAL;
+    const policy: ResnapshotPolicy = { ...periodic(at, 1), mustRepublish: (userId) => userId !== carol };
+    const result = dedupBatch([presence(alice), presence(bob), presence(carol)], store, at, policy);
+    expect(result.counts).toEqual({ snapshot: 3, change: 0, duplicate: 0, stale: 0 });
+    const capped = dedupBatch([presence(alice), presence(bob), presence(carol)], store, at, {
+      ...periodic(at, 1),
+      mustRepublish: (userId) => userId === alice,
+    });
+    expect(capped.accepted.map((entry) => entry.presence.id)).toEqual([alice, bob]);
+  });
+
   it('re-publishes at most maxPerBatch users of a batch; the others stay due for a later cycle', () => {
     const { store } = recordingStore({
       [alice]: stateOf(presence(alice), 0),
@@ -240,7 +258,7 @@ describe('dedupBatch with a re-snapshot policy', () => {
       [bob]: stateOf(presence(bob, { sequenceNumber: 'C0000000009' }), 0),
     });
     const changed = presence(alice, { availability: 'Busy' });
-    const everything: ResnapshotPolicy = { isDue: () => true, maxPerBatch: Number.POSITIVE_INFINITY };
+    const everything: ResnapshotPolicy = { mustRepublish: () => true, isDue: () => true, maxPerBatch: 0 };
     const result = dedupBatch([changed, presence(bob)], store, 10 * INTERVAL, everything);
     expect(result.counts).toEqual({ snapshot: 0, change: 1, duplicate: 0, stale: 1 });
     expect(result.accepted).toEqual([{ presence: changed, previous: store.get(alice) }]);
@@ -249,7 +267,7 @@ describe('dedupBatch with a re-snapshot policy', () => {
 
   it('re-publishes a user repeated in one response once: the repeat is a duplicate of the re-snapshot', () => {
     const { store } = recordingStore({ [alice]: stateOf(presence(alice), 0) });
-    const everything: ResnapshotPolicy = { isDue: () => true, maxPerBatch: Number.POSITIVE_INFINITY };
+    const everything: ResnapshotPolicy = { mustRepublish: () => true, isDue: () => true, maxPerBatch: 0 };
     const result = dedupBatch([presence(alice), presence(alice)], store, INTERVAL, everything);
     expect(result.counts).toEqual({ snapshot: 1, change: 0, duplicate: 1, stale: 0 });
     expect(result.accepted).toHaveLength(1);

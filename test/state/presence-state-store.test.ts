@@ -45,4 +45,26 @@ describe('PresenceStateStore', () => {
     store.commit('a', state('3'));
     expect(store.size).toBe(2);
   });
+
+  it('remembers per user whether its state is on the table, and forgets it with the state', () => {
+    const store = new PresenceStateStore(['a', 'b']);
+    store.commit('a', state('1'), true);
+    store.commit('b', state('2'));
+    expect([store.isOnTable('a'), store.isOnTable('b'), store.isOnTable('unknown')]).toEqual([true, false, false]);
+    expect(store.get('a')).toEqual(state('1'));
+    store.commit('a', state('3'));
+    expect(store.isOnTable('a')).toBe(false);
+    store.commit('b', state('4'), true);
+    store.delete('b');
+    expect(store.isOnTable('b')).toBe(false);
+    expect(store.size).toBe(1);
+  });
+
+  it('knows the users of the config, with a state or not', () => {
+    const store = new PresenceStateStore(['a']);
+    expect(store.knows('a')).toBe(true);
+    expect(store.knows('z')).toBe(false);
+    store.commit('z', state('1'));
+    expect(store.knows('z')).toBe(true);
+  });
 });
