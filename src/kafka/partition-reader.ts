@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import { ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors.js';
 import { closeAfter, kafkaDebugLog } from './closing.js';
 import { kafkaFailure } from './errors.js';
@@ -162,13 +162,7 @@ async function readPartitionsOnce(kafka: Kafka, options: ReadPartitionsOptions):
             );
           },
         });
-        const wanted = new Set(options.ranges.map((range) => range.partition));
-        const unwanted = [...ends.keys()].filter((partition) => !wanted.has(partition));
-        if (unwanted.length > 0) consumer.pause([{ topic: options.topic, partitions: unwanted }]);
-        for (const range of options.ranges) {
-          if (range.fromOffset !== undefined)
-            consumer.seek({ topic: options.topic, partition: range.partition, offset: range.fromOffset });
-        }
+        positionConsumer(consumer, options, ends);
         await progress.finished;
       },
       () => consumer.disconnect(),
@@ -177,6 +171,29 @@ async function readPartitionsOnce(kafka: Kafka, options: ReadPartitionsOptions):
     );
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Pauses the partitions not asked for and seeks the others. kafkajs restarts a consumer whose group join failed
+ * retriably (COORDINATOR_LOAD_IN_PROGRESS on a broker just started), and pause and seek throw while it has no
+ * group: that read is retried with a new consumer, not given up.
+ */
+export function positionConsumer(consumer: Consumer, options: ReadPartitionsOptions, ends: Map<number, PartitionEnd>): void {
+  try {
+    const wanted = new Set(options.ranges.map((range) => range.partition));
+    const unwanted = [...ends.keys()].filter((partition) => !wanted.has(partition));
+    if (unwanted.length > 0) consumer.pause([{ topic: options.topic, partitions: unwanted }]);
+    for (const range of options.ranges) {
+      if (range.fromOffset !== undefined)
+        consumer.seek({ topic: options.topic, partition: range.partition, offset: range.fromOffset });
+    }
+  } catch (error) {
+    throw new ConnectorError(
+      ErrorCodes.STATE_RESTORE_FAILED,
+      `reading ${options.topic} failed: ${toError(error).message}`,
+      { cause: error, retriable: true, details: { topic: options.topic } },
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, isConnectorError, type ConnectorError } from '../../src/errors.js';
-import { PartitionReadProgress, type PartitionEnd } from '../../src/kafka/partition-reader.js';
+import { PartitionReadProgress, positionConsumer, type PartitionEnd } from '../../src/kafka/partition-reader.js';
 import type { PartitionRange, PartitionRecord } from '../../src/kafka/types.js';
 
 const { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } = kafkajs;
@@ -180,5 +180,46 @@ describe('PartitionReadProgress: failures', () => {
       retriable: true,
       message: 'reading state did not finish within 60000 ms',
     });
+  });
+});
+
+describe('positionConsumer', () => {
+  const options = {
+    topic: TOPIC,
+    ranges: [{ partition: 0, fromOffset: '4' }, { partition: 2 }],
+    onRecords: () => false,
+    timeoutMs: 1_000,
+    groupPrefix: 'g',
+  };
+
+  it('pauses the partitions not asked for and seeks those asked from an offset', () => {
+    const calls: unknown[] = [];
+    const consumer = {
+      pause: (topics: unknown) => void calls.push(['pause', topics]),
+      seek: (position: unknown) => void calls.push(['seek', position]),
+    } as unknown as kafkajs.Consumer;
+    positionConsumer(consumer, options, new Map(ENDS));
+    expect(calls).toEqual([
+      ['pause', [{ topic: TOPIC, partitions: [1] }]],
+      ['seek', { topic: TOPIC, partition: 0, offset: '4' }],
+    ]);
+  });
+
+  it('makes a consumer without a group (kafkajs restarting it after a coordinator still loading) retriable', () => {
+    const consumer = {
+      pause: () => {
+        throw new Error('Consumer group was not initialized, consumer#run must be called first');
+      },
+      seek: () => undefined,
+    } as unknown as kafkajs.Consumer;
+    let failure: unknown;
+    try {
+      positionConsumer(consumer, options, new Map(ENDS));
+    } catch (error) {
+      failure = error;
+    }
+    expect(isConnectorError(failure, ErrorCodes.STATE_RESTORE_FAILED)).toBe(true);
+    expect((failure as ConnectorError).retriable).toBe(true);
+    expect(String(failure)).toContain('consumer#run must be called first');
   });
 });
