@@ -179,7 +179,11 @@ async function readPartitionsOnce(kafka: Kafka, options: ReadPartitionsOptions):
  * retriably (COORDINATOR_LOAD_IN_PROGRESS on a broker just started), and pause and seek throw while it has no
  * group: that read is retried with a new consumer, not given up.
  */
-export function positionConsumer(consumer: Consumer, options: ReadPartitionsOptions, ends: Map<number, PartitionEnd>): void {
+export function positionConsumer(
+  consumer: Consumer,
+  options: ReadPartitionsOptions,
+  ends: Map<number, PartitionEnd>,
+): void {
   try {
     const wanted = new Set(options.ranges.map((range) => range.partition));
     const unwanted = [...ends.keys()].filter((partition) => !wanted.has(partition));

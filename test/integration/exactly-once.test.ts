@@ -1,19 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, type DecodedEvent, type Harness } from '../support/connector-harness.js';
-import { killWorkerProcesses, startWorkerProcess } from '../support/worker-process.js';
+import { describe, expect, it } from 'vitest';
+import type { DecodedEvent, Harness } from '../support/connector-harness.js';
+import { harnessesDisposedAfterEach, startWorkerProcess } from '../support/worker-process.js';
 
-const harnesses: Harness[] = [];
-afterEach(async () => {
-  killWorkerProcesses();
-  for (const harness of harnesses.splice(0)) await harness.dispose();
-});
-
-async function harnessFor(options: Parameters<typeof startHarness>[0]): Promise<Harness> {
-  const harness = await startHarness(options);
-  harnesses.push(harness);
-  return harness;
-}
+const harnessFor = harnessesDisposedAfterEach();
 
 /** The exactly-once property: per user, strictly increasing sequence numbers, each one served by Graph. */
 function checkExactlyOnce(harness: Harness, events: DecodedEvent[]): Map<string, string[]> {

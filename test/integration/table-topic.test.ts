@@ -5,10 +5,10 @@
  * .avsc files alone.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readMessages } from '../support/kafka.js';
-import { startHarness, type DecodedEvent, type Harness } from '../support/connector-harness.js';
-import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import type { DecodedEvent, Harness } from '../support/connector-harness.js';
+import { harnessesDisposedAfterEach, startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import {
   decodeEvent,
   decodeWatermark,
@@ -27,17 +27,7 @@ import {
   type KeyedRecord,
 } from './support/presence-topics.js';
 
-const harnesses: Harness[] = [];
-afterEach(async () => {
-  killWorkerProcesses();
-  for (const harness of harnesses.splice(0)) await harness.dispose();
-});
-
-async function harnessFor(options: Parameters<typeof startHarness>[0]): Promise<Harness> {
-  const harness = await startHarness(options);
-  harnesses.push(harness);
-  return harness;
-}
+const harnessFor = harnessesDisposedAfterEach();
 
 type EventRecord = KeyedRecord<DecodedEvent>;
 

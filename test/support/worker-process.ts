@@ -1,7 +1,8 @@
 /** The connector as operators run it: `run --config FILE` in its own Node process, logs read from stdout. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Harness } from './connector-harness.js';
+import { afterEach } from 'vitest';
+import { startHarness, type Harness, type HarnessOptions } from './connector-harness.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -57,5 +58,22 @@ export function startWorkerProcess(
       child.exitCode !== null || child.signalCode !== null
         ? Promise.resolve(child.exitCode)
         : new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+  };
+}
+
+/**
+ * For a describe block whose tests start harnesses and worker processes: the returned function starts a harness,
+ * and after each test every worker process is killed and every harness started so is disposed.
+ */
+export function harnessesDisposedAfterEach(): (options: HarnessOptions) => Promise<Harness> {
+  const harnesses: Harness[] = [];
+  afterEach(async () => {
+    killWorkerProcesses();
+    for (const harness of harnesses.splice(0)) await harness.dispose();
+  });
+  return async (options) => {
+    const harness = await startHarness(options);
+    harnesses.push(harness);
+    return harness;
   };
 }
