@@ -75,3 +75,43 @@ export function formatRetryAfter(ms: number, format: 'decimal' | 'integer'): str
   if (format === 'integer') return String(Math.max(1, Math.ceil(Math.round(ms) / 1000)));
   return (Math.max(ms, 1) / 1000).toFixed(3);
 }
+
+export interface ResourceUnitDecision {
+  admitted: boolean;
+  /** Milliseconds until the bucket holds enough units for this request; 0 when admitted. */
+  retryAfterMs: number;
+  /** Share of the bucket in use after this request (Graph reports it above 0.8). */
+  usedShare: number;
+}
+
+/**
+ * The directory's budget: a token bucket of resource units per app per tenant, as Graph documents for identity and
+ * access. It refills continuously at `units` per `windowMs`; a request that finds fewer units than it costs is
+ * throttled and takes none (only requests over the limit are throttled), so a client that waits long enough gets in.
+ */
+export class ResourceUnitBucket {
+  private units: number;
+  private lastMs = Number.NaN;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly windowMs: number,
+  ) {
+    this.units = capacity;
+  }
+
+  take(cost: number, nowMs: number): ResourceUnitDecision {
+    if (!Number.isNaN(this.lastMs) && nowMs > this.lastMs) {
+      this.units = Math.min(this.capacity, this.units + ((nowMs - this.lastMs) * this.capacity) / this.windowMs);
+    }
+    this.lastMs = Number.isNaN(this.lastMs) ? nowMs : Math.max(this.lastMs, nowMs);
+    // A request dearer than the whole bucket could never pass: it waits for a full bucket instead.
+    const needed = Math.min(cost, this.capacity);
+    if (this.units >= needed) {
+      this.units -= needed;
+      return { admitted: true, retryAfterMs: 0, usedShare: 1 - this.units / this.capacity };
+    }
+    const retryAfterMs = Math.max(((needed - this.units) * this.windowMs) / this.capacity, 1);
+    return { admitted: false, retryAfterMs, usedShare: 1 - this.units / this.capacity };
+  }
+}

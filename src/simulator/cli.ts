@@ -8,6 +8,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import {
+  describeDirectory,
+  DIRECTORY_CLI_FLAGS,
+  DIRECTORY_CLI_USAGE,
+  directoryOptionsFromFlags,
+  type FlagValues,
+} from './cli-directory.js';
+import {
   DEFAULT_BUDGET_REQUESTS,
   DEFAULT_BUDGET_WINDOW_SECONDS,
   DEFAULT_CHANGES_PER_MINUTE_SHARE,
@@ -41,7 +48,8 @@ export const SIMULATOR_CLI_USAGE = `Usage: simulate [flags]
   --tenant-id GUID, --client-id GUID, --client-secret S
   --token-lifetime S  expires_in of issued tokens (default 3599)
   --record-served     record every served presence per user (memory grows)
-  --help`;
+  --help
+${DIRECTORY_CLI_USAGE}`;
 
 function invalidFlag(flag: string, value: string, expected: string): ConnectorError {
   return new ConnectorError(
@@ -81,7 +89,7 @@ export function parseBudget(value: string): { requests: number; windowSeconds?: 
 
 /** Throws ConnectorError SIMULATOR_INVALID_OPTIONS for unknown flags or bad values; ranges are checked on start. */
 export function parseSimulatorArgs(argv: string[]): SimulatorCliOptions {
-  let values: Record<string, string | boolean | undefined>;
+  let values: FlagValues;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -103,6 +111,7 @@ export function parseSimulatorArgs(argv: string[]): SimulatorCliOptions {
         'token-lifetime': { type: 'string' },
         'record-served': { type: 'boolean' },
         help: { type: 'boolean' },
+        ...DIRECTORY_CLI_FLAGS,
       },
     }));
   } catch (cause) {
@@ -115,11 +124,11 @@ export function parseSimulatorArgs(argv: string[]): SimulatorCliOptions {
   return { simulator: toOptions(values), caOut: stringFlag(values['ca-out']) ?? null, help: values['help'] === true };
 }
 
-function stringFlag(value: string | boolean | undefined): string | undefined {
+function stringFlag(value: FlagValues[string]): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function toOptions(values: Record<string, string | boolean | undefined>): GraphSimulatorOptions {
+function toOptions(values: FlagValues): GraphSimulatorOptions {
   const options: GraphSimulatorOptions = {};
   const number = (flag: string): number | undefined => parseNumber(flag, stringFlag(values[flag]));
   const assign = <K extends keyof GraphSimulatorOptions>(key: K, value: GraphSimulatorOptions[K] | undefined): void => {
@@ -140,6 +149,8 @@ function toOptions(values: Record<string, string | boolean | undefined>): GraphS
   if (latency !== undefined) options.faults = { latency: parseLatency(latency) };
   const budget = stringFlag(values['budget']);
   if (budget !== undefined) options.budget = parseBudget(budget);
+  const directory = directoryOptionsFromFlags(values);
+  if (directory !== undefined) options.directory = directory;
   return options;
 }
 
@@ -185,6 +196,7 @@ function describe(simulator: GraphSimulator, options: GraphSimulatorOptions, caP
     `  Users            ${simulator.userCount} (first id ${simulator.userIdAt(0)})`,
     `  Churn            ${options.changesPerMinuteShare ?? DEFAULT_CHANGES_PER_MINUTE_SHARE} of users per minute`,
     `  Budget           ${budget.requests ?? DEFAULT_BUDGET_REQUESTS} requests per ${budget.windowSeconds ?? DEFAULT_BUDGET_WINDOW_SECONDS} s per app (sliding window)`,
+    ...describeDirectory(simulator, options.directory),
     `  CA certificate   ${caPath}  (trust it, e.g. NODE_EXTRA_CA_CERTS=${caPath})`,
   ];
 }

@@ -20,6 +20,8 @@ export interface PresenceContext {
   duplicates: DuplicateFilter;
   seed: number;
   store: PresenceStore;
+  /** False for users not in the directory (deleted, or not created yet): Graph has no presence for them. */
+  inDirectory(index: number): boolean;
   tokens: TokenAuthority;
   clients: ClientRegistry;
   budgetFor(clientId: string): RequestBudget;
@@ -110,8 +112,27 @@ function firstRejected(requested: readonly string[], rejectedIds: readonly strin
   return requested.find((id) => rejected.has(id.toLowerCase()));
 }
 
-type AuthResult =
+export type AuthResult =
   { ok: true; clientId: string } | { ok: false; reply: Reply; clientId: string | null; fault: string | null };
+
+/** What a bearer check needs: the tokens issued, and the origin for the challenge header. */
+export interface BearerContext {
+  origin: string;
+  tokens: TokenAuthority;
+}
+
+/** The bearer token check every Graph route makes first (401 `InvalidAuthenticationToken` in Graph's shape). */
+export function authenticateBearer(
+  context: BearerContext,
+  request: IncomingMessage,
+  ids: RequestIds,
+  nowMs: number,
+): AuthResult {
+  const check = context.tokens.check(headerValue(request, 'authorization'), nowMs);
+  if (!check.ok)
+    return { ok: false, reply: unauthorized(context, ids, check.reason, nowMs), clientId: check.clientId, fault: null };
+  return { ok: true, clientId: check.clientId };
+}
 
 function authenticate(
   context: PresenceContext,
@@ -120,9 +141,8 @@ function authenticate(
   faults: SimulatorFaults,
   nowMs: number,
 ): AuthResult {
-  const check = context.tokens.check(headerValue(request, 'authorization'), nowMs);
-  if (!check.ok)
-    return { ok: false, reply: unauthorized(context, ids, check.reason, nowMs), clientId: check.clientId, fault: null };
+  const check = authenticateBearer(context, request, ids, nowMs);
+  if (!check.ok) return check;
   if (faults.unauthorized) {
     const reply = graphError(
       401,
@@ -137,14 +157,14 @@ function authenticate(
   return { ok: true, clientId: check.clientId };
 }
 
-function challenge(context: PresenceContext): Record<string, string> {
+function challenge(context: BearerContext): Record<string, string> {
   return {
     'www-authenticate': `Bearer realm="", authorization_uri="${context.origin}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`,
   };
 }
 
 function unauthorized(
-  context: PresenceContext,
+  context: BearerContext,
   ids: RequestIds,
   reason: keyof typeof TOKEN_MESSAGES,
   nowMs: number,

@@ -1,7 +1,8 @@
 /**
  * Microsoft Graph presence simulator: a local HTTPS server speaking the Entra ID client-credentials flow and
  * `POST /{v1.0|beta}/communications/getPresencesByUserId`, with a churning population of up to 5 million users,
- * Graph's per-app request budget (429 with decimal Retry-After), and fault injection. For demos, benchmarks and
+ * Graph's per-app request budget (429 with decimal Retry-After), and fault injection; plus the Entra ID directory
+ * (`/users/delta`, `/groups/delta`, group member listings) with its own budget. For demos, benchmarks and
  * fault-injection tests of the connector.
  *
  * ```ts
@@ -35,12 +36,28 @@ export type {
 } from './options.js';
 export type { PresencePatch } from './presence-store.js';
 export type {
+  DeltaRoundCounters,
+  DirectoryCounters,
+  DirectoryRequestInfo,
+  DirectoryRoute,
   RecordedRequest,
   RecordingCounters,
   ServedPresence,
   SimulatorRecording,
   SimulatorRoute,
 } from './recording.js';
+export { DIRECTORY_PERMISSIONS, SEVEN_DAYS_SECONDS } from './directory-options.js';
+export type {
+  DirectoryBudgetOptions,
+  DirectoryChangeWeights,
+  DirectoryFaults,
+  DirectoryGroupLayout,
+  DirectoryOptions,
+  DirectoryOptionsInput,
+  DirectoryPermission,
+} from './directory-options.js';
+export type { DirectoryUser, NewUserAttributes, SimulatedDirectory } from './directory-handle.js';
+export type { UserState } from './directory-users.js';
 export { parseSimulatorArgs, runSimulatorCli } from './cli.js';
 export type { SimulatorCliOptions, SimulatorCliIo } from './cli.js';
 

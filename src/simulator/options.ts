@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ConnectorError, ErrorCodes } from '../errors.js';
+import { directorySchema, type DirectoryOptionsInput } from './directory-options.js';
 
 /** Added to every presence response before it is sent. */
 export type LatencySpec =
@@ -116,6 +117,8 @@ export interface GraphSimulatorOptions {
   recordServedPresences?: boolean;
   /** Requests kept in `recording.requests()` (oldest dropped first). Default 100,000. */
   maxRecordedRequests?: number;
+  /** The Entra ID directory: users' attributes, groups, delta queries, their budget and faults (directory-options.ts). */
+  directory?: DirectoryOptionsInput;
 }
 
 export const DEFAULT_TENANT_ID = '6f1d3c9a-2b4e-4f8a-9c7d-5e3b1a0f2d4c';
@@ -212,12 +215,24 @@ const optionsSchema = z
     faults: faultsSchema.prefault({}),
     recordServedPresences: z.boolean().default(false),
     maxRecordedRequests: z.number().int().min(0).max(10_000_000).default(100_000),
+    directory: directorySchema.prefault({}),
   })
   .strict()
   .refine((options) => !options.additionalClients.some((client) => sameGuid(client.clientId, options.clientId)), {
     message: 'an additional client must not reuse the main clientId',
     path: ['additionalClients'],
-  });
+  })
+  .refine((options) => (options.directory.initialUsers ?? 0) <= options.userCount, {
+    message: 'must not exceed userCount',
+    path: ['directory', 'initialUsers'],
+  })
+  .refine(
+    (options) => {
+      const existing = options.directory.initialUsers ?? options.userCount;
+      return (options.directory.groupLayout ?? []).every((group) => (group.users ?? []).every((u) => u < existing));
+    },
+    { message: 'lists a user index that does not exist at start', path: ['directory', 'groupLayout'] },
+  );
 
 function sameGuid(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();

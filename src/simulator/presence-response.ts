@@ -79,7 +79,8 @@ export function resolveIds(context: PresenceContext, requested: string[]): Resol
   const indices = new Int32Array(ids.length);
   let firstNotGuid: string | null = null;
   ids.forEach((id, i) => {
-    const index = userIndexOf(id, context.store.count, context.seed);
+    const found = userIndexOf(id, context.store.count, context.seed);
+    const index = found >= 0 && !context.inDirectory(found) ? -1 : found;
     indices[i] = index;
     if (index < 0 && firstNotGuid === null && !isGuid(id)) firstNotGuid = requested[i] ?? id;
   });

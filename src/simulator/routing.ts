@@ -1,6 +1,6 @@
 /**
- * Routing of every request: reads the body, dispatches by path and method to the Entra ID or Graph presence
- * handlers, applies injected latency, answers and records the request.
+ * Routing of every request: reads the body, dispatches by path and method to the Entra ID, Graph presence or
+ * Graph directory handlers, applies injected latency, answers and records the request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -12,6 +12,7 @@ import {
   unknownTenant,
   type EntraContext,
 } from './entra.js';
+import { handleDirectory, matchDirectoryPath, type DirectoryRequestInfo } from './graph-directory.js';
 import { handlePresence, type PresenceClock, type PresenceContext } from './graph-presence.js';
 import { BodyTooLargeError, graphError, readBody, requestIds, send, type Reply } from './http-util.js';
 import { normalDraw } from './random.js';
@@ -31,6 +32,7 @@ interface Routed {
   presencesServed: number;
   fault: string | null;
   latencyMs: number;
+  directory: DirectoryRequestInfo | null;
 }
 
 export async function route(runtime: Runtime, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -57,6 +59,7 @@ export async function route(runtime: Runtime, request: IncomingMessage, response
     presencesServed: routed.presencesServed,
     requestId: routed.reply.headers['request-id'] ?? routed.reply.headers['x-ms-request-id'] ?? '',
     fault: routed.fault,
+    directory: routed.directory,
   });
 }
 
@@ -76,7 +79,7 @@ function failed(request: IncomingMessage, error: unknown, nowMs: number): Routed
 }
 
 function plain(route: SimulatorRoute, reply: Reply, clientId: string | null = null): Routed {
-  return { route, reply, clientId, idsCount: 0, presencesServed: 0, fault: null, latencyMs: 0 };
+  return { route, reply, clientId, idsCount: 0, presencesServed: 0, fault: null, latencyMs: 0, directory: null };
 }
 
 function dispatch(
@@ -94,7 +97,19 @@ function dispatch(
   const { entra, presence } = routes;
   const presencePath = PRESENCE_PATH.exec(lower);
   if (presencePath !== null && request.method === 'POST') {
+    runtime.directoryChurn.advance(monotonicMs);
     return presenceRoute(runtime, presence, request, body, presencePath[1] ?? 'v1.0', { monotonicMs, wallMs });
+  }
+  const directoryPath = matchDirectoryPath(lower);
+  if (directoryPath !== null) {
+    // The directory moves on before it is read, as the population does before presence is.
+    runtime.directoryChurn.advance(monotonicMs);
+    const outcome = handleDirectory(routes.directory, request, directoryPath, { monotonicMs, wallMs });
+    return {
+      ...plain(directoryPath.route, outcome.reply, outcome.clientId),
+      fault: outcome.fault,
+      directory: outcome.info,
+    };
   }
   if (lower === '/common/discovery/instance' && request.method === 'GET')
     return plain('instance-discovery', instanceDiscovery(entra));
@@ -115,7 +130,7 @@ function presenceRoute(
 ): Routed {
   runtime.churn.advance(clock.monotonicMs, Math.floor(clock.wallMs / 1000));
   const result = handlePresence(context, request, body, version, clock);
-  return { route: 'presence', ...result, latencyMs: sampleLatency(runtime) };
+  return { route: 'presence', ...result, latencyMs: sampleLatency(runtime), directory: null };
 }
 
 function tenantDispatch(

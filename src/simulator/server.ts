@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import { resolveSimulatorOptions, type GraphSimulatorOptions } from './options.js';
 import { route } from './routing.js';
-import { createRuntime, entraContext, presenceContext } from './runtime.js';
+import { createRuntime, directoryContext, entraContext, presenceContext } from './runtime.js';
 import { simulatorHandle, type GraphSimulator } from './simulator-handle.js';
 import { generateTlsMaterial } from './tls.js';
 
@@ -29,7 +29,11 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   const port = await listen(server, resolved.port, resolved.host);
   const authorityHost = `${hostForUrl(resolved.host)}:${port}`;
   const origin = `${resolved.tls ? 'https' : 'http'}://${authorityHost}`;
-  runtime.routes = { entra: entraContext(runtime, origin, authorityHost), presence: presenceContext(runtime, origin) };
+  runtime.routes = {
+    entra: entraContext(runtime, origin, authorityHost),
+    presence: presenceContext(runtime, origin),
+    directory: directoryContext(runtime, origin),
+  };
   return simulatorHandle(runtime, server, { origin, authorityHost, caCertificatePem: tls.certPem });
 }
 

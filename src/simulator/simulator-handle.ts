@@ -1,6 +1,7 @@
-/** The `GraphSimulator` handle a caller drives: addresses, population controls, faults, tokens and shutdown. */
+/** The `GraphSimulator` handle a caller drives: addresses, population and directory controls, faults, tokens, shutdown. */
 import type { Server } from 'node:http';
 import { ConnectorError, ErrorCodes } from '../errors.js';
+import { directoryHandle, type SimulatedDirectory } from './directory-handle.js';
 import { mergeFaults, type SimulatorFaults } from './options.js';
 import { presenceJson } from './presence-json.js';
 import type { PresencePatch } from './presence-store.js';
@@ -57,6 +58,8 @@ export interface GraphSimulator {
   revokeTokens(): void;
   /** The access tokens issued so far (read-only copy), e.g. to prove that none of them reached a log. */
   issuedTokens(): string[];
+  /** The Entra ID directory: users' attributes, groups, changes over time, delta link expiry, directory faults. */
+  readonly directory: SimulatedDirectory;
   close(): Promise<void>;
 }
 
@@ -111,6 +114,7 @@ export function simulatorHandle(runtime: Runtime, server: Server, addresses: Add
     tick: (minutes = 1) => runtime.churn.tick(minutes, nowSeconds()),
     revokeTokens: () => runtime.tokens.revokeAll(),
     issuedTokens: () => runtime.tokens.issuedTokens(),
+    directory: directoryHandle(runtime),
     close: () => (closing ??= closeServer(runtime, server)),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBudget, formatRetryAfter } from '../../src/simulator/budget.js';
+import { createBudget, formatRetryAfter, ResourceUnitBucket } from '../../src/simulator/budget.js';
 import { graphErrorBody, postPresences, startHarness, tokenFor } from './helpers.js';
 
 describe('request budget (unit)', () => {
@@ -28,6 +28,27 @@ describe('request budget (unit)', () => {
     expect(formatRetryAfter(2128, 'decimal')).toBe('2.128');
     expect(formatRetryAfter(0.2, 'decimal')).toBe('0.001');
     expect(formatRetryAfter(2128, 'integer')).toBe('3');
+  });
+});
+
+describe('resource unit bucket (directory budget)', () => {
+  it('admits requests while units last, refills continuously, and charges nothing for a throttled request', () => {
+    const bucket = new ResourceUnitBucket(10, 1000);
+    expect(bucket.take(4, 0)).toEqual({ admitted: true, retryAfterMs: 0, usedShare: 0.4 });
+    expect(bucket.take(5, 0).admitted).toBe(true);
+    // One unit left; three needed: two more refill in 200 ms.
+    expect(bucket.take(3, 0)).toEqual({ admitted: false, retryAfterMs: 200, usedShare: 0.9 });
+    expect(bucket.take(3, 100)).toMatchObject({ admitted: false, retryAfterMs: 100 });
+    expect(bucket.take(3, 200)).toMatchObject({ admitted: true });
+    // Never more than the capacity, however long the wait.
+    expect(bucket.take(10, 60_000).admitted).toBe(true);
+    expect(bucket.take(1, 60_000).admitted).toBe(false);
+  });
+
+  it('lets a request dearer than the whole bucket through on a full bucket', () => {
+    const bucket = new ResourceUnitBucket(3, 1000);
+    expect(bucket.take(5, 0).admitted).toBe(true);
+    expect(bucket.take(5, 500)).toMatchObject({ admitted: false, retryAfterMs: 500 });
   });
 });
 

@@ -170,3 +170,59 @@ export function faultInjectionHarness(): {
     ids: (count, from = 0) => Array.from({ length: count }, (_, i) => started().sim.userIdAt(from + i)),
   };
 }
+
+/** A directory page as Graph sends it: a nextLink or a deltaLink, and the objects. */
+export interface DirectoryBody {
+  '@odata.context': string;
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
+  value: Record<string, unknown>[];
+}
+
+/** GET with a bearer token (none when null). */
+export function graphGet(
+  harness: Harness,
+  token: string | null,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<HttpResult> {
+  const all = token === null ? headers : { authorization: `Bearer ${token}`, ...headers };
+  return http(harness, 'GET', path, { headers: all });
+}
+
+/** The path and query of a link the simulator handed out. */
+export function pathOf(harness: Harness, link: string): string {
+  if (!link.startsWith(harness.sim.graphUrl)) throw new Error(`not a simulator link: ${link}`);
+  return link.slice(harness.sim.graphUrl.length);
+}
+
+export function directoryBody(result: HttpResult): DirectoryBody {
+  if (result.status !== 200) throw new Error(`directory request failed: ${result.status} ${result.text}`);
+  return JSON.parse(result.text) as DirectoryBody;
+}
+
+/** Follows nextLinks from `path` to the page with the deltaLink (or, for listings, the last page). */
+export async function readRound(
+  harness: Harness,
+  token: string,
+  path: string,
+): Promise<{ pages: DirectoryBody[]; values: Record<string, unknown>[]; deltaLink: string | null }> {
+  const pages: DirectoryBody[] = [];
+  let next: string | undefined = path;
+  while (next !== undefined) {
+    const body = directoryBody(await graphGet(harness, token, next));
+    pages.push(body);
+    if (pages.length > 10_000) throw new Error('a round that never ends');
+    next = body['@odata.nextLink'] === undefined ? undefined : pathOf(harness, body['@odata.nextLink']);
+  }
+  return {
+    pages,
+    values: pages.flatMap((body) => body.value),
+    deltaLink: pages.at(-1)?.['@odata.deltaLink'] ?? null,
+  };
+}
+
+/** `$filter=id eq '<id>'`, encoded for a URL. */
+export function idFilter(...ids: string[]): string {
+  return encodeURIComponent(ids.map((id) => `id eq '${id}'`).join(' or '));
+}

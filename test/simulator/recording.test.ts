@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { page, postPresences, startHarness, tokenFor } from './helpers.js';
+import { graphGet, idFilter, page, pathOf, postPresences, readRound, startHarness, tokenFor } from './helpers.js';
 
 describe('recording', () => {
   it('records each request with times, ids count, status, Retry-After and client, and counts by status', async () => {
@@ -77,6 +77,55 @@ describe('recording', () => {
       expect(harness.sim.recording.servedFor(harness.sim.userIdAt(0))).toEqual([]);
       expect(harness.sim.recording.requests().map((r) => r.idsCount)).toEqual([3, 4, 5]);
       expect(harness.sim.recording.counters().presenceRequests).toBe(5);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('counts directory requests by route and status, and full rounds apart from incremental ones', async () => {
+    const harness = await startHarness({ userCount: 120, directory: { pageSize: 50, groupCount: 2 } });
+    try {
+      const token = await tokenFor(harness);
+      const first = await readRound(harness, token, '/v1.0/users/delta?$select=id,accountEnabled');
+      const group = harness.sim.directory.groupIdAt(0);
+      const groups = await readRound(harness, token, `/v1.0/groups/delta?$filter=${idFilter(group)}&$select=members`);
+      await graphGet(harness, null, '/v1.0/users/delta');
+      // A connector restarting with its stored links: incremental rounds only.
+      harness.sim.resetRecording();
+      harness.sim.directory.disableUsers([3]);
+      await readRound(harness, token, pathOf(harness, first.deltaLink ?? ''));
+      await readRound(harness, token, pathOf(harness, groups.deltaLink ?? ''));
+      await graphGet(harness, token, '/v1.0/users/delta?$deltatoken=latest');
+      const counters = harness.sim.recording.directoryCounters();
+      expect(counters.usersDelta).toEqual({ full: 0, incremental: 1, latest: 1, nextPages: 0, completed: 1 });
+      expect(counters.groupsDelta).toEqual({ full: 0, incremental: 1, latest: 0, nextPages: 0, completed: 1 });
+      expect(counters.byRoute['users-delta']).toEqual({ requests: 2, byStatus: { 200: 2 } });
+      expect(counters.entriesServed).toBe(1);
+      expect(counters.resourceUnits).toBe(3);
+      const entry = harness.sim.recording.requests().find((request) => request.route === 'users-delta');
+      expect(entry?.directory).toEqual({ round: 'incremental', entries: 1, completed: true, resourceUnits: 1 });
+      expect(harness.sim.recording.counters().presenceRequests).toBe(0);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('counts a full round and its pages, and requests refused before a round', async () => {
+    const harness = await startHarness({ userCount: 120, directory: { pageSize: 50, groupCount: 1 } });
+    try {
+      const token = await tokenFor(harness);
+      await readRound(harness, token, '/v1.0/users/delta');
+      await graphGet(harness, null, '/v1.0/users/delta');
+      const counters = harness.sim.recording.directoryCounters();
+      expect(counters.usersDelta).toEqual({ full: 1, incremental: 0, latest: 0, nextPages: 2, completed: 1 });
+      expect(counters.byRoute['users-delta'].byStatus).toEqual({ 200: 3, 401: 1 });
+      expect(counters.requests).toBe(4);
+      expect(harness.sim.recording.requests().at(-1)?.directory).toEqual({
+        round: null,
+        entries: 0,
+        completed: false,
+        resourceUnits: 0,
+      });
     } finally {
       await harness.close();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSimulatorOptions } from '../../src/simulator/options.js';
-import { createRuntime, entraContext, presenceContext } from '../../src/simulator/runtime.js';
+import { createRuntime, directoryContext, entraContext, presenceContext } from '../../src/simulator/runtime.js';
 
 const ORIGIN = 'https://127.0.0.1:4443';
 
@@ -54,5 +54,31 @@ describe('simulator runtime', () => {
     const states = (runtime: typeof a): string[] =>
       Array.from({ length: 20 }, (_, i) => JSON.stringify(runtime.store.stateOf(i)));
     expect(states(a)).toEqual(states(b));
+  });
+
+  it('gives each client its own directory bucket, sized by tenant unless configured', () => {
+    const runtime = createRuntime(options);
+    const directory = directoryContext(runtime, ORIGIN);
+    const bucket = directory.budgetFor('Client-A');
+    expect(directory.budgetFor('client-a')).toBe(bucket);
+    expect(directory.budgetFor('client-b')).not.toBe(bucket);
+    // 20 users: a small tenant, 3,500 units per 10 s.
+    expect(bucket.take(3500, 0).admitted).toBe(true);
+    expect(bucket.take(1, 0).admitted).toBe(false);
+    const configured = createRuntime(
+      resolveSimulatorOptions({ userCount: 20, directory: { budget: { resourceUnits: 7 } } }),
+    );
+    const small = directoryContext(configured, ORIGIN).budgetFor('x');
+    expect([small.take(7, 0).admitted, small.take(1, 0).admitted]).toEqual([true, false]);
+  });
+
+  it('builds the directory with the presence population: PresenceUnknown users have no Teams', () => {
+    const runtime = createRuntime(resolveSimulatorOptions({ userCount: 2000, seed: 5 }));
+    const unknown = runtime.store.catalog.states.mustIndex('PresenceUnknown/PresenceUnknown');
+    const withoutTeams = Array.from({ length: 2000 }, (_, i) => i).filter(
+      (i) => !runtime.directory.users.attributes(i).hasTeams,
+    );
+    expect(withoutTeams.length).toBeGreaterThan(0);
+    expect(withoutTeams.every((i) => runtime.store.state[i] === unknown)).toBe(true);
   });
 });
