@@ -14,6 +14,13 @@ export const ErrorCodes = {
   GRAPH_BAD_RESPONSE: 'GRAPH_BAD_RESPONSE',
   GRAPH_TIMEOUT: 'GRAPH_TIMEOUT',
   GRAPH_NETWORK: 'GRAPH_NETWORK',
+  /**
+   * Graph can no longer follow a delta link (400 syncStateNotFound, 410 Gone, or a stored link of another host,
+   * version or resource): start a full round and reconcile.
+   */
+  GRAPH_DELTA_EXPIRED: 'GRAPH_DELTA_EXPIRED',
+  /** Graph has no group with the configured object id (404 Request_ResourceNotFound, or absent from group delta). */
+  GRAPH_GROUP_NOT_FOUND: 'GRAPH_GROUP_NOT_FOUND',
   SINK_UNAVAILABLE: 'SINK_UNAVAILABLE',
   SINK_SEND_FAILED: 'SINK_SEND_FAILED',
   SINK_CLOSED: 'SINK_CLOSED',

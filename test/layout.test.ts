@@ -19,6 +19,7 @@ const NO_LOGIC: ReadonlyMap<string, string> = new Map([
   ['cli/index.ts', 're-exports'],
   ['config/index.ts', 're-exports'],
   ['config/types.ts', 'type declarations of the resolved configuration'],
+  ['directory/index.ts', 're-exports'],
   ['events/index.ts', 're-exports'],
   ['graph/index.ts', 're-exports'],
   ['http/index.ts', 're-exports'],
