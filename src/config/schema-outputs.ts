@@ -60,7 +60,10 @@ export const kafkaWatermarkSchema = z
   .prefault({})
   .meta(setting({ description: 'Freshness watermarks, one record per shard and complete cycle.' }));
 
-/** The table and watermark topic names derived from the change topic's, so that two connectors never share them. */
+/**
+ * The table and watermark topic names derived from the change topic's: connectors with different change topics
+ * never share them (connectors that share a change topic would share these too, and their shard names clash).
+ */
 export function derivedTopic(changeTopic: string, suffix: 'current' | 'watermarks'): string {
   const base = changeTopic.endsWith('.changes') ? changeTopic.slice(0, -'.changes'.length) : changeTopic;
   return `${base}.${suffix}`;

@@ -37,7 +37,7 @@ const pollingSchema = z
       .meta(
         setting({
           description:
-            'Re-publish, as a SNAPSHOT, every user whose presence was last published more than this many hours ago (0: never). For consumers of change topics with short retention. Spread over cycles by a per-user offset (due after between half and all of the interval), so it never spikes the topic.',
+            'Re-publish, as a SNAPSHOT, every unchanged user once per this many hours (0: never), for consumers of change topics with short retention. Each user has a fixed phase in the interval (a hash of its id), and at most twice the steady share of a batch goes out per cycle, so it never spikes the topic.',
         }),
       ),
   })

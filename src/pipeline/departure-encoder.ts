@@ -1,6 +1,6 @@
 import { buildRemovedEvent } from '../events/index.js';
 import type { ShardBatch, SinkRecord } from '../sink/index.js';
-import { TABLE_MARKER_ID, TABLE_MARKER_VALUE, type Departure, type StateCodec } from '../state/index.js';
+import { TABLE_MARKER_ID, type Departure, type StateCodec } from '../state/index.js';
 import { headerBuilderFor, type BatchEncoderOptions } from './batch-encoder.js';
 
 /**
@@ -21,7 +21,7 @@ export function createDepartureEncoder(options: BatchEncoderOptions) {
     const events: SinkRecord[] = [];
     const table: SinkRecord[] = [];
     // A shard the config no longer has loses its table marker and its watermark with its users.
-    const state: SinkRecord[] = goneShards.map((gone) => tableMarkerRecord(options.stateCodec, gone, false));
+    const state: SinkRecord[] = goneShards.map((gone) => tableMarkerRecord(options.stateCodec, gone, undefined));
     const watermarks: SinkRecord[] = goneShards.map((gone) => ({ key: gone, value: null }));
     for (const departure of departures) {
       state.push({ key: options.stateCodec.key(departure.stateShard, departure.userId), value: null });
@@ -45,9 +45,12 @@ export function createDepartureEncoder(options: BatchEncoderOptions) {
   };
 }
 
-/** The shard's table marker (see TABLE_MARKER_ID): present, or a tombstone. */
-export function tableMarkerRecord(stateCodec: StateCodec, shard: string, complete: boolean): SinkRecord {
-  return { key: stateCodec.key(shard, TABLE_MARKER_ID), value: complete ? TABLE_MARKER_VALUE : null };
+/** The shard's table marker (see TABLE_MARKER_ID) for this table topic, or a tombstone when there is none. */
+export function tableMarkerRecord(stateCodec: StateCodec, shard: string, tableTopic: string | undefined): SinkRecord {
+  return {
+    key: stateCodec.key(shard, TABLE_MARKER_ID),
+    value: tableTopic === undefined ? null : Buffer.from(tableTopic, 'utf8'),
+  };
 }
 
 export type DepartureEncoder = ReturnType<typeof createDepartureEncoder>;

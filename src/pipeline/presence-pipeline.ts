@@ -54,7 +54,7 @@ export interface PresencePipelineParts {
  * `pollerFor` gives a shard its scheduler, which hands every batch of ids to `fetch`, what came back to
  * `deliver`, and a cycle whose every batch was delivered to `confirm` (the shard's watermark). The in-memory
  * state advances only after the sink resolved, that is after Kafka acknowledged: a failure leaves it as it was,
- * and the next cycle produces the same events again. `retire` publishes the users who left a shard.
+ * and the next cycle produces the same events again. `restored` publishes the users who left a shard, before it is polled.
  */
 export class PresencePipeline {
   constructor(private readonly parts: PresencePipelineParts) {}
@@ -118,8 +118,15 @@ export class PresencePipeline {
     const { encodeDepartures, encodeTableMarker, publisher, observers, tableEnabled } = this.parts;
     const marker = tableEnabled === tableComplete ? [] : [encodeTableMarker(shard, tableEnabled)];
     if (departures.length === 0 && goneShards.length === 0 && marker.length === 0) return;
-    const batch = encodeDepartures(shard, departures, (this.parts.now ?? Date.now)(), goneShards);
-    await publisher.publish({ ...batch, state: [...batch.state, ...marker] });
+    const observedAt = (this.parts.now ?? Date.now)();
+    const first = encodeDepartures(shard, departures.slice(0, this.parts.schedule.batchSize), observedAt, goneShards);
+    await publisher.publish({ ...first, state: [...first.state, ...marker] });
+    // The rest a Graph batch's worth at a time, each its own transaction with its state tombstones: a first start
+    // that retires a whole removed shard never builds one huge transaction, and what committed is not retired again.
+    for (let start = this.parts.schedule.batchSize; start < departures.length; start += this.parts.schedule.batchSize) {
+      const chunk = departures.slice(start, start + this.parts.schedule.batchSize);
+      await publisher.publish(encodeDepartures(shard, chunk, observedAt));
+    }
     if (departures.length === 0) return;
     const removed = departures.filter((departure) => departure.removed).length;
     observers.processing.onDeparted?.({ shard, removed, moved: departures.length - removed });

@@ -86,7 +86,8 @@ export function assembleWorker(
     store,
     encodeBatch: createBatchEncoder(encoderOptions),
     encodeDepartures: createDepartureEncoder(encoderOptions),
-    encodeTableMarker: (shard, complete) => tableMarkerRecord(stateCodec, shard, complete),
+    encodeTableMarker: (shard, complete) =>
+      tableMarkerRecord(stateCodec, shard, complete ? config.kafka.table?.topic : undefined),
     tableEnabled: table !== undefined,
     ...(encodeWatermark === undefined ? {} : { encodeWatermark }),
     publisher,
@@ -102,6 +103,7 @@ export function assembleWorker(
     signal: options.signal,
     logger: telemetry.logger,
     statePartitionOf: (shard) => statePartitionOf(shard, config.kafka.statePartitions),
+    ...(config.kafka.table === undefined ? {} : { tableTopic: config.kafka.table.topic }),
     createPoller: (shard, quarantined) => pipeline.pollerFor(shard, quarantined),
     onRestored: (restored) => pipeline.restored(restored),
     onOwned: (owned) => {

@@ -13,6 +13,8 @@ export interface ShardSupervisorOptions {
   stateCodec: StateCodec;
   /** The state-topic partition of a shard, to find the records of shards the config no longer has. */
   statePartitionOf: (shard: string) => number;
+  /** The table topic when the table is on: a shard's marker counts only for this table. */
+  tableTopic?: string;
   createPoller: (shard: ShardConfig, quarantined: Set<string>) => ShardPoller;
   /**
    * Acts on what the restore of a shard found, before it is polled: publishes the users and gone shards it
@@ -84,9 +86,27 @@ export class ShardSupervisor {
   }
 
   private async takeOver(names: readonly string[]): Promise<void> {
-    for (const name of names) await this.options.takeover.openShard(name);
-    await this.restore(names);
+    const opened: string[] = [];
+    try {
+      for (const name of names) {
+        await this.options.takeover.openShard(name);
+        opened.push(name);
+      }
+      await this.restore(names);
+    } catch (error) {
+      // A shard opened but not owned would keep its producer (fenced, perhaps) for the next time it comes back.
+      for (const name of opened) await this.giveUp(name);
+      throw error;
+    }
     for (const name of names) this.owned.add(name);
+  }
+
+  /** Undoes an unfinished takeover of a shard; its own failure is logged, the takeover's is what counts. */
+  private async giveUp(name: string): Promise<void> {
+    this.options.store.deleteAll(this.byName.get(name)?.userIds ?? []);
+    await this.options.takeover.closeShard(name).catch((error: unknown) => {
+      this.options.logger.warn({ err: error, shard: name }, 'closing a shard after a failed takeover failed');
+    });
   }
 
   private async release(name: string): Promise<void> {
@@ -101,8 +121,15 @@ export class ShardSupervisor {
    */
   private async restore(names: readonly string[]): Promise<void> {
     const started = performance.now();
-    const { stateCodec: codec, store, statePartitionOf } = this.options;
-    const restore = new StateRestore({ taken: names, shards: this.options.shards, store, codec, statePartitionOf });
+    const { stateCodec: codec, store, statePartitionOf, tableTopic, shards } = this.options;
+    const restore = new StateRestore({
+      taken: names,
+      shards,
+      store,
+      codec,
+      statePartitionOf,
+      ...(tableTopic === undefined ? {} : { tableTopic }),
+    });
     await this.options.takeover.readState(names, (record) => restore.add(record));
     const outcome = restore.outcome();
     for (const restored of outcome) await this.options.onRestored(restored);

@@ -1,6 +1,7 @@
 import type { ShardConfig } from '../config/index.js';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
 import {
+  RESERVED_ID_PREFIX,
   TABLE_MARKER_ID,
   type Departure,
   type PresenceStateStore,
@@ -18,6 +19,8 @@ export interface StateRestoreOptions {
   store: PresenceStateStore;
   codec: StateCodec;
   statePartitionOf: (shard: string) => number;
+  /** The table topic when the table is on: a marker counts only for it. Absent: any marker stands (to delete). */
+  tableTopic?: string;
 }
 
 /**
@@ -31,11 +34,14 @@ export class StateRestore {
   private readonly members: Map<string, Set<string>>;
   private readonly configured: Set<string>;
   private readonly orphanHandler = new Map<string, string | undefined>();
-  /** Latest record per key that some taken shard must retire, with the shard that retires it. */
-  private readonly leaving = new Map<string, { handler: string; shard: string; userId: string; value: Buffer }>();
-  /** Shards the config no longer has, by the taken shard that retires them. */
-  private readonly gone = new Map<string, Set<string>>();
-  /** Taken shards whose table marker stands at the point of the partition read so far. */
+  /** Latest live record per key that some taken shard must retire, decoded, with the shard that retires it. */
+  private readonly leaving = new Map<
+    string,
+    { handler: string; shard: string; userId: string; last: UserPresenceState }
+  >();
+  /** Live table markers of shards the config no longer has, with the taken shard that retires them. */
+  private readonly goneMarkers = new Map<string, string>();
+  /** Taken shards whose table marker (for this table) stands at the point of the partition read so far. */
   private readonly tableComplete = new Set<string>();
   restored = 0;
   records = 0;
@@ -57,41 +63,54 @@ export class StateRestore {
     }
     const handler = members === undefined ? this.handlerOfOrphan(key.shard) : key.shard;
     if (handler === undefined) return;
-    if (handler !== key.shard) this.gone.set(handler, (this.gone.get(handler) ?? new Set()).add(key.shard));
-    if (key.userId === TABLE_MARKER_ID) {
-      if (handler !== key.shard) return; // a gone shard's marker is deleted with the shard
-      if (record.value === null) this.tableComplete.delete(key.shard);
-      else this.tableComplete.add(key.shard);
-      return;
-    }
+    if (key.userId === TABLE_MARKER_ID) this.addMarker(key.shard, handler, record.value);
+    // The connector's own keys are never users; one this version does not know is left alone.
+    if (key.userId.startsWith(RESERVED_ID_PREFIX)) return;
     if (record.value === null) this.leaving.delete(record.key);
-    else this.leaving.set(record.key, { handler, shard: key.shard, userId: key.userId, value: record.value });
+    else {
+      const last = decodeState(this.options.codec, record.key, record.value);
+      this.leaving.set(record.key, { handler, shard: key.shard, userId: key.userId, last });
+    }
   }
 
-  /** Per taken shard: the users it retires, the gone shards it retires, and whether its table is complete. */
+  /**
+   * Per taken shard: the users it retires, the gone shards it retires (those with a live record left, so a
+   * shard already retired is not retired again), and whether its table is complete.
+   */
   outcome(): ShardRestored[] {
-    const departures = this.departures();
+    const byShard = new Map(
+      this.options.taken.map((shard) => [shard, { departures: [] as Departure[], gone: new Set<string>() }]),
+    );
+    for (const leaving of this.leaving.values()) {
+      const entry = byShard.get(leaving.handler);
+      if (entry === undefined) continue;
+      entry.departures.push({
+        userId: leaving.userId,
+        stateShard: leaving.shard,
+        last: leaving.last,
+        removed: !this.options.store.knows(leaving.userId),
+      });
+      if (leaving.shard !== leaving.handler) entry.gone.add(leaving.shard);
+    }
+    for (const [gone, handler] of this.goneMarkers) byShard.get(handler)?.gone.add(gone);
     return this.options.taken.map((shard) => ({
       shard,
-      departures: departures.get(shard) ?? [],
-      goneShards: [...(this.gone.get(shard) ?? [])],
+      departures: byShard.get(shard)?.departures ?? [],
+      goneShards: [...(byShard.get(shard)?.gone ?? [])],
       tableComplete: this.tableComplete.has(shard),
     }));
   }
 
-  /** The users each taken shard retires, decoded; a user still in some shard of the config moved. */
-  departures(): Map<string, Departure[]> {
-    const byShard = new Map<string, Departure[]>();
-    for (const [key, leaving] of this.leaving) {
-      const departure: Departure = {
-        userId: leaving.userId,
-        stateShard: leaving.shard,
-        last: decodeState(this.options.codec, key, leaving.value),
-        removed: !this.options.store.knows(leaving.userId),
-      };
-      byShard.set(leaving.handler, [...(byShard.get(leaving.handler) ?? []), departure]);
+  private addMarker(shard: string, handler: string, value: Buffer | null): void {
+    if (handler !== shard) {
+      if (value === null) this.goneMarkers.delete(shard);
+      else this.goneMarkers.set(shard, handler);
+      return;
     }
-    return byShard;
+    const { tableTopic } = this.options;
+    const stands = value !== null && (tableTopic === undefined || value.toString('utf8') === tableTopic);
+    if (stands) this.tableComplete.add(shard);
+    else this.tableComplete.delete(shard);
   }
 
   /**

@@ -17,6 +17,8 @@ import {
   type SinkObserver,
 } from './types.js';
 
+const COMPACTED_OUTPUT = { 'cleanup.policy': 'compact', 'segment.ms': String(6 * 60 * 60 * 1000) };
+
 export interface KafkaSinkOptions {
   kafka: KafkaCluster;
   logger: Logger;
@@ -226,11 +228,13 @@ export class KafkaSink implements EventPublisher, ShardProducers {
         },
       },
       // The consumer-facing compacted topics: one record per user (table) or per shard (watermarks) survives.
-      // Defaults of Kafka otherwise, so the table is readable at once; an operator tunes them on the topic.
-      ...(table === undefined ? [] : [{ ...table, replicationFactor, config: { 'cleanup.policy': 'compact' } }]),
+      // Segments roll every six hours, as the state topic's, since the active segment is never compacted: a
+      // reader from the beginning then meets at most six hours of superseded records. Kafka's defaults otherwise;
+      // an operator tunes them on the topic, which the connector never alters.
+      ...(table === undefined ? [] : [{ ...table, replicationFactor, config: COMPACTED_OUTPUT }]),
       ...(watermarkTopic === undefined
         ? []
-        : [{ topic: watermarkTopic, partitions: 1, replicationFactor, config: { 'cleanup.policy': 'compact' } }]),
+        : [{ topic: watermarkTopic, partitions: 1, replicationFactor, config: COMPACTED_OUTPUT }]),
     ]);
     if (created) {
       this.options.logger.info(

@@ -1,6 +1,6 @@
 export { decide, stateOf, presenceFieldsHash, type DedupVerdict, type UserPresenceState } from './dedup.js';
 export { PresenceStateStore } from './presence-state-store.js';
-export { createStateCodec, TABLE_MARKER_ID, TABLE_MARKER_VALUE, type StateCodec } from './state-codec.js';
+export { createStateCodec, RESERVED_ID_PREFIX, TABLE_MARKER_ID, type StateCodec } from './state-codec.js';
 export {
   dedupBatch,
   resnapshotDue,

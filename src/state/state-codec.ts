@@ -6,14 +6,17 @@ import type { UserPresenceState } from './dedup.js';
 const STATE_SCHEMA_PATH = fileURLToPath(new URL('../../schemas/presence-state.avsc', import.meta.url));
 
 /**
- * The id part of a shard's table marker, `<shard>/!table`: present while the table topic holds every user of the
- * shard (written with the watermark of the first complete cycle that re-published them all). Never a user id:
- * those are GUIDs.
+ * Ids after `<shard>/` that start with this are the connector's own records, never users (user ids are GUIDs):
+ * a version that meets one it does not know leaves it alone.
  */
-export const TABLE_MARKER_ID = '!table';
+export const RESERVED_ID_PREFIX = '!';
 
-/** The marker's value; any non-null value means present (a tombstone removes it). */
-export const TABLE_MARKER_VALUE = Buffer.from('complete');
+/**
+ * The id part of a shard's table marker, `<shard>/!table`, written when the shard is taken over with the table
+ * on: every state record of the shard after it was written with its table record. Its value is the table
+ * topic's name, so a marker for another table (the topic renamed) does not count.
+ */
+export const TABLE_MARKER_ID = `${RESERVED_ID_PREFIX}table`;
 
 /** Encodes the dedup state records of the state topic: key `<shard>/<userId>`, value Avro PresenceState. */
 export interface StateCodec {

@@ -97,7 +97,7 @@ function setUp(
     store,
     encodeBatch: createBatchEncoder(encoderOptions),
     encodeDepartures: createDepartureEncoder(encoderOptions),
-    encodeTableMarker: (shard, complete) => tableMarkerRecord(stateCodec, shard, complete),
+    encodeTableMarker: (shard, complete) => tableMarkerRecord(stateCodec, shard, complete ? 'p.current' : undefined),
     tableEnabled: table,
     ...(watermarks
       ? {
@@ -379,7 +379,7 @@ describe('PresencePipeline.restored: filling the table, and shards that are gone
     store.commit(USER_B, stateOf(presence(USER_B, 'C2'), 1_000));
     await pipeline.restored(restoredWith([], { tableComplete: false }));
     expect(publisher.batches).toEqual([
-      { shard: 'emea', events: [], table: [], state: [tableMarkerRecord(stateCodec, 'emea', true)] },
+      { shard: 'emea', events: [], table: [], state: [tableMarkerRecord(stateCodec, 'emea', 'p.current')] },
     ]);
 
     await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 2_000);
@@ -412,7 +412,7 @@ describe('PresencePipeline.restored: filling the table, and shards that are gone
     const { publisher, pipeline, stateCodec } = setUp();
     await pipeline.restored(restoredWith([], { tableComplete: true }));
     expect(publisher.batches).toEqual([
-      { shard: 'emea', events: [], state: [tableMarkerRecord(stateCodec, 'emea', false)] },
+      { shard: 'emea', events: [], state: [tableMarkerRecord(stateCodec, 'emea', undefined)] },
     ]);
   });
 
@@ -420,7 +420,26 @@ describe('PresencePipeline.restored: filling the table, and shards that are gone
     const { publisher, pipeline, stateCodec } = setUp(undefined, { table: true, watermarks: true });
     await pipeline.restored(restoredWith([], { goneShards: ['old'] }));
     expect(publisher.batches).toHaveLength(1);
-    expect(publisher.batches[0]?.state).toEqual([tableMarkerRecord(stateCodec, 'old', false)]);
+    expect(publisher.batches[0]?.state).toEqual([tableMarkerRecord(stateCodec, 'old', undefined)]);
     expect(publisher.batches[0]?.watermarks).toEqual([{ key: 'old', value: null }]);
+  });
+
+  it('retires many users a Graph batch at a time, the marker and gone shards with the first', async () => {
+    const { publisher, pipeline, stateCodec, reports } = setUp(undefined, { table: true });
+    const last = stateOf(presence(USER_A, 'C1'), 1_000);
+    const many: Departure[] = Array.from({ length: 1_400 }, (_, index) => ({
+      userId: `user-${index}`,
+      stateShard: 'emea',
+      last,
+      removed: true,
+    }));
+    await pipeline.restored(restoredWith(many, { tableComplete: false, goneShards: ['old'] }));
+    expect(publisher.batches.map((batch) => batch.events.length)).toEqual([650, 650, 100]);
+    expect(publisher.batches[0]?.state).toContainEqual(tableMarkerRecord(stateCodec, 'emea', 'p.current'));
+    expect(publisher.batches[0]?.state).toContainEqual(tableMarkerRecord(stateCodec, 'old', undefined));
+    expect(publisher.batches.slice(1).flatMap((batch) => batch.state.map((record) => record.value))).toEqual(
+      Array.from({ length: 750 }, () => null),
+    );
+    expect(reports).toEqual([{ hook: 'onDeparted', info: { shard: 'emea', removed: 1_400, moved: 0 } }]);
   });
 });

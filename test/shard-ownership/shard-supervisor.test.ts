@@ -47,7 +47,7 @@ class FakeTakeover implements ShardTakeover {
   }
 }
 
-function supervisorWith(takeover: ShardTakeover) {
+function supervisorWith(takeover: ShardTakeover, restoredFails?: Error) {
   const store = new PresenceStateStore(shards.flatMap((shard) => shard.userIds));
   const owned: string[][] = [];
   const polled: string[] = [];
@@ -62,7 +62,10 @@ function supervisorWith(takeover: ShardTakeover) {
     signal: lifecycle.signal,
     onOwned: (names) => void owned.push([...names]),
     statePartitionOf: () => 0,
-    onRestored: async (outcome) => void retired.push({ ...outcome, polledBefore: [...polled] }),
+    onRestored: async (outcome) => {
+      if (restoredFails !== undefined) throw restoredFails;
+      retired.push({ ...outcome, polledBefore: [...polled] });
+    },
     createPoller: (shard, quarantined) => {
       polled.push(shard.name);
       // A real poller that never reaches its first cycle within a test.
@@ -137,6 +140,19 @@ describe('ShardSupervisor', () => {
     await supervisor.stop();
   });
 
+  it('closes the shards it opened when their takeover fails after opening (fenced while publishing the restore)', async () => {
+    const fenced = new ConnectorError(ErrorCodes.SINK_FENCED, 'another producer took over shard a');
+    const takeover = new FakeTakeover([{ key: codec.key('a', 'u1'), value: codec.encode(state('S1')) }]);
+    const { supervisor, store, owned, polled } = supervisorWith(takeover, fenced);
+    await expect(supervisor.assign(['a'])).rejects.toBe(fenced);
+    // Closed, so a later takeover gets a fresh producer instead of the one that stayed fenced.
+    expect(takeover.calls).toEqual(['open a', 'read a', 'close a']);
+    expect(store.get('u1')).toBeUndefined();
+    expect(owned).toEqual([]);
+    expect(polled).toEqual([]);
+    await supervisor.stop();
+  });
+
   it('fails the assignment at once on a takeover failure that is not retriable', async () => {
     const refused = new ConnectorError(ErrorCodes.SINK_TRANSACTIONS_UNSUPPORTED, 'transactional id not authorized');
     const takeover = new FakeTakeover([], [refused]);
@@ -161,8 +177,8 @@ describe('ShardSupervisor', () => {
       details: { key: 'a/u1' },
     });
     expect((failure as Error).message).toMatch(/^the state record "a\/u1" does not decode: /);
-    // Not retried: the same record would fail again.
-    expect(takeover.calls).toEqual(['open a', 'read a']);
+    // Not retried (the same record would fail again); the shard it opened is closed again.
+    expect(takeover.calls).toEqual(['open a', 'read a', 'close a']);
     expect(owned).toEqual([]);
     expect(polled).toEqual([]);
     await supervisor.stop();

@@ -80,8 +80,9 @@ describe('KafkaSink.connect', () => {
     await sinkWith(kafka, { table: { topic: 'table', partitions: 6 }, watermarkTopic: 'watermarks' }).connect();
     const created = kafka.created[0] ?? [];
     expect(created.map((topic) => topic.topic)).toEqual(['events', 'state', 'table', 'watermarks']);
-    expect(created[2]).toMatchObject({ topic: 'table', partitions: 6, config: { 'cleanup.policy': 'compact' } });
-    expect(created[3]).toMatchObject({ topic: 'watermarks', partitions: 1, config: { 'cleanup.policy': 'compact' } });
+    const compacted = { 'cleanup.policy': 'compact', 'segment.ms': '21600000' };
+    expect(created[2]).toMatchObject({ topic: 'table', partitions: 6, config: compacted });
+    expect(created[3]).toMatchObject({ topic: 'watermarks', partitions: 1, config: compacted });
   });
 
   it('creates neither the table nor the watermark topic when they are off', async () => {
