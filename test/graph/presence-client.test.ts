@@ -257,8 +257,10 @@ describe('GraphPresenceClient: timeouts', () => {
 
   it('retries a request that timed out', async () => {
     stack = graphStack(slow, { onRetry: () => slow.setFaults({ latency: null }) });
-    slow.setFaults({ latency: { kind: 'fixed', ms: 1_000 } });
-    const result = await stack.client({ requestTimeoutMs: 100 }).fetchPresences([slow.userIdAt(1), slow.userIdAt(2)]);
+    // A timeout far above what a quick answer takes even on a loaded machine (100 ms once timed out the retry
+    // too, a new TLS connection under load 14), and a latency far above the timeout.
+    slow.setFaults({ latency: { kind: 'fixed', ms: 5_000 } });
+    const result = await stack.client({ requestTimeoutMs: 1_000 }).fetchPresences([slow.userIdAt(1), slow.userIdAt(2)]);
     expect(result.presences).toHaveLength(2);
     expect(stack.observed.retries.map((retry) => retry.reason)).toEqual([ErrorCodes.GRAPH_TIMEOUT]);
   });
