@@ -6,8 +6,8 @@
 import type { LimitFunction } from 'p-limit';
 import { request, type Dispatcher } from 'undici';
 import type { TokenProvider } from '../auth/index.js';
-import { ConnectorError, ErrorCodes, isConnectorError } from '../errors.js';
-import type { RequestBudget } from '../graph/index.js';
+import { isConnectorError } from '../errors.js';
+import { graphTransportFailure, type RequestBudget } from '../graph/index.js';
 import { isRetriable, parseRetryAfterMs, retry, type BackoffPolicy, type RetryAttemptInfo } from '../retry/index.js';
 import { classifyDirectoryFailure, type DirectoryOperation, type DirectoryRequestContext } from './failures.js';
 import { badPage } from './pages.js';
@@ -155,23 +155,9 @@ export class DirectoryHttp {
       };
     } catch (error) {
       if (signal?.aborted === true) signal.throwIfAborted();
-      return transportFailure(error, timeout.aborted, this.options.requestTimeoutMs);
+      return graphTransportFailure(error, timeout.aborted, this.options.requestTimeoutMs);
     }
   }
-}
-
-/** Timeouts and connection errors become retriable failures so that they follow the same backoff path. */
-function transportFailure(error: unknown, timedOut: boolean, timeoutMs: number): never {
-  if (timedOut) {
-    throw new ConnectorError(ErrorCodes.GRAPH_TIMEOUT, `Graph did not answer within ${timeoutMs} ms`, {
-      cause: error,
-      retriable: true,
-    });
-  }
-  throw new ConnectorError(ErrorCodes.GRAPH_NETWORK, 'could not reach Microsoft Graph', {
-    cause: error,
-    retriable: true,
-  });
 }
 
 function parseJson(bodyText: string, context: DirectoryRequestContext): unknown {

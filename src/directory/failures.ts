@@ -4,6 +4,7 @@
  * answers a retry would only repeat).
  */
 import { ConnectorError, ErrorCodes } from '../errors.js';
+import { graphErrorCode } from '../graph/index.js';
 import { isRetriableHttpStatus } from '../retry/index.js';
 
 /** Which call failed: it decides the permission a 403 names and what a 404 means. */
@@ -148,19 +149,5 @@ function what(context: DirectoryRequestContext): string {
       return `the transitive members of group ${context.groupId ?? '?'}`;
     case 'groupMembersDelta':
       return `the membership changes of group ${context.groupId ?? '?'}`;
-  }
-}
-
-/** `error.code` of Graph's error body, if the body is one. */
-export function graphErrorCode(bodyText: string): string | undefined {
-  try {
-    const body: unknown = JSON.parse(bodyText);
-    if (typeof body === 'object' && body !== null && 'error' in body) {
-      const error: unknown = body.error;
-      if (typeof error === 'object' && error !== null && 'code' in error) return String(error.code);
-    }
-    return undefined;
-  } catch {
-    return undefined; // an error body that is not JSON simply has no Graph error code
   }
 }

@@ -13,3 +13,4 @@ export {
   type OutOfOffice,
   type WorkLocation,
 } from './presence.js';
+export { graphErrorCode, graphTransportFailure } from './graph-errors.js';

@@ -10,6 +10,7 @@ import {
   type BackoffPolicy,
   type RetryAttemptInfo,
 } from '../retry/index.js';
+import { graphErrorCode, graphTransportFailure } from './graph-errors.js';
 import { parsePresenceResponse, type Presence } from './presence.js';
 import type { RequestBudget } from './request-budget.js';
 
@@ -188,23 +189,9 @@ export class GraphPresenceClient {
       this.options.observer?.onResponse?.({ status, durationMs: performance.now() - started, ids: ids.length });
       return { status, bodyText, retryAfterMs: parseRetryAfterMs(response.headers['retry-after']) };
     } catch (error) {
-      return transportFailure(error, timeout.aborted, this.options.requestTimeoutMs);
+      return graphTransportFailure(error, timeout.aborted, this.options.requestTimeoutMs);
     }
   }
-}
-
-/** Timeouts and connection errors become a retriable outcome so that they follow the same backoff path. */
-function transportFailure(error: unknown, timedOut: boolean, timeoutMs: number): never {
-  if (timedOut) {
-    throw new ConnectorError(ErrorCodes.GRAPH_TIMEOUT, `Graph did not answer within ${timeoutMs} ms`, {
-      cause: error,
-      retriable: true,
-    });
-  }
-  throw new ConnectorError(ErrorCodes.GRAPH_NETWORK, 'could not reach Microsoft Graph', {
-    cause: error,
-    retriable: true,
-  });
 }
 
 function errorCode(error: Error): string {
@@ -243,19 +230,6 @@ function classifyFailure(outcome: HttpOutcome, idCount: number): ConnectorError 
     details,
     retriable: isRetriableHttpStatus(status),
   });
-}
-
-function graphErrorCode(bodyText: string): string | undefined {
-  try {
-    const body: unknown = JSON.parse(bodyText);
-    if (typeof body === 'object' && body !== null && 'error' in body) {
-      const error: unknown = body.error;
-      if (typeof error === 'object' && error !== null && 'code' in error) return String(error.code);
-    }
-    return undefined;
-  } catch {
-    return undefined; // an error body that is not JSON simply has no Graph error code
-  }
 }
 
 function onlyRequested(presences: Presence[], ids: readonly string[]): Presence[] {

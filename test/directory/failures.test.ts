@@ -9,7 +9,6 @@ import {
   classifyDirectoryFailure,
   DirectoryDeltaExpiredError,
   DirectoryGroupNotFoundError,
-  graphErrorCode,
   isDirectoryDeltaExpired,
   isDirectoryGroupNotFound,
   requiredPermission,
@@ -98,13 +97,5 @@ describe('retriable statuses', () => {
     const error = classifyDirectoryFailure({ status, bodyText: body('x') }, users);
     expect(error).toBeInstanceOf(ConnectorError);
     expect(error).toMatchObject({ code, retriable, details: { status, operation: 'usersDelta', graphError: 'x' } });
-  });
-});
-
-describe('graphErrorCode', () => {
-  it('reads error.code, and nothing from a body that is not Graph error JSON', () => {
-    expect(graphErrorCode(body('TooManyRequests'))).toBe('TooManyRequests');
-    expect(graphErrorCode('not json')).toBeUndefined();
-    expect(graphErrorCode('{"value":[]}')).toBeUndefined();
   });
 });

@@ -4,15 +4,15 @@
  * budget that the directory client must never touch, against the project's Graph simulator on a loopback port.
  */
 import type { Dispatcher } from 'undici';
-import { createTokenProvider, type TokenProvider } from '../../../src/auth/index.js';
+import type { TokenProvider } from '../../../src/auth/index.js';
 import {
   GraphDirectoryClient,
   type DirectoryClientOptions,
   type DirectoryObserver,
 } from '../../../src/directory/index.js';
 import { RequestBudget } from '../../../src/graph/index.js';
-import { createHttpDispatcher } from '../../../src/http/index.js';
 import type { GraphSimulator, RecordedRequest } from '../../../src/simulator/index.js';
+import { simulatorConnection } from '../../graph/support/graph-stack.js';
 
 type Info<K extends keyof DirectoryObserver> = Parameters<NonNullable<DirectoryObserver[K]>>[0];
 
@@ -36,20 +36,7 @@ export interface DirectoryStack {
 }
 
 export function directoryStack(simulator: GraphSimulator, observer: DirectoryObserver = {}): DirectoryStack {
-  const dispatcher: Dispatcher = createHttpDispatcher({
-    connectionsPerOrigin: 8,
-    extraCaPem: simulator.caCertificatePem,
-    env: {},
-  });
-  const tokens = createTokenProvider({
-    tenantId: simulator.tenantId,
-    clientId: simulator.clientId,
-    authorityUrl: new URL(simulator.authorityUrl).origin,
-    scope: `${simulator.graphUrl}/.default`,
-    credential: { kind: 'secret', clientSecret: simulator.clientSecret },
-    dispatcher,
-    trustAuthorityHost: true,
-  });
+  const { dispatcher, tokens } = simulatorConnection(simulator);
   const budget = new RequestBudget({ maxRequests: 1000, windowMs: 10_000 });
   const presenceBudget = new RequestBudget({ maxRequests: 1000, windowMs: 30_000 });
   const observed: ObservedCalls = { retries: [], retryAfters: [], responses: [] };

@@ -31,7 +31,11 @@ export interface GraphStack {
   close(): Promise<void>;
 }
 
-export function graphStack(simulator: GraphSimulator, observer: GraphObserver = {}): GraphStack {
+/**
+ * What every Graph client needs to reach the simulator as a worker reaches Graph: the real undici dispatcher
+ * trusting the simulator's certificate, and the real MSAL token provider signing in with its app.
+ */
+export function simulatorConnection(simulator: GraphSimulator): { dispatcher: Dispatcher; tokens: TokenProvider } {
   const dispatcher = createHttpDispatcher({
     connectionsPerOrigin: 8,
     extraCaPem: simulator.caCertificatePem,
@@ -46,6 +50,11 @@ export function graphStack(simulator: GraphSimulator, observer: GraphObserver = 
     dispatcher,
     trustAuthorityHost: true,
   });
+  return { dispatcher, tokens };
+}
+
+export function graphStack(simulator: GraphSimulator, observer: GraphObserver = {}): GraphStack {
+  const { dispatcher, tokens } = simulatorConnection(simulator);
   const budget = new RequestBudget({ maxRequests: 1000, windowMs: 30_000 });
   const observed: ObservedCalls = { retries: [], retryAfters: [], responses: [] };
   const recordingObserver: GraphObserver = {
