@@ -103,6 +103,38 @@ export type AssignmentConfig = Omit<FileConfig['assignment'], 'coordinationTopic
   coordinationTopic: string;
 };
 
+/** Where discovered users come from; several may be combined (a user found twice is watched once). */
+export type DiscoverySource =
+  | {
+      type: 'tenant';
+      /** Guests (`userType: Guest`) too; members only when false. */
+      includeGuests: boolean;
+    }
+  | {
+      type: 'group';
+      /** The group's object id, lowercase; its transitive members (nested groups included), users only. */
+      groupId: string;
+    };
+
+/** Users found in Entra ID instead of listed by hand; absent when the config has no discovery section. */
+export interface DiscoveryConfig {
+  sources: DiscoverySource[];
+  /** The discovered shards' names, `<shardPrefix>-<index>`; a user's shard is a stable hash of its id. */
+  shardNames: string[];
+  /** Seconds between the starts of two discovery rounds. */
+  intervalSeconds: number;
+  /** Seconds between two reads of the directory topic by a worker that does not run discovery itself. */
+  followIntervalSeconds: number;
+  /** The compacted topic holding the watched set and the delta links. Defaults to `<connectorName>.directory`. */
+  topic: string;
+  /** The directory's own request budget, apart from presence's. */
+  requestBudget: { maxRequests: number; windowSeconds: number };
+  /** Directory requests in flight at once. */
+  concurrency: number;
+  /** For check-config's arithmetic only: the users discovery is expected to find. */
+  estimatedUsers?: number;
+}
+
 export interface ConnectorConfig {
   /** Absolute path of the config file it was loaded from. */
   configFile: string;
@@ -113,8 +145,12 @@ export interface ConnectorConfig {
   /** Absent: event values are plain Avro, as before the registry support. */
   schemaRegistry?: SchemaRegistryConfig;
   polling: PollingConfig;
-  /** Unique names; user ids lowercase and unique across shards; never empty. */
+  /**
+   * The shards listed by hand. Unique names; user ids lowercase and unique across shards; empty only when
+   * `discovery` is set. A user listed here is polled here even when discovery finds it too (explicit wins).
+   */
   shards: ShardConfig[];
+  discovery?: DiscoveryConfig;
   shutdown: ShutdownConfig;
   assignment: AssignmentConfig;
   observability: ObservabilityConfig;
