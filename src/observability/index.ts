@@ -11,3 +11,4 @@ export {
   type ProcessingObserver,
   type StageTelemetry,
 } from './pipeline-observers.js';
+export { discoveryObserver } from './discovery-observer.js';

@@ -124,6 +124,28 @@ export class ConnectorMetrics {
     registers: [this.registry],
   });
 
+  readonly discoveryRounds = new Counter({
+    name: 'presence_discovery_rounds_total',
+    help: 'Discovery rounds run by this worker: full (the whole directory read), incremental (delta), failed',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly discoveryRoundDuration = new Gauge({
+    name: 'presence_discovery_last_round_duration_seconds',
+    help: 'How long the last discovery round of this worker took',
+    registers: [this.registry],
+  });
+  readonly discoveryWatchedUsers = new Gauge({
+    name: 'presence_discovery_watched_users',
+    help: 'Users in the discovered shards (all of them, not only the shards this worker polls)',
+    registers: [this.registry],
+  });
+  readonly discoveryLeading = new Gauge({
+    name: 'presence_discovery_leading',
+    help: '1 when this worker runs the discovery rounds (it owns the first discovered shard), else 0',
+    registers: [this.registry],
+  });
+
   constructor(options: { collectProcessMetrics?: boolean; now?: () => number } = {}) {
     this.now = options.now ?? Date.now;
     if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'presence_' });

@@ -27,6 +27,7 @@ export class WorkerHealth {
   private stopping = false;
   /** Undefined: no registry configured, or its schema id is known. Else why values cannot be written yet. */
   private registryProblem: string | undefined;
+  private discoveryProblem: string | undefined;
 
   /**
    * The shards this worker owns from now on. A shard kept keeps its history; a new one must complete a clean
@@ -46,6 +47,11 @@ export class WorkerHealth {
 
   recordRegistryReady(): void {
     this.registryProblem = undefined;
+  }
+
+  /** The last discovery round of this worker failed (why), or undefined: it succeeded, or another worker discovers. */
+  recordDiscovery(problem: string | undefined): void {
+    this.discoveryProblem = problem;
   }
 
   recordSinkConnected(): void {
@@ -84,6 +90,7 @@ export class WorkerHealth {
     const reasons: string[] = [];
     if (this.stopping) reasons.push('shutting down');
     if (this.registryProblem !== undefined) reasons.push(`Schema Registry: ${this.registryProblem}`);
+    if (this.discoveryProblem !== undefined) reasons.push(`discovery failing: ${this.discoveryProblem}`);
     if (!this.sinkConnected) reasons.push('Kafka not connected yet');
     else if (!this.assigned) reasons.push('no shards assigned yet (state not restored)');
     if (this.sinkFailures >= SINK_FAILURES_BEFORE_UNREADY) {

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { Dispatcher } from 'undici';
-import { createTokenProvider, type ClientCredential } from '../auth/index.js';
+import { createTokenProvider, type ClientCredential, type TokenProvider } from '../auth/index.js';
 import type { ConnectorConfig, ShardConfig } from '../config/index.js';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import { GraphPresenceClient, RequestBudget } from '../graph/index.js';
@@ -22,18 +22,36 @@ export function createBudget(config: ConnectorConfig): RequestBudget {
  * their requests per cycle over all shards' requests per cycle. Every worker computes the same shares from
  * the same config, so together they never exceed the budget, and no worker needs to know how many others run.
  */
-export function budgetShare(config: ConnectorConfig, owned: readonly string[]): number {
+export function budgetShare(
+  config: ConnectorConfig,
+  shards: readonly ShardConfig[],
+  owned: readonly string[],
+): number {
   const requests = (shard: ShardConfig) => Math.ceil(shard.userIds.length / config.graph.batchSize);
-  const total = config.shards.reduce((sum, shard) => sum + requests(shard), 0);
-  const mine = config.shards
+  const total = shards.reduce((sum, shard) => sum + requests(shard), 0);
+  const mine = shards
     .filter((shard) => owned.includes(shard.name))
     .reduce((sum, shard) => sum + requests(shard), 0);
   return Math.max(1, Math.floor((config.graph.requestBudget.maxRequests * mine) / Math.max(1, total)));
 }
 
+/** One MSAL client per worker: presence and directory requests share its cached token. */
+export function createTokens(config: ConnectorConfig, dispatcher: Dispatcher): TokenProvider {
+  return createTokenProvider({
+    tenantId: config.tenant.id,
+    clientId: config.tenant.clientId,
+    authorityUrl: config.graph.authorityUrl,
+    scope: config.graph.scope,
+    credential: credentialOf(config),
+    dispatcher,
+    trustAuthorityHost: config.graph.cloud === 'custom',
+  });
+}
+
 export function createGraphClient(
   config: ConnectorConfig,
   dispatcher: Dispatcher,
+  tokens: TokenProvider,
   budget: RequestBudget,
   telemetry: StageTelemetry,
 ): GraphPresenceClient {
@@ -41,15 +59,7 @@ export function createGraphClient(
     graphUrl: config.graph.graphUrl,
     apiVersion: config.graph.apiVersion,
     dispatcher,
-    tokens: createTokenProvider({
-      tenantId: config.tenant.id,
-      clientId: config.tenant.clientId,
-      authorityUrl: config.graph.authorityUrl,
-      scope: config.graph.scope,
-      credential: credentialOf(config),
-      dispatcher,
-      trustAuthorityHost: config.graph.cloud === 'custom',
-    }),
+    tokens,
     budget,
     limit: pLimit(config.graph.concurrency),
     requestTimeoutMs: config.graph.requestTimeoutMs,

@@ -42,8 +42,17 @@ export interface PresencePipelineParts {
   publisher: EventPublisher;
   logger: Logger;
   observers: { poller: ShardPollerObserver; processing: ProcessingObserver };
+  /** Users who left a discovered shard at run time (discovery); absent without discovery. */
+  leavers?: ShardLeavers;
   random: () => number;
   now?: () => number;
+}
+
+/** Who left a shard since last asked (see DiscoveredShards). */
+export interface ShardLeavers {
+  takeLeavers(shard: string): string[];
+  /** What could not be retired, to be retired next time. */
+  returnLeavers(shard: string, userIds: readonly string[]): void;
 }
 
 /**
@@ -71,6 +80,7 @@ export class PresencePipeline {
       fetchBatch: (ids, signal) => this.fetch(ids, signal),
       deliverBatch: (name, result, observedAt) => this.deliver(name, result, observedAt),
       confirmCycle: (name, cycle) => this.confirm(name, cycle),
+      ...(this.parts.leavers === undefined ? {} : { beforeCycle: (name: string) => this.retire(name) }),
       logger: logger.child({ shard: shard.name }),
       observer: observers.poller,
     });
@@ -130,6 +140,34 @@ export class PresencePipeline {
     if (departures.length === 0) return;
     const removed = departures.filter((departure) => departure.removed).length;
     observers.processing.onDeparted?.({ shard, removed, moved: departures.length - removed });
+  }
+
+  /**
+   * Retires the users who left a shard while it was polled (discovery found them gone, disabled or out of the
+   * group): a REMOVED event, table and state tombstones, as a restore does for users who left while nobody polled
+   * the shard. Runs between two cycles, so no batch in flight can publish a user after its tombstone. A user
+   * never published (no state) has nothing to retire.
+   */
+  async retire(shard: string): Promise<void> {
+    const { leavers, store, encodeDepartures, publisher, observers, schedule } = this.parts;
+    const taken = leavers?.takeLeavers(shard) ?? [];
+    const departures = taken.flatMap((userId) => {
+      const last = store.get(userId);
+      return last === undefined ? [] : [{ userId, stateShard: shard, last, removed: true }];
+    });
+    const observedAt = (this.parts.now ?? Date.now)();
+    let done = 0;
+    try {
+      for (; done < departures.length; done += schedule.batchSize) {
+        const chunk = departures.slice(done, done + schedule.batchSize);
+        await publisher.publish(encodeDepartures(shard, chunk, observedAt));
+        for (const departure of chunk) store.delete(departure.userId);
+      }
+    } catch (error) {
+      leavers?.returnLeavers(shard, departures.slice(done).map((departure) => departure.userId));
+      throw error;
+    }
+    if (departures.length > 0) observers.processing.onDeparted?.({ shard, removed: departures.length, moved: 0 });
   }
 
   /**

@@ -1,9 +1,10 @@
 import type { Dispatcher } from 'undici';
-import type { ConnectorConfig } from '../config/index.js';
+import type { ConnectorConfig, ShardConfig } from '../config/index.js';
 import { CONFLUENT_AVRO_CONTENT_TYPE, createPresenceEventCodec, createWatermarkCodec } from '../events/index.js';
 import { createHttpDispatcher } from '../http/index.js';
 import type { KafkaCluster } from '../kafka/index.js';
 import {
+  discoveryObserver,
   processingObserver,
   publisherObserver,
   recordOwnedShards,
@@ -17,7 +18,8 @@ import { createBatchEncoder, type BatchEncoderOptions } from './batch-encoder.js
 import { createDepartureEncoder, tableMarkerRecord } from './departure-encoder.js';
 import { createOutputValues, type OutputValues } from './output-values.js';
 import { createWatermarkEncoder } from './watermark-encoder.js';
-import { budgetShare, createBudget, createGraphClient } from './graph-wiring.js';
+import { budgetShare, createBudget, createGraphClient, createTokens } from './graph-wiring.js';
+import { createDiscovery, type DiscoveryParts } from './discovery-wiring.js';
 import { createCluster, createKafkaSink, createStateReader } from './kafka-wiring.js';
 import { PresencePipeline } from './presence-pipeline.js';
 
@@ -30,6 +32,10 @@ export interface WorkerParts {
   values: OutputValues;
   pipeline: PresencePipeline;
   supervisor: ShardSupervisor;
+  /** Every shard: the config's and the discovered ones. */
+  shards: readonly ShardConfig[];
+  /** Absent without a discovery section. */
+  discovery?: DiscoveryParts;
 }
 
 /** Builds the stages in the order data flows through them: graph client, dedup state, encoder, sink, ownership. */
@@ -44,7 +50,8 @@ export function assembleWorker(
     ...(config.graph.proxyUrl === undefined ? {} : { proxyUrl: config.graph.proxyUrl }),
   });
   const budget = createBudget(config);
-  const graph = createGraphClient(config, dispatcher, budget, telemetry);
+  const tokens = createTokens(config, dispatcher);
+  const graph = createGraphClient(config, dispatcher, tokens, budget, telemetry);
   // Keyed by the config's own id strings, so a million ids are held once.
   const store = new PresenceStateStore(config.shards.flatMap((shard) => shard.userIds));
   const stateCodec = createStateCodec();
@@ -75,6 +82,22 @@ export function assembleWorker(
   // The sink is both halves: it publishes, and it claims and releases the shards' transactional producers.
   const sink = createKafkaSink(config, kafka, telemetry.logger, publisherObserver(telemetry));
   const publisher: EventPublisher = sink;
+  let owned: readonly string[] = [];
+  const resizeBudget = (): void => budget.resize(budgetShare(config, shards, owned));
+  const discovery =
+    config.discovery === undefined
+      ? undefined
+      : createDiscovery({
+          config,
+          discovery: config.discovery,
+          dispatcher,
+          tokens,
+          kafka,
+          publisher,
+          logger: telemetry.logger,
+          observer: discoveryObserver(telemetry, resizeBudget),
+        });
+  const shards: readonly ShardConfig[] = [...config.shards, ...(discovery?.shards.shards ?? [])];
   const pipeline = new PresencePipeline({
     schedule: {
       intervalMs: config.polling.intervalSeconds * 1000,
@@ -93,10 +116,11 @@ export function assembleWorker(
     publisher,
     logger: telemetry.logger,
     observers: { poller: shardPollerObserver(telemetry), processing: processingObserver(telemetry) },
+    ...(discovery === undefined ? {} : { leavers: discovery.shards }),
     random: options.random,
   });
   const supervisor = new ShardSupervisor({
-    shards: config.shards,
+    shards,
     takeover: createShardTakeover(sink, createStateReader(config, kafka)),
     store,
     stateCodec,
@@ -106,8 +130,17 @@ export function assembleWorker(
     ...(config.kafka.table === undefined ? {} : { tableTopic: config.kafka.table.topic }),
     createPoller: (shard, quarantined) => pipeline.pollerFor(shard, quarantined),
     onRestored: (restored) => pipeline.restored(restored),
-    onOwned: (owned) => {
-      budget.resize(budgetShare(config, owned));
+    ...(discovery === undefined
+      ? {}
+      : {
+          isWatched: discovery.isWatched,
+          onTracking: (shard: string, tracked: boolean) =>
+            tracked ? discovery.shards.track(shard) : discovery.shards.untrack(shard),
+        }),
+    onOwned: (ownedNow) => {
+      owned = ownedNow;
+      resizeBudget();
+      discovery?.service.setLeading(owned.includes(discovery.leaderShard));
       recordOwnedShards(telemetry, owned, {
         usersTracked: store.size,
         requestBudget: budget.maxRequests,
@@ -115,5 +148,14 @@ export function assembleWorker(
       });
     },
   });
-  return { dispatcher, kafka, publisher, values, pipeline, supervisor };
+  return {
+    dispatcher,
+    kafka,
+    publisher,
+    values,
+    pipeline,
+    supervisor,
+    shards,
+    ...(discovery === undefined ? {} : { discovery }),
+  };
 }

@@ -8,6 +8,7 @@ import {
   type HealthStatus,
   type Logger,
 } from '../observability/index.js';
+import { retry } from '../retry/index.js';
 import { joinShardGroup, type ShardMembership } from '../shard-ownership/index.js';
 import { createCoordinator } from './kafka-wiring.js';
 import { assembleWorker } from './worker-parts.js';
@@ -63,23 +64,46 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
     ]);
     health.recordSinkConnected();
     logger.info({ delivery, assignment: config.assignment.mode }, 'connected to Kafka');
+    await loadDiscovery();
     if (config.assignment.mode === 'static') {
-      await parts.supervisor.assign(config.assignment.shards ?? config.shards.map((shard) => shard.name));
+      await parts.supervisor.assign(config.assignment.shards ?? parts.shards.map((shard) => shard.name));
       return;
     }
     membership = await joinShardGroup({
       coordinator: createCoordinator(config, parts.kafka, logger),
       supervisor: parts.supervisor,
-      shards: config.shards,
+      shards: parts.shards,
       logger,
       signal: lifecycle.signal,
     });
+  }
+
+  /**
+   * The watched set as the directory topic has it, before any shard is taken over: a takeover's restore must know
+   * who belongs to a discovered shard. Then the topic is followed (and, on the first discovered shard's owner,
+   * written) in the background.
+   */
+  async function loadDiscovery(): Promise<void> {
+    const discovery = parts.discovery;
+    if (discovery === undefined) return;
+    const records = await retry(() => discovery.service.load(), {
+      policy: config.kafka.retry,
+      signal: lifecycle.signal,
+      onRetry: ({ error, delayMs }) =>
+        logger.warn({ err: error, retryInMs: delayMs }, 'reading the directory topic failed; retrying'),
+    });
+    logger.info(
+      { records, watched: discovery.directory.watchedCount, shards: discovery.config.shardNames.length },
+      'loaded the watched set of the discovered shards',
+    );
+    discovery.service.start();
   }
 
   async function stop(): Promise<void> {
     const deadline = Date.now() + config.shutdown.timeoutSeconds * 1000;
     health.recordStopping();
     lifecycle.abort();
+    await parts.discovery?.service.stop();
     // Leave the group first, so the other workers can take these shards over without waiting for a timeout.
     await membership?.stop();
     const stopped = await withDeadline(parts.supervisor.stop(), deadline);

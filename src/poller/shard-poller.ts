@@ -63,6 +63,11 @@ export interface ShardPollerOptions {
   deliverBatch: DeliverBatch;
   /** Called after a cycle in which every batch reached Kafka, never after one that failed. */
   confirmCycle?: ConfirmCycle;
+  /**
+   * Called before each cycle's batches, when none of the shard's batches is in flight: retires the users who
+   * left the shard (a failure counts as the cycle's, and the next cycle tries again).
+   */
+  beforeCycle?: (shard: string) => Promise<void>;
   logger: Logger;
   observer?: ShardPollerObserver;
   /** Ids Graph rejected; pass the same set to the next poller of this shard so they stay skipped. */
@@ -128,9 +133,11 @@ export class ShardPoller {
   }
 
   private async runCycle(scheduledAt: number, startedAt: number): Promise<CycleReport> {
+    const retired = await this.retireLeavers();
     const batches = this.planBatches();
     const outcomes = await Promise.allSettled(batches.map((ids) => this.pollBatch(ids)));
     const failures: unknown[] = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+    if (retired !== undefined) failures.push(retired);
     if (failures.length === 0) {
       const confirmed = outcomes.reduce(
         (sum, outcome) => sum + (outcome.status === 'fulfilled' ? outcome.value : 0),
@@ -150,6 +157,21 @@ export class ShardPoller {
     const fatal = failures.find((failure) => isShardFatal(failure));
     if (fatal !== undefined) this.stopShard(fatal);
     return report;
+  }
+
+  /** Runs `beforeCycle`; returns its failure, which counts as the cycle's. */
+  private async retireLeavers(): Promise<unknown> {
+    const { beforeCycle } = this.options;
+    if (beforeCycle === undefined) return undefined;
+    try {
+      await beforeCycle(this.name);
+      return undefined;
+    } catch (error) {
+      const failure = toError(error);
+      this.options.observer?.onBatchFailed?.({ shard: this.name, error: failure });
+      this.options.logger.warn({ err: failure, shard: this.name }, 'retiring users who left failed; retried next cycle');
+      return failure;
+    }
   }
 
   /** Publishes the watermark of a complete cycle; returns the failure, which counts as the cycle's. */

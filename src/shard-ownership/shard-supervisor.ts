@@ -23,6 +23,13 @@ export interface ShardSupervisorOptions {
   onRestored: (restored: ShardRestored) => Promise<void>;
   /** The set of owned shards changed: budget share, metrics, health. */
   onOwned: (shards: readonly string[]) => void;
+  /** A takeover of these shards begins (before their state is read); a shard given up or not taken: released. */
+  onTracking?: (shard: string, tracked: boolean) => void;
+  /**
+   * Whether a user is still to be polled by some shard (so a record of it in a shard that no longer has it means
+   * it moved, not that it left). Default: the store knows it (the config's users).
+   */
+  isWatched?: (userId: string) => boolean;
   logger: Logger;
   signal: AbortSignal;
 }
@@ -87,6 +94,7 @@ export class ShardSupervisor {
 
   private async takeOver(names: readonly string[]): Promise<void> {
     const opened: string[] = [];
+    for (const name of names) this.options.onTracking?.(name, true);
     try {
       for (const name of names) {
         await this.options.takeover.openShard(name);
@@ -103,6 +111,7 @@ export class ShardSupervisor {
 
   /** Undoes an unfinished takeover of a shard; its own failure is logged, the takeover's is what counts. */
   private async giveUp(name: string): Promise<void> {
+    this.options.onTracking?.(name, false);
     this.options.store.deleteAll(this.byName.get(name)?.userIds ?? []);
     await this.options.takeover.closeShard(name).catch((error: unknown) => {
       this.options.logger.warn({ err: error, shard: name }, 'closing a shard after a failed takeover failed');
@@ -111,6 +120,7 @@ export class ShardSupervisor {
 
   private async release(name: string): Promise<void> {
     this.owned.delete(name);
+    this.options.onTracking?.(name, false);
     await this.options.takeover.closeShard(name);
     this.options.store.deleteAll(this.byName.get(name)?.userIds ?? []);
   }
@@ -129,6 +139,7 @@ export class ShardSupervisor {
       codec,
       statePartitionOf,
       ...(tableTopic === undefined ? {} : { tableTopic }),
+      ...(this.options.isWatched === undefined ? {} : { isWatched: this.options.isWatched }),
     });
     await this.options.takeover.readState(names, (record) => restore.add(record));
     const outcome = restore.outcome();

@@ -21,6 +21,8 @@ export interface StateRestoreOptions {
   statePartitionOf: (shard: string) => number;
   /** The table topic when the table is on: a marker counts only for it. Absent: any marker stands (to delete). */
   tableTopic?: string;
+  /** Whether a user is polled by some shard now (it moved rather than left). Default: the store knows it. */
+  isWatched?: (userId: string) => boolean;
 }
 
 /**
@@ -88,7 +90,7 @@ export class StateRestore {
         userId: leaving.userId,
         stateShard: leaving.shard,
         last: leaving.last,
-        removed: !this.options.store.knows(leaving.userId),
+        removed: !(this.options.isWatched ?? ((userId) => this.options.store.knows(userId)))(leaving.userId),
       });
       if (leaving.shard !== leaving.handler) entry.gone.add(leaving.shard);
     }

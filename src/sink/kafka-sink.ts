@@ -34,6 +34,8 @@ export interface KafkaSinkOptions {
   table?: { topic: string; partitions: number };
   /** The compacted watermark topic (one record per shard); absent when off. */
   watermarkTopic?: string;
+  /** The compacted directory topic of discovery (one record per discovered user); absent without discovery. */
+  directoryTopic?: string;
   delivery: 'auto' | DeliveryMode;
   transactionTimeoutMs: number;
   compression: 'gzip' | 'none';
@@ -173,11 +175,12 @@ export class KafkaSink implements EventPublisher, ShardProducers {
   }
 
   private outputTopics(): OutputTopics {
-    const { topic, table, watermarkTopic } = this.options;
+    const { topic, table, watermarkTopic, directoryTopic } = this.options;
     return {
       eventsTopic: topic,
       ...(table === undefined ? {} : { tableTopic: table.topic }),
       ...(watermarkTopic === undefined ? {} : { watermarkTopic }),
+      ...(directoryTopic === undefined ? {} : { directoryTopic }),
     };
   }
 
@@ -205,7 +208,7 @@ export class KafkaSink implements EventPublisher, ShardProducers {
   }
 
   private async ensureTopics(admin: KafkaAdmin): Promise<void> {
-    const { table, watermarkTopic, replicationFactor } = this.options;
+    const { table, watermarkTopic, directoryTopic, replicationFactor } = this.options;
     const created = await admin.createTopics([
       {
         topic: this.options.topic,
@@ -235,10 +238,20 @@ export class KafkaSink implements EventPublisher, ShardProducers {
       ...(watermarkTopic === undefined
         ? []
         : [{ topic: watermarkTopic, partitions: 1, replicationFactor, config: COMPACTED_OUTPUT }]),
+      // One partition: the watched set is read whole by every worker, and its records must stay in write order.
+      ...(directoryTopic === undefined
+        ? []
+        : [{ topic: directoryTopic, partitions: 1, replicationFactor, config: COMPACTED_OUTPUT }]),
     ]);
     if (created) {
       this.options.logger.info(
-        { topic: this.options.topic, stateTopic: this.options.stateTopic, tableTopic: table?.topic, watermarkTopic },
+        {
+          topic: this.options.topic,
+          stateTopic: this.options.stateTopic,
+          tableTopic: table?.topic,
+          watermarkTopic,
+          directoryTopic,
+        },
         'created topics',
       );
     }

@@ -2,7 +2,7 @@ import type { OutputTopics, ShardBatch, SinkRecord } from './types.js';
 
 /** Records a batch holds, for the in-flight bound and the transaction size cap. */
 export function recordsIn(batch: ShardBatch): number {
-  return batch.events.length + (batch.table?.length ?? 0) + batch.state.length + (batch.watermarks?.length ?? 0);
+  return batch.events.length + (batch.table?.length ?? 0) + batch.state.length + (batch.watermarks?.length ?? 0) + (batch.directory?.length ?? 0);
 }
 
 /**
@@ -18,5 +18,7 @@ export function outputBatches(
     batches.push({ topic: topics.tableTopic, records: batch.table });
   if (topics.watermarkTopic !== undefined && batch.watermarks !== undefined)
     batches.push({ topic: topics.watermarkTopic, records: batch.watermarks });
+  if (topics.directoryTopic !== undefined && batch.directory !== undefined)
+    batches.push({ topic: topics.directoryTopic, records: batch.directory });
   return batches.filter((entry) => entry.records.length > 0);
 }

@@ -18,6 +18,8 @@ export interface ShardBatch {
   state: readonly SinkRecord[];
   /** The shard's freshness watermark; absent when the batch is not the end of a cycle or watermarks are off. */
   watermarks?: readonly SinkRecord[];
+  /** Watched-set changes and delta links of discovery, written through the first discovered shard only. */
+  directory?: readonly SinkRecord[];
 }
 
 /** The topics a publisher writes besides the state topic: the change log always, the others when enabled (set). */
@@ -25,6 +27,7 @@ export interface OutputTopics {
   eventsTopic: string;
   tableTopic?: string;
   watermarkTopic?: string;
+  directoryTopic?: string;
 }
 
 export type DeliveryMode = 'exactly-once' | 'at-least-once';

@@ -24,17 +24,17 @@ function config(maxRequests: number) {
 describe('budgetShare', () => {
   it("gives each worker its shards' share of the tenant budget, rounded down", () => {
     const loaded = config(100);
-    expect(budgetShare(loaded, ['a'])).toBe(50);
-    expect(budgetShare(loaded, ['b', 'c'])).toBe(50);
-    expect(budgetShare(loaded, ['b'])).toBe(25);
-    expect(budgetShare(loaded, ['a', 'b', 'c'])).toBe(100);
+    expect(budgetShare(loaded, loaded.shards, ['a'])).toBe(50);
+    expect(budgetShare(loaded, loaded.shards, ['b', 'c'])).toBe(50);
+    expect(budgetShare(loaded, loaded.shards, ['b'])).toBe(25);
+    expect(budgetShare(loaded, loaded.shards, ['a', 'b', 'c'])).toBe(100);
   });
 
   it('never exceeds the budget across workers, and never drops to zero', () => {
     const loaded = config(3);
-    const shares = [['a'], ['b'], ['c']].map((owned) => budgetShare(loaded, owned));
+    const shares = [['a'], ['b'], ['c']].map((owned) => budgetShare(loaded, loaded.shards, owned));
     expect(shares).toEqual([1, 1, 1]);
-    expect(budgetShare(loaded, [])).toBe(1);
+    expect(budgetShare(loaded, loaded.shards, [])).toBe(1);
   });
 });
 
