@@ -7,6 +7,8 @@ export type {
   AssignmentConfig,
   CertificateCredential,
   ConnectorConfig,
+  DiscoveryConfig,
+  DiscoverySource,
   GraphConfig,
   KafkaConfig,
   KafkaSaslConfig,
@@ -27,6 +29,9 @@ export {
   type ConfigSummary,
   type ShardSummary,
   type BudgetSummary,
+  type DiscoveredPopulation,
+  type DiscoverySummary,
+  type SummaryOptions,
 } from './summary.js';
 export {
   describeSections,

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { envOriginOf, type EnvOrigins } from './env-overrides.js';
 import type { PathBase } from './files.js';
-import { describeValue, formatPath, quote, type ConfigPath, type ConfigProblem } from './problems.js';
+import { describeValue, formatLocation, formatPath, quote, type ConfigPath, type ConfigProblem } from './problems.js';
 import { objectKeysAt, settingLeaves } from './settings.js';
 import { closest } from './suggest.js';
 import type { Position } from './yaml-source.js';
@@ -123,6 +123,20 @@ export function unknownKeyMessage(objectPath: ConfigPath, key: string): string {
   return `unknown setting ${quote(key)}${known}`;
 }
 
+/**
+ * A rule that finds something written twice (schema-discovery.ts) names the first place in `params.alsoAt`, an
+ * absolute setting path: the message then says where it is, as the shard-name check does.
+ */
+function alsoAtSuffix(issue: z.core.$ZodIssue, context: PlaceContext): string {
+  if (issue.code !== 'custom') return '';
+  const alsoAt: unknown = issue.params?.alsoAt;
+  if (!Array.isArray(alsoAt)) return '';
+  const path = alsoAt.filter(
+    (segment): segment is string | number => typeof segment === 'string' || typeof segment === 'number',
+  );
+  return `; also at ${formatLocation(placeOf(context, path))} ${formatPath(path)}`;
+}
+
 /** One problem per issue, except one per key for unknown keys. */
 export function issueToProblems(issue: z.core.$ZodIssue, context: PlaceContext): ConfigProblem[] {
   const path = toConfigPath(issue.path);
@@ -138,6 +152,6 @@ export function issueToProblems(issue: z.core.$ZodIssue, context: PlaceContext):
     case 'invalid_value':
       return [problemAt(context, path, enumMessage(issue, secret))];
     default:
-      return [problemAt(context, path, issue.message)];
+      return [problemAt(context, path, `${issue.message}${alsoAtSuffix(issue, context)}`)];
   }
 }

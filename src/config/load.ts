@@ -27,6 +27,7 @@ import { configInvalidError, type ConfigPath, type ConfigProblem } from './probl
 import { objectKeysAt } from './settings.js';
 import { configSchema, type FileConfig } from './schema.js';
 import { resolveRegistryMaterial, type ResolvedRegistryMaterial } from './registry-credentials.js';
+import { resolveDiscovery } from './schema-discovery.js';
 import { derivedTopic } from './schema-outputs.js';
 import { resolveShards, type ShardConfig } from './shards.js';
 import type { ConnectorConfig, GraphConfig, KafkaConfig } from './types.js';
@@ -170,6 +171,7 @@ function assemble(data: FileConfig, resolved: Resolved): ConnectorConfig {
     ...assembleSchemaRegistry(data, resolved),
     polling: data.polling,
     shards: resolved.shards,
+    ...(data.discovery === undefined ? {} : { discovery: resolveDiscovery(data.discovery, data.connectorName) }),
     shutdown: data.shutdown,
     assignment: {
       ...data.assignment,

@@ -70,5 +70,25 @@ export function whenValid(...fields: string[]): { when: (payload: z.core.ParsePa
   };
 }
 
+/**
+ * Like `whenValid`, for rules across sections: skips only when an issue lies at or under one of the given paths
+ * (`'*'` matches any list index), so a rule that compares two settings still runs when an unrelated one failed.
+ * Never on a list (a root that is not a mapping). The rule must still check the types of what it reads: a
+ * section that is not a mapping fails at its own path.
+ */
+export function whenValidAt(...prefixes: readonly (string | number)[][]): {
+  when: (payload: z.core.ParsePayload) => boolean;
+} {
+  const under = (path: readonly PropertyKey[], prefix: readonly (string | number)[]): boolean =>
+    path.length >= prefix.length && prefix.every((segment, i) => (segment === '*' ? true : path[i] === segment));
+  return {
+    when: (payload) =>
+      typeof payload.value === 'object' &&
+      payload.value !== null &&
+      !Array.isArray(payload.value) &&
+      !payload.issues.some((issue) => prefixes.some((prefix) => under(issue.path ?? [], prefix))),
+  };
+}
+
 export const RELATIVE_PATHS =
   'A relative path resolves against the directory of the config file (or, when set by environment variable, the working directory).';

@@ -76,21 +76,32 @@ interface TopicNames {
   stateTopic?: string | undefined;
 }
 
+/** The topics the kafka section names, each with its path in the section and whether it was written out. */
+function kafkaTopics(kafka: TopicNames): Array<{ path: string[]; name: string; explicit: boolean }> {
+  const named = [{ path: ['topic'], name: kafka.topic, explicit: true }];
+  if (kafka.table.enabled)
+    named.push({
+      path: ['table', 'topic'],
+      name: kafka.table.topic ?? derivedTopic(kafka.topic, 'current'),
+      explicit: kafka.table.topic !== undefined,
+    });
+  if (kafka.watermarks.enabled)
+    named.push({
+      path: ['watermarks', 'topic'],
+      name: kafka.watermarks.topic ?? derivedTopic(kafka.topic, 'watermarks'),
+      explicit: kafka.watermarks.topic !== undefined,
+    });
+  return named;
+}
+
 /**
  * Two outputs on one topic would mix records of different schemas and keys (a table consumer would read change
  * events as rows): each enabled output needs its own topic. The state topic's default carries the connector
  * name, so only an explicit one can clash.
  */
 export function topicClashes(kafka: TopicNames): Array<{ path: string[]; message: string }> {
-  const named: Array<{ path: string[]; name: string }> = [{ path: ['topic'], name: kafka.topic }];
-  if (kafka.table.enabled)
-    named.push({ path: ['table', 'topic'], name: kafka.table.topic ?? derivedTopic(kafka.topic, 'current') });
-  if (kafka.watermarks.enabled)
-    named.push({
-      path: ['watermarks', 'topic'],
-      name: kafka.watermarks.topic ?? derivedTopic(kafka.topic, 'watermarks'),
-    });
-  if (kafka.stateTopic !== undefined) named.push({ path: ['stateTopic'], name: kafka.stateTopic });
+  const named = kafkaTopics(kafka);
+  if (kafka.stateTopic !== undefined) named.push({ path: ['stateTopic'], name: kafka.stateTopic, explicit: true });
   const clashes: Array<{ path: string[]; message: string }> = [];
   named.forEach((entry, index) => {
     const earlier = named.slice(0, index).find((other) => other.name === entry.name);
@@ -102,4 +113,48 @@ export function topicClashes(kafka: TopicNames): Array<{ path: string[]; message
     }
   });
   return clashes;
+}
+
+interface DirectoryTopicNames {
+  connectorName: string;
+  kafka: TopicNames;
+  assignment: { coordinationTopic?: string | undefined };
+  /** discovery.topic as written (undefined: the default) and as resolved. */
+  directory: { topic: string | undefined; resolved: string };
+}
+
+/**
+ * The directory topic (discovery) joins the same rule, checked against every other topic the connector uses,
+ * defaults included: the change, table, watermark and state topics, and the shard coordination topic. A clash is
+ * reported at discovery.topic when it is written out, else at the other setting (the one that was).
+ */
+export function directoryTopicClashes(names: DirectoryTopicNames): Array<{ path: string[]; message: string }> {
+  const { connectorName, kafka, assignment, directory } = names;
+  const others = [
+    ...kafkaTopics(kafka).map((entry) => ({ ...entry, path: ['kafka', ...entry.path] })),
+    {
+      path: ['kafka', 'stateTopic'],
+      name: kafka.stateTopic ?? `${connectorName}.presence-state`,
+      explicit: kafka.stateTopic !== undefined,
+    },
+    {
+      path: ['assignment', 'coordinationTopic'],
+      name: assignment.coordinationTopic ?? `${connectorName}.shards`,
+      explicit: assignment.coordinationTopic !== undefined,
+    },
+  ];
+  const ownTopic = 'every output needs a topic of its own';
+  return others
+    .filter((other) => other.name === directory.resolved)
+    .map((other) =>
+      directory.topic !== undefined || !other.explicit
+        ? {
+            path: ['discovery', 'topic'],
+            message: `"${directory.resolved}" is also ${other.path.join('.')}${other.explicit ? '' : ' (its default)'}: ${ownTopic}`,
+          }
+        : {
+            path: other.path,
+            message: `"${other.name}" is also discovery.topic (its default, <connectorName>.directory): ${ownTopic}`,
+          },
+    );
 }

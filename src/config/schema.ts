@@ -11,9 +11,11 @@
  */
 import { z } from 'zod';
 import { checkGuid, checkName, checkTopic } from './formats.js';
-import { filePath, formatted, int, setting, whenValid } from './schema-common.js';
+import { filePath, formatted, int, setting, whenValid, whenValidAt } from './schema-common.js';
+import { discoveredShardNames, directoryTopic, discoverySchema, type AlsoAtParams } from './schema-discovery.js';
 import { graphSchema } from './schema-graph.js';
 import { kafkaSchema } from './schema-kafka.js';
+import { directoryTopicClashes } from './schema-outputs.js';
 import { schemaRegistrySchema } from './schema-registry-settings.js';
 import { tenantSchema } from './schema-tenant.js';
 
@@ -85,6 +87,14 @@ const shardSchema = z
     }
   }, whenValid());
 
+/** The discovered shard names, or none while the section (not yet valid there) cannot say. */
+function discoveredNames(discovery: { shardPrefix: string; shards: number }): string[] {
+  if (typeof discovery !== 'object' || discovery === null) return [];
+  const { shardPrefix, shards } = discovery;
+  if (typeof shardPrefix !== 'string' || typeof shards !== 'number') return [];
+  return discoveredShardNames(shardPrefix, shards);
+}
+
 export const configSchema = z
   .strictObject({
     connectorName: formatted(checkName)
@@ -97,13 +107,15 @@ export const configSchema = z
     polling: pollingSchema.prefault({}),
     shards: z
       .array(shardSchema)
-      .min(1)
+      .optional()
       .meta(
         setting({
-          description: 'Groups of users polled together; each user in exactly one shard. Config file only.',
+          description:
+            'Groups of users listed by hand and polled together; each user in exactly one shard. Config file only. At least one shard is needed when there is no discovery section; with one, shards may be left out or empty.',
           fileOnly: true,
         }),
       ),
+    discovery: discoverySchema.optional(),
     shutdown: z
       .strictObject({
         timeoutSeconds: int(1, 600)
@@ -177,16 +189,26 @@ export const configSchema = z
       .prefault({})
       .meta(setting({ description: 'Logs, metrics and health.' })),
   })
+  .superRefine((config, ctx) => {
+    // Without discovery, the shards listed by hand are the only users: at least one shard, as before discovery.
+    if (config.discovery !== undefined) return;
+    if (config.shards === undefined) ctx.addIssue({ code: 'custom', path: ['shards'], message: 'is required' });
+    else if (Array.isArray(config.shards) && config.shards.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['shards'], message: 'must not be empty' });
+  }, whenValidAt())
   .superRefine(
     (config, ctx) => {
-      if (!Array.isArray(config.shards) || config.assignment === undefined) return;
-      const known = new Set(config.shards.map((shard) => shard.name));
+      if (config.assignment === undefined) return;
+      const listed = (config.shards ?? []).map((shard) => shard.name);
+      const discovered = config.discovery === undefined ? [] : discoveredNames(config.discovery);
+      const known = new Set([...listed, ...discovered]);
+      const where = config.discovery === undefined ? 'in shards' : 'in shards or among the discovered shards';
       config.assignment.shards?.forEach((name, index) => {
         if (!known.has(name)) {
           ctx.addIssue({
             code: 'custom',
             path: ['assignment', 'shards', index],
-            message: `no shard named "${name}" in shards`,
+            message: `no shard named "${name}" ${where}`,
           });
         }
       });
@@ -198,7 +220,42 @@ export const configSchema = z
         });
       }
     },
-    whenValid('shards', 'assignment'),
+    whenValidAt(['shards'], ['assignment'], ['discovery', 'shards'], ['discovery', 'shardPrefix']),
+  )
+  .superRefine(
+    (config, ctx) => {
+      const { discovery, shards } = config;
+      if (discovery === undefined || shards === undefined) return;
+      const discovered = new Set(discoveredNames(discovery));
+      shards.forEach((shard, index) => {
+        if (!discovered.has(shard.name)) return;
+        const params: AlsoAtParams = { alsoAt: ['shards', index, 'name'] };
+        ctx.addIssue({
+          code: 'custom',
+          path: ['discovery', 'shardPrefix'],
+          message: `the discovered shard "${shard.name}" would have the name of a listed shard: choose another shardPrefix or rename that shard`,
+          params,
+        });
+      });
+    },
+    whenValidAt(['shards'], ['discovery', 'shards'], ['discovery', 'shardPrefix']),
+  )
+  .superRefine(
+    (config, ctx) => {
+      const { connectorName, kafka, assignment, discovery } = config;
+      const isMapping = (section: unknown): boolean => typeof section === 'object' && section !== null;
+      if (discovery === undefined || !isMapping(discovery) || !isMapping(kafka) || !isMapping(assignment)) return;
+      if (discovery.topic !== undefined && typeof discovery.topic !== 'string') return;
+      const directory = { topic: discovery.topic, resolved: directoryTopic(connectorName, discovery.topic) };
+      for (const clash of directoryTopicClashes({ connectorName, kafka, assignment, directory }))
+        ctx.addIssue({ code: 'custom', path: clash.path, message: clash.message });
+    },
+    whenValidAt(
+      ['connectorName'],
+      ...['topic', 'table', 'watermarks', 'stateTopic'].map((key) => ['kafka', key]),
+      ['assignment', 'coordinationTopic'],
+      ['discovery', 'topic'],
+    ),
   )
   .meta(setting({ description: 'Teams presence connector configuration.' }));
 

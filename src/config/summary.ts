@@ -3,7 +3,20 @@
  * and whether they fit the tenant's request budget. Contacts nothing and never includes a secret.
  */
 import type { CloudName } from './clouds.js';
+import {
+  count,
+  discoveryLines,
+  plural,
+  requestsBreakdown,
+  shardsHeading,
+  summarizeDiscovery,
+  type DiscoverySummary,
+  type DiscoverySummaryOptions,
+} from './summary-discovery.js';
 import type { ConnectorConfig } from './types.js';
+
+export type { DiscoveredPopulation, DiscoverySummary } from './summary-discovery.js';
+export type SummaryOptions = DiscoverySummaryOptions;
 
 export interface ShardSummary {
   name: string;
@@ -52,8 +65,13 @@ export interface ConfigSummary {
   /** `plain Avro (no schema registry)`, or the registry, its subject strategy and credentials; never a secret. */
   values: string;
   polling: { intervalSeconds: number; startJitterSeconds: number; resnapshotIntervalHours: number };
+  /** The shards listed by hand. */
   shards: ShardSummary[];
+  /** Users of the listed shards. */
   totalUsers: number;
+  /** Absent without a discovery section. */
+  discovery?: DiscoverySummary;
+  /** Requests of the listed shards, plus the discovered ones' when their population is known. */
   budget: BudgetSummary;
   warnings: string[];
 }
@@ -153,14 +171,17 @@ function warningsFor(config: ConnectorConfig, budget: BudgetSummary): string[] {
   return warnings;
 }
 
-export function summarizeConfig(config: ConnectorConfig): ConfigSummary {
+/** `options.discoveredUsers`: the hook for `check-config --online` (users counted against Graph). */
+export function summarizeConfig(config: ConnectorConfig, options: SummaryOptions = {}): ConfigSummary {
   const { batchSize } = config.graph;
   const shards = config.shards.map((shard) => ({
     name: shard.name,
     users: shard.userIds.length,
     batches: Math.ceil(shard.userIds.length / batchSize),
   }));
-  const requestsPerCycle = shards.reduce((sum, shard) => sum + shard.batches, 0);
+  const discovery = summarizeDiscovery(config, options);
+  const listedRequests = shards.reduce((sum, shard) => sum + shard.batches, 0);
+  const requestsPerCycle = listedRequests + (discovery?.population?.requestsPerCycle ?? 0);
   const budget = requestBudgetFit(requestsPerCycle, config);
   return {
     configFile: config.configFile,
@@ -188,17 +209,21 @@ export function summarizeConfig(config: ConnectorConfig): ConfigSummary {
     polling: { ...config.polling },
     shards,
     totalUsers: shards.reduce((sum, shard) => sum + shard.users, 0),
+    ...(discovery === undefined ? {} : { discovery }),
     budget,
     warnings: warningsFor(config, budget),
   };
 }
 
-const count = (n: number): string => n.toLocaleString('en-US');
-const plural = (n: number, word: string): string => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+function requestsText(summary: ConfigSummary): string {
+  if (summary.discovery === undefined) return count(summary.budget.requestsPerCycle);
+  const listed = summary.shards.reduce((sum, shard) => sum + shard.batches, 0);
+  return requestsBreakdown(listed, summary.discovery);
+}
 
 /** The `check-config` report. */
 export function formatSummary(summary: ConfigSummary): string {
-  const { kafka, budget } = summary;
+  const { kafka, budget, discovery } = summary;
   const replication = kafka.replicationFactor === -1 ? 'broker default' : String(kafka.replicationFactor);
   const nameWidth = Math.max(8, ...summary.shards.map((shard) => shard.name.length)) + 2;
   const lines = [
@@ -213,12 +238,15 @@ export function formatSummary(summary: ConfigSummary): string {
     `              ${kafka.outputs}`,
     `  values      ${summary.values}`,
     `  polling     every ${summary.polling.intervalSeconds} s, shards start within ${summary.polling.startJitterSeconds} s, ${describeResnapshot(summary.polling.resnapshotIntervalHours)}`,
-    `Shards: ${summary.shards.length}, ${plural(summary.totalUsers, 'user')}`,
+    discovery === undefined
+      ? `Shards: ${summary.shards.length}, ${plural(summary.totalUsers, 'user')}`
+      : shardsHeading(summary.shards.length, summary.totalUsers, discovery),
     ...summary.shards.map(
       (shard) =>
         `  ${shard.name.padEnd(nameWidth)}${plural(shard.users, 'user').padStart(16)}  ${plural(shard.batches, 'request')} per cycle`,
     ),
-    `Requests per cycle: ${count(budget.requestsPerCycle)}; budget ${count(budget.maxRequests)} per ${budget.windowSeconds} s allows ` +
+    ...(discovery === undefined ? [] : discoveryLines(discovery)),
+    `Requests per cycle: ${requestsText(summary)}; budget ${count(budget.maxRequests)} per ${budget.windowSeconds} s allows ` +
       `${count(budget.allowedPerInterval)} per ${budget.intervalSeconds} s interval: ${budget.fits ? 'fits' : 'DOES NOT FIT'}`,
   ];
   if (summary.warnings.length > 0) lines.push('Warnings:', ...summary.warnings.map((warning) => `  - ${warning}`));

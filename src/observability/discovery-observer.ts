@@ -5,7 +5,10 @@ import type { StageTelemetry } from './pipeline-observers.js';
  * Discovery's reports as metrics and readiness. `onWatchedChanged` runs whenever the watched set may have changed
  * (a round written, records read back), for what depends on its size, such as the presence budget share.
  */
-export function discoveryObserver({ metrics, health }: StageTelemetry, onWatchedChanged: () => void): DiscoveryObserver {
+export function discoveryObserver(
+  { metrics, health }: StageTelemetry,
+  onWatchedChanged: () => void,
+): DiscoveryObserver {
   return {
     onRound: ({ tenantRound, durationMs, watched }) => {
       metrics.discoveryRounds.inc({ outcome: tenantRound ?? 'full' });

@@ -75,8 +75,7 @@ export function createDiscovery(wiring: DiscoveryWiring): DiscoveryParts {
     codec: new DirectoryRecordCodec(rule),
     reader,
     log: directoryLog(wiring.kafka, discovery.topic, config.kafka.clientId),
-    write: (records) =>
-      wiring.publisher.publish({ shard: leaderShard, events: [], state: [], directory: records }),
+    write: (records) => wiring.publisher.publish({ shard: leaderShard, events: [], state: [], directory: records }),
     intervalMs: discovery.intervalSeconds * 1000,
     followIntervalMs: discovery.followIntervalSeconds * 1000,
     chunkSize: DIRECTORY_CHUNK,

@@ -22,16 +22,10 @@ export function createBudget(config: ConnectorConfig): RequestBudget {
  * their requests per cycle over all shards' requests per cycle. Every worker computes the same shares from
  * the same config, so together they never exceed the budget, and no worker needs to know how many others run.
  */
-export function budgetShare(
-  config: ConnectorConfig,
-  shards: readonly ShardConfig[],
-  owned: readonly string[],
-): number {
+export function budgetShare(config: ConnectorConfig, shards: readonly ShardConfig[], owned: readonly string[]): number {
   const requests = (shard: ShardConfig) => Math.ceil(shard.userIds.length / config.graph.batchSize);
   const total = shards.reduce((sum, shard) => sum + requests(shard), 0);
-  const mine = shards
-    .filter((shard) => owned.includes(shard.name))
-    .reduce((sum, shard) => sum + requests(shard), 0);
+  const mine = shards.filter((shard) => owned.includes(shard.name)).reduce((sum, shard) => sum + requests(shard), 0);
   return Math.max(1, Math.floor((config.graph.requestBudget.maxRequests * mine) / Math.max(1, total)));
 }
 

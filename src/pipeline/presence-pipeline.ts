@@ -164,7 +164,10 @@ export class PresencePipeline {
         for (const departure of chunk) store.delete(departure.userId);
       }
     } catch (error) {
-      leavers?.returnLeavers(shard, departures.slice(done).map((departure) => departure.userId));
+      leavers?.returnLeavers(
+        shard,
+        departures.slice(done).map((departure) => departure.userId),
+      );
       throw error;
     }
     if (departures.length > 0) observers.processing.onDeparted?.({ shard, removed: departures.length, moved: 0 });

@@ -169,7 +169,10 @@ export class ShardPoller {
     } catch (error) {
       const failure = toError(error);
       this.options.observer?.onBatchFailed?.({ shard: this.name, error: failure });
-      this.options.logger.warn({ err: failure, shard: this.name }, 'retiring users who left failed; retried next cycle');
+      this.options.logger.warn(
+        { err: failure, shard: this.name },
+        'retiring users who left failed; retried next cycle',
+      );
       return failure;
     }
   }

@@ -2,7 +2,13 @@ import type { OutputTopics, ShardBatch, SinkRecord } from './types.js';
 
 /** Records a batch holds, for the in-flight bound and the transaction size cap. */
 export function recordsIn(batch: ShardBatch): number {
-  return batch.events.length + (batch.table?.length ?? 0) + batch.state.length + (batch.watermarks?.length ?? 0) + (batch.directory?.length ?? 0);
+  return (
+    batch.events.length +
+    (batch.table?.length ?? 0) +
+    batch.state.length +
+    (batch.watermarks?.length ?? 0) +
+    (batch.directory?.length ?? 0)
+  );
 }
 
 /**

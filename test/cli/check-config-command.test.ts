@@ -79,4 +79,43 @@ describe('presence-connector check-config', () => {
     expect(problems[2]).toMatch(at(7, 'graph.batchSize: must be at most 650 (got 651)'));
     expect(problems[3]).toMatch(at(10, 'shards[0].users[0]: "abc" is not a GUID'));
   });
+
+  it('explains the discovered shards and their budget, and reports a group listed twice at its line', async () => {
+    const group = '5b1c2d3e-0000-4000-8000-00000000aaaa';
+    const lines = [
+      'tenant:', // 1
+      '  id: contoso.onmicrosoft.com', // 2
+      `  clientId: ${CLIENT_ID}`, // 3
+      'kafka:', // 4
+      '  brokers: [kafka-1:9092]', // 5
+      'discovery:', // 6
+      '  sources:', // 7
+      '    - type: tenant', // 8
+      `    - { type: group, groupId: ${group} }`, // 9
+      '  shards: 16', // 10
+      '  estimatedUsers: 100000', // 11
+    ];
+    const valid = dir.file('discovery.yaml', lines.join('\n'));
+    const ok = await runCli(['check-config', '--config', valid], { PRESENCE_TENANT_CLIENT_SECRET: SECRET });
+    expect(ok.code, ok.stderr).toBe(0);
+    const output = ok.stdout.join('\n');
+    expect(output).toContain('Shards: none listed, 16 discovered');
+    expect(output).toContain('Discovery: 16 shards discovered-00 .. discovered-15');
+    expect(output).toContain(`              group ${group}: its users, nested groups included`);
+    expect(output).toContain('  directory   topic presence-connector.directory: a round every 300 s');
+    expect(output).toContain('Requests per cycle: 160 (0 listed + 160 discovered); budget 1,500 per 30 s');
+
+    const withTwice = [
+      ...lines.slice(0, 9),
+      `    - { type: group, groupId: ${group.toUpperCase()} }`,
+      ...lines.slice(9),
+    ];
+    const twice = dir.file('discovery-twice.yaml', withTwice.join('\n'));
+    const failed = await runCli(['check-config', '--config', twice], { PRESENCE_TENANT_CLIENT_SECRET: SECRET });
+    expect(failed.code).toBe(1);
+    const at = (line: number, column: number): string => `${twice}:${line}:${column}`;
+    expect(failed.stderr).toContain(
+      `${at(10, 31)} discovery.sources[2].groupId: group ${group} is listed twice; also at ${at(9, 31)} discovery.sources[1].groupId`,
+    );
+  });
 });

@@ -195,7 +195,7 @@ describe('validation: unknown keys', () => {
   it('points a key written in the wrong section at the right one', () => {
     const { lines } = fixture([...minimalLines(), 'graph:', '  topic: x']);
     expect(lines()).toEqual([
-      'config.yaml:10:3 graph.topic: unknown setting "topic" here; did you mean kafka.topic or kafka.table.topic or kafka.watermarks.topic?',
+      'config.yaml:10:3 graph.topic: unknown setting "topic" here; did you mean kafka.topic or kafka.table.topic or kafka.watermarks.topic or discovery.topic?',
     ]);
   });
 

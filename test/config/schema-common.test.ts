@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { checkGuid } from '../../src/config/formats.js';
-import { filePath, formatted, int, setting, whenValid } from '../../src/config/schema-common.js';
+import { filePath, formatted, int, setting, whenValid, whenValidAt } from '../../src/config/schema-common.js';
 
 describe('schema building blocks', () => {
   it('formatted: reports the format check problem as the issue message', () => {
@@ -38,5 +38,29 @@ describe('schema building blocks', () => {
       schema.safeParse(input).error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [];
     expect(messages({ low: 5, high: 2, other: 1 })).toEqual([expect.stringMatching(/^other: /), 'high: below low']);
     expect(messages({ low: 50, high: 2, other: 'x' })).toEqual([expect.stringMatching(/^low: /)]);
+  });
+
+  it('whenValidAt: skips only for an issue at or under one of its paths, "*" for any index; never on a list', () => {
+    const schema = z
+      .strictObject({ items: z.array(z.strictObject({ name: z.string(), size: int(0, 9) })), other: z.string() })
+      .superRefine(
+        (value, ctx) => {
+          if (value.items.length > 1) ctx.addIssue({ code: 'custom', path: ['items'], message: 'rule ran' });
+        },
+        whenValidAt(['items', '*', 'name']),
+      );
+    const messages = (input: unknown): string[] =>
+      schema.safeParse(input).error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [];
+    const two = (first: unknown) => [first, { name: 'b', size: 1 }];
+    expect(messages({ items: two({ name: 'a', size: 10 }), other: 1 })).toEqual([
+      expect.stringMatching(/^items\.0\.size: /),
+      expect.stringMatching(/^other: /),
+      'items: rule ran',
+    ]);
+    expect(messages({ items: two({ name: 1, size: 1 }), other: 'x' })).toEqual([
+      expect.stringMatching(/^items\.0\.name: /),
+    ]);
+    expect(whenValidAt().when({ value: [], issues: [] })).toBe(false);
+    expect(whenValidAt().when({ value: {}, issues: [] })).toBe(true);
   });
 });

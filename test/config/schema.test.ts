@@ -37,4 +37,13 @@ describe('config schema (assembled)', () => {
     ]);
     expect(problems({ shards: [{ name: 'emea' }] })).toEqual(['shards.0: needs users (inline) or usersFile']);
   });
+
+  it('needs shards only without discovery', () => {
+    const { shards: _shards, ...noShards } = base;
+    const discovery = { sources: [{ type: 'tenant' }] };
+    expect(configSchema.safeParse({ ...noShards, discovery }).success).toBe(true);
+    expect(problems({ shards: [], discovery })).toEqual([]);
+    expect(problems({ shards: [] })).toEqual(['shards: must not be empty']);
+    expect(configSchema.safeParse(noShards).error?.issues.map((issue) => issue.path.join('.'))).toEqual(['shards']);
+  });
 });

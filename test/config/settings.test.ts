@@ -13,7 +13,7 @@ describe('environment variable names', () => {
     expect(envVarName(['connectorName'])).toBe('PRESENCE_CONNECTOR_NAME');
   });
 
-  it('exist for every leaf setting except shards, and are unique', () => {
+  it('exist for every leaf setting except the lists of objects (shards, discovery sources), and are unique', () => {
     const settings = describeSettings();
     const byPath = new Map(settings.map((setting) => [setting.path, setting.env]));
     expect(byPath.get('kafka.brokers')).toBe('PRESENCE_KAFKA_BROKERS');
@@ -23,9 +23,12 @@ describe('environment variable names', () => {
     expect(byPath.get('tenant.certificate.privateKeyFile')).toBe('PRESENCE_TENANT_CERTIFICATE_PRIVATE_KEY_FILE');
     expect(byPath.get('shards[].name')).toBeNull();
     expect(byPath.get('shards[].usersFile')).toBeNull();
+    expect(byPath.get('discovery.sources[].groupId')).toBeNull();
+    expect(byPath.get('discovery.intervalSeconds')).toBe('PRESENCE_DISCOVERY_INTERVAL_SECONDS');
 
     const names = settings.flatMap((setting) => (setting.env === null ? [] : [setting.env]));
-    expect(names.length).toBe(settings.filter((setting) => !setting.path.startsWith('shards')).length);
+    const fileOnly = (path: string): boolean => path.startsWith('shards') || path.startsWith('discovery.sources');
+    expect(names.length).toBe(settings.filter((setting) => !fileOnly(setting.path)).length);
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) expect(name).toMatch(/^PRESENCE_[A-Z0-9]+(_[A-Z0-9]+)*$/);
   });
@@ -75,6 +78,7 @@ describe('describeSettings', () => {
       kafka: { brokers: ['k:1'] },
       // An optional section: its defaults apply when it is there.
       schemaRegistry: { url: 'http://registry:8081' },
+      discovery: { sources: [{ type: 'tenant' }] },
       shards: [{ name: 'a', users: [guid(1)] }],
     });
     const valueAt = (path: string): unknown =>

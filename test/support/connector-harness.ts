@@ -68,6 +68,8 @@ export interface HarnessOptions {
     observability?: Record<string, unknown>;
     /** Default: none (plain Avro values). */
     schemaRegistry?: Record<string, unknown>;
+    /** Default: none (only the listed shards). A function gets the simulator, for its group ids. */
+    discovery?: Record<string, unknown> | ((simulator: GraphSimulator) => Record<string, unknown>);
   };
   brokers?: string[];
   /** Default: unique per harness. Two harnesses with one name share state and fence each other. */
@@ -206,8 +208,17 @@ function writeConfigFile(dir: string, simulator: GraphSimulator, topic: string, 
     assignment: { mode: 'static', ...options.settings?.assignment },
     observability: { logLevel: 'debug', httpPort: 0, ...options.settings?.observability },
     ...(options.settings?.schemaRegistry === undefined ? {} : { schemaRegistry: options.settings.schemaRegistry }),
+    ...discoveryOf(simulator, options.settings?.discovery),
     shards,
   };
   writeFileSync(file, stringify(document));
   return file;
+}
+
+function discoveryOf(
+  simulator: GraphSimulator,
+  discovery: NonNullable<HarnessOptions['settings']>['discovery'],
+): { discovery?: Record<string, unknown> } {
+  if (discovery === undefined) return {};
+  return { discovery: typeof discovery === 'function' ? discovery(simulator) : discovery };
 }
