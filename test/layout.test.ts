@@ -27,6 +27,7 @@ const NO_LOGIC: ReadonlyMap<string, string> = new Map([
   ['kafka/types.ts', 'type declarations of the Kafka client surface'],
   ['observability/index.ts', 're-exports'],
   ['pipeline/index.ts', 're-exports'],
+  ['discovery/index.ts', 're-exports'],
   ['poller/index.ts', 're-exports'],
   ['retry/index.ts', 're-exports'],
   ['shard-ownership/index.ts', 're-exports'],
@@ -55,6 +56,7 @@ const INTEGRATION_ONLY: ReadonlyMap<string, string> = new Map([
   ['kafka/topic-reader.ts', 'integration/cli-tail.test.ts'],
   // Wiring: builds the real stages from a config and runs them; each stage has its unit test.
   ['pipeline/kafka-wiring.ts', 'integration/connector.test.ts'],
+  ['pipeline/discovery-wiring.ts', 'integration/discovery.test.ts'],
   ['pipeline/worker-parts.ts', 'integration/connector.test.ts'],
   ['pipeline/worker.ts', 'integration/connector.test.ts'],
   // Joins the real worker group; its parts (layout comparison, membership, supervisor) have unit tests.

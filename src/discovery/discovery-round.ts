@@ -58,47 +58,61 @@ export async function runDiscoveryRound(parts: RoundParts, deltaLink: string | u
   return report;
 }
 
+/**
+ * The tenant's users: from the stored link when there is one; a link Graph no longer follows (on the first page,
+ * or a 410 on a later one) falls back to a full round, whose reconciliation also covers what the cut-short
+ * incremental pages had changed.
+ */
 async function tenantRound(parts: RoundParts, changes: ChangeBuffer, report: RoundReport): Promise<void> {
-  let link = report.deltaLink;
-  let pages: AsyncIterator<UsersDeltaPage>;
-  let first: IteratorResult<UsersDeltaPage>;
-  try {
-    pages = pagesOf(parts, link);
-    first = await pages.next();
-  } catch (error) {
-    // An expired link fails before any page: nothing was applied from it.
-    if (link === undefined || !isDirectoryDeltaExpired(error)) throw error;
-    report.expiredReason = error.reason;
-    link = undefined;
-    pages = pagesOf(parts, undefined);
-    first = await pages.next();
+  const link = report.deltaLink;
+  if (link !== undefined) {
+    try {
+      await readUsers(parts, changes, report, link);
+      return;
+    } catch (error) {
+      if (!isDirectoryDeltaExpired(error)) throw error;
+      report.expiredReason = error.reason;
+    }
   }
-  const full = link === undefined;
-  report.tenantRound = full ? 'full' : 'incremental';
-  const seen = full ? new Set<string>() : undefined;
+  await readUsers(parts, changes, report, undefined);
+}
+
+async function readUsers(
+  parts: RoundParts,
+  changes: ChangeBuffer,
+  report: RoundReport,
+  link: string | undefined,
+): Promise<void> {
+  report.tenantRound = link === undefined ? 'full' : 'incremental';
+  const seen = link === undefined ? new Set<string>() : undefined;
   let nextLink: string | null = null;
-  for (let page = first; page.done !== true; page = await pages.next()) {
-    report.entriesRead += page.value.upserted.length + page.value.removed.length;
-    for (const user of page.value.upserted) {
+  const options = { ...(link === undefined ? {} : { deltaLink: link }), ...signalOf(parts) };
+  for await (const page of parts.reader.usersDelta(options)) {
+    report.entriesRead += page.upserted.length + page.removed.length;
+    for (const user of page.upserted) {
       seen?.add(user.id);
       await changes.put(user.id, withAttributes(changes.entryOf(user.id) | IN_TENANT, user));
     }
-    for (const removed of page.value.removed) await removeFromTenant(changes, removed);
-    nextLink = page.value.deltaLink ?? nextLink;
+    for (const removed of page.removed) await removeFromTenant(changes, removed);
+    nextLink = page.deltaLink ?? nextLink;
   }
-  if (seen !== undefined) {
-    // Reconciliation: a user the directory remembers from the tenant but the full round did not return is gone.
-    for (const [userId, entry] of [...parts.directory.users()]) {
-      if ((entry & IN_TENANT) !== 0 && !seen.has(userId)) await changes.put(userId, entry & ~IN_TENANT);
-    }
-  }
+  // Reconciliation: a user the directory remembers from the tenant but the full round did not return is gone.
+  if (seen !== undefined) await clearUnseen(parts, changes, IN_TENANT, seen);
   report.deltaLink = nextLink ?? undefined;
   await changes.flush(parts.codec.deltaLink(report.deltaLink));
 }
 
-function pagesOf(parts: RoundParts, deltaLink: string | undefined): AsyncIterator<UsersDeltaPage> {
-  const options = { ...(deltaLink === undefined ? {} : { deltaLink }), ...signalOf(parts) };
-  return parts.reader.usersDelta(options)[Symbol.asyncIterator]();
+/**
+ * Clears `bit` of every user the directory remembers with it (in the round's view, so a change an earlier source
+ * made and not yet written counts) that this round did not see. The candidates are found first: writing a chunk
+ * changes the directory, which must not happen while it is iterated.
+ */
+async function clearUnseen(parts: RoundParts, changes: ChangeBuffer, bit: number, seen: ReadonlySet<string>) {
+  const gone: string[] = [];
+  for (const userId of parts.directory.userIds()) {
+    if ((changes.entryOf(userId) & bit) !== 0 && !seen.has(userId)) gone.push(userId);
+  }
+  for (const userId of gone) await changes.put(userId, changes.entryOf(userId) & ~bit);
 }
 
 async function removeFromTenant(changes: ChangeBuffer, removed: RemovedUser): Promise<void> {
@@ -131,9 +145,9 @@ async function groupRound(
     report.missingGroups.push(groupId);
     seen.clear();
   }
-  for (const [userId, entry] of [...parts.directory.users()]) {
-    if ((entry & bit) !== 0 && !seen.has(userId)) await changes.put(userId, entry & ~bit);
-  }
+  // From the round's view of each user: the directory's entry alone would undo a change an earlier group made
+  // and not yet written, e.g. drop a user who moved from this group to an earlier-listed one.
+  await clearUnseen(parts, changes, bit, seen);
 }
 
 function signalOf(parts: RoundParts): { signal?: AbortSignal } {
@@ -169,6 +183,8 @@ class ChangeBuffer {
     this.pending.clear();
     const records = entries.map(([userId, entry]) => this.parts.codec.user(userId, sourcesOrNone(this.parts, entry)));
     if (last !== undefined) records.push(last);
+    // A round whose leadership was lost writes nothing more, even when the reader did not notice the abort.
+    this.parts.signal?.throwIfAborted();
     await this.parts.write(records);
     for (const [userId, entry] of entries) this.parts.directory.set(userId, sourcesOrNone(this.parts, entry));
     this.written += entries.length;

@@ -56,6 +56,8 @@ export class DiscoveryService {
   private readonly staleKeys = new Set<string>();
   private leading = false;
   private leadership: AbortController | undefined;
+  /** Ends the loop's current pause early: gaining leadership starts a round at once, not after followInterval. */
+  private wake: AbortController | undefined;
   private roundDueAt = 0;
   private failedRounds = 0;
   private loop: Promise<void> | undefined;
@@ -83,6 +85,7 @@ export class DiscoveryService {
     this.leadership = leading ? new AbortController() : undefined;
     this.roundDueAt = 0;
     this.failedRounds = 0;
+    if (leading) this.wake?.abort();
     this.parts.observer?.onLeading?.(leading);
     this.parts.logger.info({ leading }, leading ? 'this worker now discovers users' : 'another worker discovers users');
   }
@@ -99,7 +102,23 @@ export class DiscoveryService {
       await this.tick();
       const untilRound = this.leading ? this.roundDueAt - this.now() : Infinity;
       const pause = Math.max(0, Math.min(this.parts.followIntervalMs, untilRound));
-      if (!(await waitUnlessAborted(pause, signal))) return;
+      await this.pause(pause);
+    }
+  }
+
+  /** Waits `ms`, or less when stopping or when leadership was gained meanwhile. */
+  private async pause(ms: number): Promise<void> {
+    const signal = this.stopping.signal;
+    if (signal.aborted) return;
+    const wake = new AbortController();
+    const onStop = (): void => wake.abort();
+    signal.addEventListener('abort', onStop, { once: true });
+    this.wake = wake;
+    try {
+      await waitUnlessAborted(ms, wake.signal);
+    } finally {
+      signal.removeEventListener('abort', onStop);
+      this.wake = undefined;
     }
   }
 
@@ -107,7 +126,10 @@ export class DiscoveryService {
     try {
       await this.follow();
     } catch (error) {
-      this.parts.logger.warn({ err: toError(error) }, 'reading the directory topic failed; retried at the next tick');
+      // A record that does not decode fails every read at the same offset: a person must look at the topic.
+      const failure = toError(error);
+      const level = isRetriable(failure) ? 'warn' : 'error';
+      this.parts.logger[level]({ err: failure }, 'reading the directory topic failed; retried at the next tick');
       return;
     }
     const leadership = this.leadership;
@@ -164,6 +186,12 @@ export class DiscoveryService {
   }
 
   private async deleteStaleKeys(): Promise<void> {
+    if (!this.parts.rule.hasTenant && this.storedLink !== undefined) {
+      // The tenant source was removed (and its users deleted as stale keys): should it come back, it must start
+      // with a full round, not resume a link from before those deletions, which would never return them.
+      await this.parts.write([this.parts.codec.deltaLink(undefined)]);
+      this.storedLink = undefined;
+    }
     if (this.staleKeys.size === 0) return;
     const keys = [...this.staleKeys];
     for (let start = 0; start < keys.length; start += this.parts.chunkSize) {

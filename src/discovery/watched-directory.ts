@@ -58,9 +58,9 @@ export class WatchedDirectory {
     return this.entries.get(userId);
   }
 
-  /** Every remembered user and its entry (for a full round's reconciliation). */
-  users(): IterableIterator<[string, number]> {
-    return this.entries.entries();
+  /** Every remembered user (for a round's reconciliation); do not change the directory while iterating. */
+  userIds(): IterableIterator<string> {
+    return this.entries.keys();
   }
 
   /** Records what is now known of a user; undefined or an entry without a configured source forgets it. */

@@ -38,6 +38,7 @@ export function createKafkaSink(
     statePartitions: config.kafka.statePartitions,
     ...(config.kafka.table === undefined ? {} : { table: config.kafka.table }),
     ...(config.kafka.watermarkTopic === undefined ? {} : { watermarkTopic: config.kafka.watermarkTopic }),
+    ...(config.discovery === undefined ? {} : { directoryTopic: config.discovery.topic }),
     delivery: config.kafka.delivery,
     transactionTimeoutMs: config.kafka.transactionTimeoutMs,
     compression: config.kafka.compression,

@@ -98,6 +98,7 @@ export class TransactionalPublisher {
       table: batches.flatMap((batch) => batch.table ?? []),
       state: batches.flatMap((batch) => batch.state),
       watermarks: batches.flatMap((batch) => batch.watermarks ?? []),
+      directory: batches.flatMap((batch) => batch.directory ?? []),
     };
     try {
       await retry(() => this.commitOnce(merged), {
