@@ -185,4 +185,35 @@ describe('discovery', () => {
       ),
     ).toBe(true);
   });
+
+  it('keeps polling presence at its own pace while the directory is throttled for good', async () => {
+    const harness = await harnessFor({
+      userCount: 30,
+      // One directory request per 30 s, and a round of several pages: every page after the first answers 429 with
+      // a Retry-After of about 30 s.
+      simulator: { directory: { pageSize: 5, budget: { resourceUnits: 1, windowSeconds: 30 } } },
+      shards: (ids) => [{ name: 'vip', users: ids.slice(0, 10) }],
+      settings: {
+        discovery: {
+          sources: [{ type: 'tenant' }],
+          shards: 2,
+          intervalSeconds: DISCOVERY_INTERVAL_S,
+          followIntervalSeconds: 1,
+        },
+      },
+    });
+    const { recording } = harness.simulator;
+    const vip = harness.simulator.userIds().slice(0, 10).sort();
+    await harness.worker.start();
+    await waitForTable(harness, () => vip, 20_000);
+    const requestsBefore = recording.counters().presenceRequests;
+    await sleep(5_000);
+    // One request per 1 s cycle of the vip shard: a directory Retry-After of 30 s must not pause it.
+    expect(recording.counters().presenceRequests - requestsBefore).toBeGreaterThanOrEqual(4);
+    expect(recording.directoryCounters().throttled).toBeGreaterThanOrEqual(1);
+    expect(recording.counters().throttled).toBe(0);
+    expect(harness.worker.health().reasons.join('; ')).not.toContain('shard vip');
+    // Nobody was discovered, so nobody but the vip shard's users was published.
+    expect(await tableUsers(harness)).toEqual(vip);
+  });
 });
