@@ -216,4 +216,57 @@ describe('discovery', () => {
     // Nobody was discovered, so nobody but the vip shard's users was published.
     expect(await tableUsers(harness)).toEqual(vip);
   });
+
+  it('hands discovery over with the first discovered shard when its worker leaves', async () => {
+    const harness = await harnessFor({
+      userCount: 40,
+      simulator: {
+        directory: { disabledShare: 0, guestShare: 0, groupLayout: [{ users: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }] },
+      },
+      shards: () => [],
+      settings: {
+        assignment: { mode: 'dynamic' },
+        discovery: (simulator) => ({
+          sources: [{ type: 'group', groupId: simulator.directory.groupIdAt(0) }],
+          shards: 4,
+          intervalSeconds: DISCOVERY_INTERVAL_S,
+          followIntervalSeconds: 1,
+        }),
+      },
+    });
+    const directory = harness.simulator.directory;
+    const group = directory.groupIdAt(0);
+    const expected = () => directory.transitiveUserIds(group).sort();
+    const other = workerFromFile(harness, harness.configFile);
+    await Promise.all([harness.worker.start(), other.worker.start()]);
+    try {
+      await waitForTable(harness, expected);
+      const leads = (logs: ReadonlyArray<Record<string, unknown>>) =>
+        logs.filter((line) => line['msg'] === 'this worker now discovers users').length -
+        logs.filter((line) => line['msg'] === 'another worker discovers users').length;
+      // Once settled, exactly one of the two discovers.
+      await expectSoon(() => leads(harness.logs) + leads(other.logs) === 1);
+      const [leader, survivor] =
+        leads(harness.logs) === 1
+          ? [harness.worker, other]
+          : [other.worker, { worker: harness.worker, logs: harness.logs }];
+      await leader.stop();
+
+      const ids = harness.simulator.userIds();
+      directory.addMembers(group, [ids[30] ?? '']);
+      directory.removeMembers(group, [ids[5] ?? '']);
+      await waitForTable(harness, expected, 4 * DISCOVERY_INTERVAL_S * 1000);
+      expect(leads(survivor.logs)).toBe(1);
+    } finally {
+      await other.worker.stop();
+    }
+  });
 });
+
+async function expectSoon(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(200);
+  }
+}
