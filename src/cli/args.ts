@@ -3,10 +3,20 @@ import { parseArgs } from 'node:util';
 /** Wrong command-line use: printed with the usage text, exit code 2. */
 export class UsageError extends Error {}
 
-export function parseConfigFlag(args: string[]): { config: string } {
-  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
+export interface CheckConfigFlags {
+  config: string;
+  /** --online: also resolve the discovery sources against Graph (no presence request, nothing written to Kafka). */
+  online: boolean;
+}
+
+export function parseCheckConfigFlags(args: string[]): CheckConfigFlags {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, online: { type: 'boolean' } },
+    strict: true,
+  });
   if (values.config === undefined) throw new UsageError('--config FILE is required');
-  return { config: values.config };
+  return { config: values.config, online: values.online === true };
 }
 
 export interface RunFlags {

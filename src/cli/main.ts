@@ -2,7 +2,7 @@
 import { isConnectorError } from '../errors.js';
 import { UsageError } from './args.js';
 import { printProcessWarnings } from './process-warnings.js';
-import { SIMULATE_USAGE, TAIL_USAGE } from './usage.js';
+import { CHECK_CONFIG_USAGE, SIMULATE_USAGE, TAIL_USAGE } from './usage.js';
 
 const USAGE = `Usage: presence-connector <command> [options]
 
@@ -11,8 +11,7 @@ Commands:
       Poll Graph presence and publish changes to Kafka until SIGTERM/SIGINT, then stop gracefully.
       --shards NAME,...      poll exactly these shards (static assignment) instead of joining the worker group
 
-  check-config --config FILE
-      Validate the configuration and print a summary (shards, users, requests per cycle); contacts nothing.
+${CHECK_CONFIG_USAGE}
 
 ${TAIL_USAGE}
 

@@ -1,5 +1,14 @@
 /** Help text of the commands with flags of their own; main.ts composes the full usage from these. */
 
+export const CHECK_CONFIG_USAGE = `  check-config --config FILE [--online]
+      Validate the configuration and print a summary (shards, users, requests per cycle); contacts nothing.
+      --config, -c FILE      the connector configuration (PRESENCE_* variables override it, as for run)
+      --online               then sign in to Entra ID and resolve the discovery sources against Graph in one full
+                             directory round: users per source and per discovered shard, the presence budget for
+                             them, the directory requests made and the time taken. Polls no presence, writes
+                             nothing to Kafka. Exit 1 when a source cannot be read (a 403 names the permission)
+                             or a group does not exist`;
+
 export const TAIL_USAGE = `  tail (--topic T | --config FILE) [--brokers HOST:PORT,...] [--from-beginning] [--json] [--max N] [--schema-registry URL]
       Print the presence events on a topic, decoded, one line per event, until Ctrl-C.
       --topic, -t T          topic to read (default with --config: kafka.topic)

@@ -1,5 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { userIds } from '../../src/simulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { startGraphSimulator, userIds, type GraphSimulator } from '../../src/simulator/index.js';
 import { runCli, tempDir } from '../support/cli.js';
 
 const dir = tempDir();
@@ -117,5 +118,78 @@ describe('presence-connector check-config', () => {
     expect(failed.stderr).toContain(
       `${at(10, 31)} discovery.sources[2].groupId: group ${group} is listed twice; also at ${at(9, 31)} discovery.sources[1].groupId`,
     );
+  });
+});
+
+describe('presence-connector check-config --online', () => {
+  let simulator: GraphSimulator;
+
+  beforeAll(async () => {
+    simulator = await startGraphSimulator({
+      userCount: 1_000,
+      autoChurn: false,
+      directory: { groupLayout: [{ users: [0, 1, 2], groups: [1] }, { users: [3, 4] }] },
+    });
+  });
+
+  afterAll(async () => {
+    await simulator?.close();
+  });
+
+  function onlineConfig(name: string): string {
+    return dir.file(
+      name,
+      stringify({
+        tenant: { id: simulator.tenantId, clientId: simulator.clientId },
+        graph: {
+          cloud: 'custom',
+          graphUrl: simulator.graphUrl,
+          authorityUrl: new URL(simulator.authorityUrl).origin,
+          caFile: dir.file('simulator-ca.pem', simulator.caCertificatePem),
+        },
+        kafka: { brokers: ['kafka-1:9092'] },
+        discovery: {
+          sources: [{ type: 'tenant' }, { type: 'group', groupId: simulator.directory.groupIdAt(0) }],
+          shards: 4,
+        },
+      }),
+    );
+  }
+
+  it('prints the offline summary, then what Graph holds, and exits 0 without polling presence', async () => {
+    const config = onlineConfig('online.yaml');
+    simulator.resetRecording();
+    const result = await runCli(['check-config', '--config', config, '--online'], {
+      PRESENCE_TENANT_CLIENT_SECRET: simulator.clientSecret,
+    });
+    expect(result.code, `${result.stdout.join('\n')}\n${result.stderr}`).toBe(0);
+    const output = result.stdout.join('\n');
+    expect(output).toContain(`Configuration OK: ${config}`);
+    const online = result.stdout.slice(result.stdout.findIndex((line) => line.startsWith('Online check against')));
+    const { directory } = simulator;
+    const watched = new Set([
+      ...directory.userIds({ enabledOnly: true, membersOnly: true }),
+      ...directory.transitiveUserIds(0).filter((id) => directory.user(id).accountEnabled),
+    ]).size;
+    expect(online.join('\n')).toContain(
+      `  watched     ${watched.toLocaleString('en-US')} users in discovered shards (`,
+    );
+    expect(online.join('\n')).toMatch(/\n {14}group [0-9a-f-]{36}: 5 users with nested groups, \d+ of them disabled/);
+    expect(online.at(-1)).toMatch(/^Online check OK in \d+\.\d\d s: \d+ directory requests, no presence request$/);
+    expect(simulator.recording.counters().presenceRequests).toBe(0);
+  });
+
+  it('exits 1 naming the permission Graph refused', async () => {
+    simulator.directory.setFaults({ missingPermissions: ['User.Read.All'] });
+    try {
+      const result = await runCli(['check-config', '-c', onlineConfig('online-403.yaml'), '--online'], {
+        PRESENCE_TENANT_CLIENT_SECRET: simulator.clientSecret,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^GRAPH_FORBIDDEN: .*needs the User\.Read\.All application permission/m);
+      expect(result.stdout.at(-1)).toMatch(/^Online check FAILED in /);
+    } finally {
+      simulator.directory.setFaults({ missingPermissions: [] });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSimulatorArgs } from '../../src/simulator/index.js';
-import { SIMULATE_USAGE, TAIL_USAGE } from '../../src/cli/usage.js';
+import { parseCheckConfigFlags } from '../../src/cli/args.js';
+import { CHECK_CONFIG_USAGE, SIMULATE_USAGE, TAIL_USAGE } from '../../src/cli/usage.js';
 
 /** The long flags a usage text documents. */
 function flags(usage: string): string[] {
@@ -35,7 +36,14 @@ describe('usage texts', () => {
     expect(flags(TAIL_USAGE)).toEqual(
       expect.arrayContaining(['topic', 'brokers', 'config', 'from-beginning', 'json', 'max']),
     );
-    for (const text of [TAIL_USAGE, SIMULATE_USAGE])
+    for (const text of [CHECK_CONFIG_USAGE, TAIL_USAGE, SIMULATE_USAGE])
       for (const line of text.split('\n')) expect(line.startsWith('  '), line).toBe(true);
+  });
+
+  it('document the check-config flags, --online among them, each one check-config accepts', () => {
+    expect(CHECK_CONFIG_USAGE.split('\n')[0]).toBe('  check-config --config FILE [--online]');
+    expect(flags(CHECK_CONFIG_USAGE).sort()).toEqual(['config', 'online']);
+    expect(CHECK_CONFIG_USAGE).toMatch(/--online .*Graph/);
+    expect(parseCheckConfigFlags(['--config', 'a.yaml', '--online'])).toEqual({ config: 'a.yaml', online: true });
   });
 });
