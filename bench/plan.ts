@@ -52,6 +52,16 @@ function memorySteps(users: readonly number[]): Step[] {
   );
 }
 
+/** Discovery of a whole tenant (bench/scenarios/discovery.ts): no Kafka, a simulator child of its own. */
+function discoveryStep(users: number, timeoutSeconds: number): Step {
+  return {
+    label: `discovery-${users >= 1_000_000 ? `${users / 1_000_000}m` : `${users / 1000}k`}`,
+    scenario: 'discovery',
+    params: () => ({ users }),
+    timeoutSeconds,
+  };
+}
+
 export function planSteps(quick: boolean): Step[] {
   if (quick) {
     return [
@@ -91,6 +101,8 @@ export function planSteps(quick: boolean): Step[] {
       // 20,000 users are 31 requests a cycle: more than 100 per 5 s allows at one cycle a second.
       budgetStep(20_000, 'scale-20k-prefill', 100, 5, 2),
       ...memorySteps([100_000]),
+      // About 10 s on a quiet machine, 100k being the smallest size the issue asks for.
+      discoveryStep(100_000, 180),
     ];
   }
   return [
@@ -130,5 +142,8 @@ export function planSteps(quick: boolean): Step[] {
     budgetStep(100_000, 'scale-100k-prefill', 100, 5, 6),
     budgetStep(100_000, 'scale-100k-prefill', 1500, 30, 2),
     ...memorySteps([100_000, 1_000_000]),
+    discoveryStep(100_000, 300),
+    // About 65 s on a quiet machine (a 21 s full round of 10,000 pages); the simulator alone takes a while to start.
+    discoveryStep(1_000_000, 900),
   ];
 }

@@ -15,6 +15,7 @@ const scenarios: Record<string, () => Promise<Scenario>> = {
   'graph-budget': async () => (await import('../scenarios/graph-budget.js')).graphBudget,
   'state-memory': async () => (await import('../scenarios/state-memory.js')).stateMemory,
   'simulator-throughput': async () => (await import('../scenarios/simulator-throughput.js')).simulatorThroughput,
+  discovery: async () => (await import('../scenarios/discovery.js')).discovery,
 };
 
 function send(message: ScenarioMessage): Promise<void> {
