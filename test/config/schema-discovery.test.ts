@@ -59,7 +59,7 @@ describe('loadConfig: discovery', () => {
       intervalSeconds: 300,
       followIntervalSeconds: 15,
       topic: 'presence-connector.directory',
-      requestBudget: { maxRequests: 100, windowSeconds: 10 },
+      requestBudget: { maxRequests: 300, windowSeconds: 10 },
       concurrency: 2,
     });
     expect(config.shards).toEqual([{ name: 'emea', userIds: [guid(1), guid(2)] }]);
