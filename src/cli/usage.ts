@@ -30,6 +30,9 @@ export const SIMULATE_USAGE = `  simulate [--port N] [--users N] [--churn SHARE]
       --budget SPEC          requests per window per app: 1500 (per 30 s) or 1500/30s
       --http                 plain HTTP instead of HTTPS (MSAL then cannot use the authority)
       --ca-out FILE          write the CA certificate (PEM) there (default: a file in the temp directory)
+      --write-config DIR     write DIR/connector.yaml (and its users.txt, secret and CA files), ready for
+                             \`run\` against this simulator; the certificate and port are kept for the next start
+      --brokers LIST         with --write-config: the Kafka brokers the config names (default localhost:9092)
       --seed N               seed for ids, population and churn (default 1)
       --tenant-id GUID, --client-id GUID, --client-secret S
                              credentials the simulator accepts (defaults are printed at start)

@@ -15,6 +15,15 @@ import {
   type FlagValues,
 } from './cli-directory.js';
 import {
+  configTargetFromFlags,
+  describeWrittenConfig,
+  startForConfig,
+  WRITE_CONFIG_CLI_FLAGS,
+  WRITE_CONFIG_CLI_USAGE,
+  writeConfigFor,
+} from './cli-write-config.js';
+import type { ConfigTarget } from './config-writer.js';
+import {
   DEFAULT_BUDGET_REQUESTS,
   DEFAULT_BUDGET_WINDOW_SECONDS,
   DEFAULT_CHANGES_PER_MINUTE_SHARE,
@@ -27,6 +36,8 @@ export interface SimulatorCliOptions {
   simulator: GraphSimulatorOptions;
   /** Where to write the CA certificate; null: a file in the OS temp directory named after the port. */
   caOut: string | null;
+  /** --write-config DIR: a ready connector config for the running simulator, and its brokers. */
+  writeConfig: ConfigTarget | null;
   help: boolean;
 }
 
@@ -44,6 +55,7 @@ export const SIMULATOR_CLI_USAGE = `Usage: simulate [flags]
   --budget SPEC       requests per window per app: 1500 (per 30 s) or 1500/30s
   --http              plain HTTP instead of HTTPS (MSAL then cannot use the authority)
   --ca-out FILE       write the CA certificate (PEM) there
+${WRITE_CONFIG_CLI_USAGE}
   --seed N            seed for ids, population and churn (default 1)
   --tenant-id GUID, --client-id GUID, --client-secret S
   --token-lifetime S  expires_in of issued tokens (default 3599)
@@ -112,6 +124,7 @@ export function parseSimulatorArgs(argv: string[]): SimulatorCliOptions {
         'record-served': { type: 'boolean' },
         help: { type: 'boolean' },
         ...DIRECTORY_CLI_FLAGS,
+        ...WRITE_CONFIG_CLI_FLAGS,
       },
     }));
   } catch (cause) {
@@ -121,7 +134,13 @@ export function parseSimulatorArgs(argv: string[]): SimulatorCliOptions {
       { cause },
     );
   }
-  return { simulator: toOptions(values), caOut: stringFlag(values['ca-out']) ?? null, help: values['help'] === true };
+  const simulator = toOptions(values);
+  return {
+    simulator,
+    caOut: stringFlag(values['ca-out']) ?? null,
+    writeConfig: configTargetFromFlags(values, simulator),
+    help: values['help'] === true,
+  };
 }
 
 function stringFlag(value: FlagValues[string]): string | undefined {
@@ -155,8 +174,9 @@ function toOptions(values: FlagValues): GraphSimulatorOptions {
 }
 
 /**
- * Starts the simulator from CLI flags, writes the CA certificate, prints the connection details and returns the
- * running simulator (null after `--help`). The caller owns shutdown: call `close()` on SIGINT/SIGTERM.
+ * Starts the simulator from CLI flags, writes the CA certificate (and with --write-config the connector config),
+ * prints the connection details and returns the running simulator (null after `--help`). The caller owns shutdown:
+ * call `close()` on SIGINT/SIGTERM.
  */
 export async function runSimulatorCli(
   argv: string[],
@@ -167,9 +187,27 @@ export async function runSimulatorCli(
     io.print(SIMULATOR_CLI_USAGE);
     return null;
   }
-  const simulator = await startGraphSimulator(parsed.simulator);
-  const caPath =
-    parsed.caOut ?? join(tmpdir(), `graph-simulator-${simulator.authorityHost.replace(/[^0-9A-Za-z]+/g, '-')}-ca.pem`);
+  const target = parsed.writeConfig;
+  if (target === null) {
+    const simulator = await startGraphSimulator(parsed.simulator);
+    const caPath =
+      parsed.caOut ??
+      join(tmpdir(), `graph-simulator-${simulator.authorityHost.replace(/[^0-9A-Za-z]+/g, '-')}-ca.pem`);
+    await writeCa(simulator, caPath);
+    for (const line of describe(simulator, parsed.simulator, caPath)) io.print(line);
+    return simulator;
+  }
+  const started = await startForConfig(target, parsed.simulator);
+  const { simulator } = started;
+  const caPath = await writeConfigFor(target, started, parsed.simulator);
+  if (parsed.caOut !== null) await writeCa(simulator, parsed.caOut);
+  for (const line of describe(simulator, parsed.simulator, parsed.caOut ?? caPath)) io.print(line);
+  for (const line of describeWrittenConfig(target, started)) io.print(line);
+  return simulator;
+}
+
+/** Writes the CA certificate; on failure closes the simulator, which is of no use to a client that cannot trust it. */
+async function writeCa(simulator: GraphSimulator, caPath: string): Promise<void> {
   try {
     await writeFile(caPath, simulator.caCertificatePem, { mode: 0o644 });
   } catch (cause) {
@@ -179,8 +217,6 @@ export async function runSimulatorCli(
       details: { caPath },
     });
   }
-  for (const line of describe(simulator, parsed.simulator, caPath)) io.print(line);
-  return simulator;
 }
 
 function describe(simulator: GraphSimulator, options: GraphSimulatorOptions, caPath: string): string[] {

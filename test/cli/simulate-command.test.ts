@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCli, tempDir } from '../support/cli.js';
+import { runCli, startCli, tempDir } from '../support/cli.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
@@ -63,5 +63,32 @@ describe('presence-connector simulate', () => {
       cli.child.kill('SIGKILL');
       await dispatcher?.close();
     }
+  });
+
+  it('--write-config DIR writes a config that check-config accepts as is, and prints the commands to run next', async () => {
+    const sim = join(dir.path, 'sim');
+    const cli = startCli(['simulate', '--users', '30', '--write-config', sim, '--brokers', 'kafka-1:9092']);
+    try {
+      await cli.waitForLine(/^\s+Next\s/);
+      const lines = cli.stdoutLines();
+      expect(lines).toContain(`  Next             npm run connector -- run --config ${sim}/connector.yaml`);
+      expect(lines).toContain(`                   npm run connector -- tail --config ${sim}/connector.yaml`);
+      const checked = await runCli(['check-config', '--config', join(sim, 'connector.yaml')]);
+      expect(checked.code, checked.stderr).toBe(0);
+      const summary = checked.stdout.join('\n');
+      expect(summary).toContain(printed(lines, 'Graph URL'));
+      expect(summary).toContain('kafka-1:9092');
+      expect(summary).toMatch(/simulated\s+30 users/);
+      expect((await cli.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses --brokers without --write-config as a usage error, before starting', async () => {
+    const result = await runCli(['simulate', '--brokers', 'kafka-1:9092']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--brokers goes with --write-config DIR');
+    expect(result.stdout).toEqual([]);
   });
 });

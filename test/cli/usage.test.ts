@@ -25,9 +25,17 @@ describe('usage texts', () => {
       'client-id': 'b8e4f2a1-7c3d-4e5f-8a9b-0c1d2e3f4a5b',
       'client-secret': 's',
       'token-lifetime': '60',
+      'write-config': '/tmp/sim',
     };
+    // --brokers names the brokers of the config --write-config writes, so it parses only together with it.
+    const alongside: Record<string, string[]> = { brokers: ['localhost:9092', '--write-config', '/tmp/sim'] };
     for (const flag of documented) {
-      const args = flag in withValue ? [`--${flag}`, withValue[flag] ?? ''] : [`--${flag}`];
+      const args =
+        flag in alongside
+          ? [`--${flag}`, ...(alongside[flag] ?? [])]
+          : flag in withValue
+            ? [`--${flag}`, withValue[flag] ?? '']
+            : [`--${flag}`];
       expect(() => parseSimulatorArgs(args), flag).not.toThrow();
     }
   });

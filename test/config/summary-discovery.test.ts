@@ -101,7 +101,7 @@ describe('formatSummary with discovery', () => {
       "  placement   a stable hash of a user's object id picks its discovered shard, so a user keeps its shard while",
       '              others join and leave; a user also listed in shards is polled there (explicit shards win)',
       '  directory   topic presence-connector.directory: a round every 300 s (delta query), other workers read the topic every 15 s',
-      "              budget 100 requests per 10 s, apart from presence's; 2 in flight",
+      "              budget 300 requests per 10 s, apart from presence's; 2 in flight",
       '  presence    12,000 users (discovery.estimatedUsers): about 1,500 per shard, 3 requests per shard per cycle, 24 in all',
       'Requests per cycle: 25 (1 listed + 24 discovered); budget 1,500 per 30 s allows 3,000 per 60 s interval: fits',
     ]);

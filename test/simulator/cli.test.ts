@@ -43,6 +43,7 @@ describe('simulate command', () => {
         budget: { requests: 1500, windowSeconds: 30 },
       },
       caOut: '/tmp/ca.pem',
+      writeConfig: null,
       help: false,
     });
     expect(parseSimulatorArgs(['--latency-ms', '50']).simulator.faults?.latency).toEqual({ kind: 'fixed', ms: 50 });
