@@ -9,12 +9,14 @@
  * The large sections live in their own files (schema-tenant.ts, schema-graph.ts, schema-kafka.ts, with the shared
  * building blocks in schema-common.ts); this file assembles them with the small sections and the cross-section rules.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
-import { checkGuid, checkName, checkTopic } from './formats.js';
+import { checkGuid, checkName, checkTopic, type FormatCheck } from './formats.js';
 import { filePath, formatted, int, setting, whenValid, whenValidAt } from './schema-common.js';
 import { discoveredShardNames, directoryTopic, discoverySchema, type AlsoAtParams } from './schema-discovery.js';
 import { graphSchema } from './schema-graph.js';
 import { kafkaSchema } from './schema-kafka.js';
+import { quote } from './problems.js';
 import { directoryTopicClashes } from './schema-outputs.js';
 import { schemaRegistrySchema } from './schema-registry-settings.js';
 import { tenantSchema } from './schema-tenant.js';
@@ -86,6 +88,17 @@ const shardSchema = z
       ctx.addIssue({ code: 'custom', path: [], message: 'needs users (inline) or usersFile' });
     }
   }, whenValid());
+
+const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** observability.httpHost: an IPv4 or IPv6 address (no brackets), or a host name such as localhost. */
+const checkBindAddress: FormatCheck = (value) => {
+  if (isIP(value) !== 0) return undefined;
+  if (value.length > 0 && value.length <= 253 && value.split('.').every((label) => HOST_LABEL.test(label))) {
+    return undefined;
+  }
+  return `${quote(value)} is neither an IP address (such as 0.0.0.0, 127.0.0.1 or ::) nor a host name`;
+};
 
 /** The discovered shard names, or none while the section (not yet valid there) cannot say. */
 function discoveredNames(discovery: { shardPrefix: string; shards: number }): string[] {
@@ -182,9 +195,26 @@ export const configSchema = z
           .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
           .default('info')
           .meta(setting({ description: 'Log level (pino).' })),
+        httpHost: formatted(checkBindAddress)
+          .default('0.0.0.0')
+          .meta(
+            setting({
+              description:
+                'Address the /metrics and health server listens on. The default, every IPv4 interface, is what a container needs: Kubernetes probes and Prometheus reach a pod by its IP, and a pod bound to 127.0.0.1 would never turn ready. 127.0.0.1 keeps the endpoints to this machine (a local agent scrapes them); "::" listens on every IPv6 interface (and IPv4 too on most systems); a host name listens on the address it resolves to.',
+              format: 'IP address or host name',
+            }),
+          ),
         httpPort: int(0, 65_535)
           .default(9464)
           .meta(setting({ description: 'Port of the HTTP server for /metrics and health; 0 disables it.' })),
+        summaryIntervalSeconds: int(0, 86_400)
+          .default(60)
+          .meta(
+            setting({
+              description:
+                "Seconds between the summary lines at info level: one per owned shard (users polled, events published by kind, duplicates and stale dropped, cycles and the longest against the polling interval, watermark age) and one for the worker (Graph requests, 429s, use of its budget share, readiness). A shard with nothing new still reports, so a missing line means trouble. 0 turns them off; the first cycle's progress and readiness changes are logged either way.",
+            }),
+          ),
       })
       .prefault({})
       .meta(setting({ description: 'Logs, metrics and health.' })),

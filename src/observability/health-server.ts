@@ -10,11 +10,19 @@ export interface HealthStatus {
 }
 
 export interface HealthServer {
+  /** The address it listens on, as bound (`0.0.0.0`, `127.0.0.1`, `::`). */
+  readonly host: string;
   readonly port: number;
   close(): Promise<void>;
 }
 
-/** /metrics (Prometheus text), /healthz (liveness), /readyz (readiness): the endpoints Kubernetes probes expect. */
+/** Every IPv4 interface: what a container needs, since Kubernetes probes and Prometheus reach a pod by its IP. */
+const DEFAULT_HTTP_HOST = '0.0.0.0';
+
+/**
+ * /metrics (Prometheus text), /healthz (liveness), /readyz (readiness): the endpoints Kubernetes probes expect.
+ * `host` is the address to listen on (default every IPv4 interface); `127.0.0.1` keeps them to this machine.
+ */
 export async function startHealthServer(options: {
   port: number;
   host?: string;
@@ -48,10 +56,12 @@ export async function startHealthServer(options: {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', resolve);
+    server.listen(options.port, options.host ?? DEFAULT_HTTP_HOST, resolve);
   });
+  const address = server.address() as AddressInfo;
   return {
-    port: (server.address() as AddressInfo).port,
+    host: address.address,
+    port: address.port,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)));

@@ -12,3 +12,5 @@ export {
   type StageTelemetry,
 } from './pipeline-observers.js';
 export { discoveryObserver } from './discovery-observer.js';
+export { ProgressReporter, type ProgressReporterOptions } from './progress-summary.js';
+export { formatCount, formatCounted, formatDuration, formatPercent } from './log-format.js';

@@ -10,28 +10,37 @@ import type { SinkObserver } from '../sink/index.js';
 import type { DedupVerdict } from '../state/index.js';
 import type { Logger } from './logger.js';
 import type { ConnectorMetrics } from './metrics.js';
+import type { ProgressReporter } from './progress-summary.js';
 import type { WorkerHealth } from './worker-health.js';
 
 /** What the dedup -> encoder -> sink steps of a batch report. */
 export interface ProcessingObserver {
-  onVerdicts?(counts: Record<DedupVerdict, number>): void;
+  onVerdicts?(info: { shard: string; counts: Record<DedupVerdict, number> }): void;
   onMissingIds?(info: { shard: string; ids: readonly string[] }): void;
   onPublished?(info: { shard: string; snapshots: number; changes: number; usersTracked: number }): void;
   /** Users who left a shard were published: REMOVED events (removed) and state tombstones (both). */
   onDeparted?(info: { shard: string; removed: number; moved: number }): void;
+  /**
+   * A batch is done: what it had to publish (perhaps nothing) Kafka acknowledged, and the state advanced. `users`:
+   * the ids Graph answered for (presences and missing ids).
+   */
+  onDelivered?(info: { shard: string; users: number }): void;
 }
 
 export interface StageTelemetry {
   metrics: ConnectorMetrics;
   health: WorkerHealth;
   logger: Logger;
+  /** The info lines for people (first-cycle progress, readiness changes, the periodic summary); optional. */
+  progress?: ProgressReporter;
 }
 
-export function graphClientObserver({ metrics }: StageTelemetry): GraphObserver {
+export function graphClientObserver({ metrics, progress }: StageTelemetry): GraphObserver {
   return {
     onResponse: ({ status, durationMs }) => {
       metrics.graphRequests.inc({ status: String(status) });
       metrics.graphRequestDuration.observe(durationMs / 1000);
+      progress?.graphResponse(status);
     },
     onRetryAfter: ({ status, delayMs }) => {
       metrics.graphThrottled.inc({ status: String(status) });
@@ -41,23 +50,28 @@ export function graphClientObserver({ metrics }: StageTelemetry): GraphObserver 
   };
 }
 
-export function processingObserver({ metrics, logger }: StageTelemetry): ProcessingObserver {
+export function processingObserver({ metrics, logger, progress }: StageTelemetry): ProcessingObserver {
   return {
-    onVerdicts: (counts) => {
+    onVerdicts: ({ shard, counts }) => {
       metrics.presencesDropped.inc({ reason: 'duplicate' }, counts.duplicate);
       metrics.presencesDropped.inc({ reason: 'stale' }, counts.stale);
+      progress?.verdicts(shard, counts);
     },
     onMissingIds: ({ shard, ids }) => {
       metrics.missingIds.inc(ids.length);
+      progress?.missingIds(shard, ids.length);
       logger.debug({ shard, ids }, 'ids missing from the Graph response');
     },
-    onPublished: ({ snapshots, changes, usersTracked }) => {
+    onPublished: ({ shard, snapshots, changes, usersTracked }) => {
       metrics.eventsPublished.inc({ kind: 'snapshot' }, snapshots);
       metrics.eventsPublished.inc({ kind: 'change' }, changes);
       metrics.usersTracked.set(usersTracked);
+      progress?.published(shard, snapshots, changes);
     },
+    onDelivered: ({ shard, users }) => progress?.delivered(shard, users),
     onDeparted: ({ shard, removed, moved }) => {
       metrics.eventsPublished.inc({ kind: 'removed' }, removed);
+      progress?.departed(shard, removed);
       logger.info(
         { shard, removed, moved },
         'users no longer in this shard: REMOVED published for those in no shard, state deleted for all',
@@ -66,19 +80,24 @@ export function processingObserver({ metrics, logger }: StageTelemetry): Process
   };
 }
 
-export function shardPollerObserver({ metrics, health, logger }: StageTelemetry): ShardPollerObserver {
+export function shardPollerObserver({ metrics, health, logger, progress }: StageTelemetry): ShardPollerObserver {
   return {
     onCycle: (report) => {
       metrics.cycleDuration.observe({ shard: report.shard }, report.durationMs / 1000);
       metrics.shardLag.set({ shard: report.shard }, report.lagMs / 1000);
       health.recordCycle(report.shard, report.failedBatches === 0);
-      logger.debug({ ...report }, 'poll cycle finished');
+      // After health: the end of a first cycle is when the worker usually turns ready, and the reporter says so.
+      const events = progress?.cycleFinished(report);
+      logger.debug({ ...report, ...events }, 'poll cycle finished');
     },
     onBatchFailed: ({ shard, error }) =>
       metrics.batchFailures.inc({ shard, code: isConnectorError(error) ? error.code : 'UNKNOWN' }),
     onQuarantined: ({ shard, total }) => metrics.quarantinedIds.set({ shard }, total),
     onStopped: ({ shard, reason }) => health.recordStopped(shard, reason),
-    onConfirmed: ({ shard, confirmedAt }) => metrics.recordWatermark(shard, confirmedAt),
+    onConfirmed: ({ shard, confirmedAt }) => {
+      metrics.recordWatermark(shard, confirmedAt);
+      progress?.confirmed(shard, confirmedAt);
+    },
   };
 }
 
@@ -99,7 +118,7 @@ export function publisherObserver({ metrics, health }: StageTelemetry): SinkObse
 
 /** The shards this worker owns changed: readiness, the gauges, and one info line. */
 export function recordOwnedShards(
-  { metrics, health, logger }: StageTelemetry,
+  { metrics, health, logger, progress }: StageTelemetry,
   owned: readonly string[],
   context: { usersTracked: number; requestBudget: number; windowSeconds: number },
 ): void {
@@ -107,6 +126,7 @@ export function recordOwnedShards(
   metrics.shardsOwned.set(owned.length);
   metrics.forgetWatermarksExcept(owned);
   metrics.usersTracked.set(context.usersTracked);
+  progress?.owned(owned);
   logger.info(
     { owned, requestBudget: context.requestBudget, windowSeconds: context.windowSeconds },
     'polling these shards',

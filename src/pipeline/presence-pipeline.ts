@@ -97,8 +97,12 @@ export class PresencePipeline {
     if (result.missingIds.length > 0) observers.processing.onMissingIds?.({ shard, ids: result.missingIds });
 
     const dedup = dedupBatch(result.presences, store, observedAt, this.resnapshotPolicy(observedAt));
-    observers.processing.onVerdicts?.(dedup.counts);
-    if (dedup.accepted.length === 0) return;
+    observers.processing.onVerdicts?.({ shard, counts: dedup.counts });
+    const users = result.presences.length + result.missingIds.length;
+    if (dedup.accepted.length === 0) {
+      observers.processing.onDelivered?.({ shard, users });
+      return;
+    }
 
     await publisher.publish(encodeBatch(shard, dedup));
 
@@ -109,6 +113,7 @@ export class PresencePipeline {
       changes: dedup.counts.change,
       usersTracked: store.size,
     });
+    observers.processing.onDelivered?.({ shard, users });
   }
 
   /** The shard's watermark, after its cycle's batches (the shard's publishes are ordered). */

@@ -6,6 +6,7 @@ import type { KafkaCluster } from '../kafka/index.js';
 import {
   discoveryObserver,
   processingObserver,
+  ProgressReporter,
   publisherObserver,
   recordOwnedShards,
   shardPollerObserver,
@@ -41,7 +42,7 @@ export interface WorkerParts {
 /** Builds the stages in the order data flows through them: graph client, dedup state, encoder, sink, ownership. */
 export function assembleWorker(
   config: ConnectorConfig,
-  telemetry: StageTelemetry,
+  stageTelemetry: StageTelemetry,
   options: { random: () => number; signal: AbortSignal },
 ): WorkerParts {
   const dispatcher = createHttpDispatcher({
@@ -50,6 +51,21 @@ export function assembleWorker(
     ...(config.graph.proxyUrl === undefined ? {} : { proxyUrl: config.graph.proxyUrl }),
   });
   const budget = createBudget(config);
+  const progress = new ProgressReporter({
+    logger: stageTelemetry.logger,
+    readiness: () => stageTelemetry.health.status(),
+    pollingIntervalMs: config.polling.intervalSeconds * 1000,
+    summaryIntervalMs: config.observability.summaryIntervalSeconds * 1000,
+    usersOf: (name) => shardsByName.get(name)?.userIds.length ?? 0,
+    budgetShare: () => ({
+      maxRequests: budget.maxRequests,
+      windowMs: config.graph.requestBudget.windowSeconds * 1000,
+    }),
+  });
+  // Runs until the worker stops (its lifecycle signal aborts), from before Kafka is connected: a worker that never
+  // turns ready still says why at every summary.
+  progress.start(options.signal);
+  const telemetry: StageTelemetry = { ...stageTelemetry, progress };
   const tokens = createTokens(config, dispatcher);
   const graph = createGraphClient(config, dispatcher, tokens, budget, telemetry);
   // Keyed by the config's own id strings, so a million ids are held once.
@@ -98,6 +114,7 @@ export function assembleWorker(
           observer: discoveryObserver(telemetry, resizeBudget),
         });
   const shards: readonly ShardConfig[] = [...config.shards, ...(discovery?.shards.shards ?? [])];
+  const shardsByName = new Map(shards.map((shard) => [shard.name, shard]));
   const pipeline = new PresencePipeline({
     schedule: {
       intervalMs: config.polling.intervalSeconds * 1000,

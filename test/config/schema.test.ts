@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
+import { settingLeaves } from '../../src/config/settings.js';
+import { fixture, minimalLines, removeTempDirs, SECRET_ENV } from './support.js';
+
+afterAll(removeTempDirs);
 
 const base = {
   tenant: { id: 'contoso.onmicrosoft.com', clientId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' },
@@ -45,5 +49,51 @@ describe('config schema (assembled)', () => {
     expect(problems({ shards: [], discovery })).toEqual([]);
     expect(problems({ shards: [] })).toEqual(['shards: must not be empty']);
     expect(configSchema.safeParse(noShards).error?.issues.map((issue) => issue.path.join('.'))).toEqual(['shards']);
+  });
+});
+
+describe('observability settings', () => {
+  it('default to a summary every 60 s and the endpoints on every IPv4 interface', () => {
+    expect(configSchema.parse(base).observability).toEqual({
+      logLevel: 'info',
+      httpPort: 9464,
+      httpHost: '0.0.0.0',
+      summaryIntervalSeconds: 60,
+    });
+  });
+
+  it('take an IP address or a host name to listen on', () => {
+    for (const httpHost of ['127.0.0.1', '::', '::1', 'localhost', 'metrics.internal.example']) {
+      expect(problems({ observability: { httpHost } }), httpHost).toEqual([]);
+    }
+    expect(problems({ observability: { httpHost: 'http://0.0.0.0:9464' } })).toEqual([
+      'observability.httpHost: "http://0.0.0.0:9464" is neither an IP address (such as 0.0.0.0, 127.0.0.1 or ::) nor a host name',
+    ]);
+    expect(problems({ observability: { httpHost: '[::1]' } })).toHaveLength(1);
+    expect(problems({ observability: { httpHost: '' } })).toHaveLength(1);
+  });
+
+  it('turn the summary off with 0 and bound its interval', () => {
+    expect(configSchema.parse({ ...base, observability: { summaryIntervalSeconds: 0 } }).observability).toMatchObject({
+      summaryIntervalSeconds: 0,
+    });
+    for (const summaryIntervalSeconds of [-1, 1.5, 86_401, '60']) {
+      const found = problems({ observability: { summaryIntervalSeconds } });
+      expect(found.map((problem) => problem.split(':')[0])).toEqual(['observability.summaryIntervalSeconds']);
+    }
+  });
+
+  it('are named in the environment after their path', () => {
+    const env = (path: string) => settingLeaves().find((leaf) => leaf.path === path)?.envVar;
+    expect(env('observability.summaryIntervalSeconds')).toBe('PRESENCE_OBSERVABILITY_SUMMARY_INTERVAL_SECONDS');
+    expect(env('observability.httpHost')).toBe('PRESENCE_OBSERVABILITY_HTTP_HOST');
+    const config = fixture(minimalLines()).load({
+      env: {
+        ...SECRET_ENV,
+        PRESENCE_OBSERVABILITY_SUMMARY_INTERVAL_SECONDS: '0',
+        PRESENCE_OBSERVABILITY_HTTP_HOST: '127.0.0.1',
+      },
+    });
+    expect(config.observability).toMatchObject({ summaryIntervalSeconds: 0, httpHost: '127.0.0.1' });
   });
 });

@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { Registry, Counter } from 'prom-client';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,5 +50,44 @@ describe('health server', () => {
     await expect(
       startHealthServer({ port: server.port, host: '127.0.0.1', registry, status: () => status }),
     ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+});
+
+/** An IPv4 address of this machine other than loopback, if it has one. */
+function outsideAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry !== undefined && entry.family === 'IPv4' && !entry.internal)?.address;
+}
+
+describe('health server address', () => {
+  const registry = new Registry();
+  const status = (): HealthStatus => ({ live: true, ready: true, reasons: [] });
+
+  it('listens on 127.0.0.1 only when told so', async () => {
+    const server = await startHealthServer({ port: 0, host: '127.0.0.1', registry, status });
+    try {
+      expect(server.host).toBe('127.0.0.1');
+      expect((await request(`http://127.0.0.1:${server.port}/healthz`)).statusCode).toBe(200);
+      const outside = outsideAddress();
+      if (outside !== undefined) {
+        await expect(request(`http://${outside}:${server.port}/healthz`)).rejects.toMatchObject({
+          code: 'ECONNREFUSED',
+        });
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('listens on every IPv4 interface by default', async () => {
+    const server = await startHealthServer({ port: 0, registry, status });
+    try {
+      expect(server.host).toBe('0.0.0.0');
+      const outside = outsideAddress() ?? '127.0.0.1';
+      expect((await request(`http://${outside}:${server.port}/readyz`)).statusCode).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 });

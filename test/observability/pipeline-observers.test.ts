@@ -5,6 +5,7 @@ import {
   createLogger,
   graphClientObserver,
   processingObserver,
+  ProgressReporter,
   publisherObserver,
   recordOwnedShards,
   shardPollerObserver,
@@ -83,8 +84,8 @@ describe('processingObserver', () => {
   it('counts duplicates and stale presences as dropped, not snapshots or changes', async () => {
     const t = telemetry();
     const observer = processingObserver(t);
-    observer.onVerdicts?.({ snapshot: 4, change: 3, duplicate: 2, stale: 1 });
-    observer.onVerdicts?.({ snapshot: 0, change: 0, duplicate: 5, stale: 0 });
+    observer.onVerdicts?.({ shard: 'emea', counts: { snapshot: 4, change: 3, duplicate: 2, stale: 1 } });
+    observer.onVerdicts?.({ shard: 'emea', counts: { snapshot: 0, change: 0, duplicate: 5, stale: 0 } });
     expect(await valueOf(t.metrics, 'presence_dropped_total', { reason: 'duplicate' })).toBe(7);
     expect(await valueOf(t.metrics, 'presence_dropped_total', { reason: 'stale' })).toBe(1);
     expect(await valueOf(t.metrics, 'presence_events_published_total', { kind: 'snapshot' })).toBeUndefined();
@@ -258,5 +259,71 @@ describe('recordOwnedShards', () => {
     expect(await valueOf(t.metrics, 'presence_shard_watermark_age_seconds', { shard: 'emea' })).toBeDefined();
     expect(await valueOf(t.metrics, 'presence_shard_watermark_age_seconds', { shard: 'apac' })).toBeUndefined();
     expect(await valueOf(t.metrics, 'presence_shard_watermark_timestamp_seconds', { shard: 'apac' })).toBeUndefined();
+  });
+});
+
+describe('the observers feed the progress reporter', () => {
+  /** Telemetry with a reporter whose clock the test sets; summaries by hand (the interval is never started). */
+  function withProgress(): StageTelemetry & { lines: LogLine[]; progress: ProgressReporter; clock: { now: number } } {
+    const t = telemetry();
+    const clock = { now: 0 };
+    const progress = new ProgressReporter({
+      logger: t.logger,
+      readiness: () => t.health.status(),
+      pollingIntervalMs: 60_000,
+      summaryIntervalMs: 60_000,
+      usersOf: () => 1_300,
+      budgetShare: () => ({ maxRequests: 1_500, windowMs: 30_000 }),
+      now: () => clock.now,
+    });
+    return { ...t, progress, clock };
+  }
+
+  it("gives the per-cycle debug line the cycle's event counts, and ends the first cycle at info", () => {
+    const t = withProgress();
+    t.health.recordSinkConnected();
+    recordOwnedShards(t, ['emea'], { usersTracked: 0, requestBudget: 1_500, windowSeconds: 30 });
+    const processing = processingObserver(t);
+    processing.onMissingIds?.({ shard: 'emea', ids: ['a', 'b'] });
+    processing.onVerdicts?.({ shard: 'emea', counts: { snapshot: 1_290, change: 0, duplicate: 8, stale: 0 } });
+    processing.onPublished?.({ shard: 'emea', snapshots: 1_290, changes: 0, usersTracked: 1_290 });
+    processing.onDelivered?.({ shard: 'emea', users: 1_300 });
+    processing.onDeparted?.({ shard: 'emea', removed: 3, moved: 1 });
+    t.lines.length = 0;
+    shardPollerObserver(t).onCycle?.({ shard: 'emea', durationMs: 2_400, lagMs: 0, batches: 2, failedBatches: 0 });
+    expect(t.lines.map((line) => [line.level, line.msg])).toEqual([
+      [
+        30,
+        'shard emea: first cycle done in 2.4 s (2 batches): 1,300 users polled, published 1,290 snapshots, 0 changes, 3 removed; dropped 8 duplicates, 0 stale',
+      ],
+      [30, 'worker ready after 0 ms: 1 shard, 1,300 users, every shard completed a clean cycle'],
+      [20, 'poll cycle finished'],
+    ]);
+    expect(t.lines[2]).toMatchObject({
+      shard: 'emea',
+      batches: 2,
+      usersPolled: 1_300,
+      missing: 2,
+      snapshots: 1_290,
+      changes: 0,
+      removed: 3,
+      duplicates: 8,
+      stale: 0,
+    });
+  });
+
+  it('counts Graph responses and 429s for the worker line, and the confirmed cycle for the watermark age', () => {
+    const t = withProgress();
+    recordOwnedShards(t, ['emea'], { usersTracked: 0, requestBudget: 1_500, windowSeconds: 30 });
+    const graph = graphClientObserver(t);
+    graph.onResponse?.({ status: 200, durationMs: 80, ids: 650 });
+    graph.onResponse?.({ status: 429, durationMs: 20, ids: 650 });
+    graph.onResponse?.({ status: 200, durationMs: 90, ids: 650 });
+    shardPollerObserver(t).onConfirmed?.({ shard: 'emea', confirmedAt: 15_000 });
+    t.clock.now = 60_000;
+    t.lines.length = 0;
+    t.progress.summarize();
+    expect(t.lines[0]).toMatchObject({ shard: 'emea', watermarkAgeMs: 45_000 });
+    expect(t.lines[1]).toMatchObject({ graphRequests: 3, throttled: 1 });
   });
 });

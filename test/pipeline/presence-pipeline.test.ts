@@ -118,6 +118,7 @@ function setUp(
         onMissingIds: (info) => void reports.push({ hook: 'onMissingIds', info }),
         onPublished: (info) => void reports.push({ hook: 'onPublished', info }),
         onDeparted: (info) => void reports.push({ hook: 'onDeparted', info }),
+        onDelivered: (info) => void reports.push({ hook: 'onDelivered', info }),
       },
     },
     random: () => 0,
@@ -144,10 +145,10 @@ describe('PresencePipeline.deliver: dedup -> encoder -> sink -> state', () => {
     ]);
     expect(store.get(USER_A)?.sequenceNumber).toBe('C1');
     expect(store.get(USER_B)?.observedAt).toBe(1_000);
-    expect(reports.at(-1)).toEqual({
-      hook: 'onPublished',
-      info: { shard: 'emea', snapshots: 2, changes: 0, usersTracked: store.size },
-    });
+    expect(reports.slice(-2)).toEqual([
+      { hook: 'onPublished', info: { shard: 'emea', snapshots: 2, changes: 0, usersTracked: store.size } },
+      { hook: 'onDelivered', info: { shard: 'emea', users: 2 } },
+    ]);
   });
 
   it('publishes only what changed; duplicates and stale reads are counted, not published', async () => {
@@ -160,18 +161,26 @@ describe('PresencePipeline.deliver: dedup -> encoder -> sink -> state', () => {
     );
     expect(kinds(publisher.batches[1])).toEqual([`${USER_A} CHANGE`]);
     expect(reports.filter((report) => report.hook === 'onVerdicts').at(-1)?.info).toEqual({
-      snapshot: 0,
-      change: 1,
-      duplicate: 1,
-      stale: 1,
+      shard: 'emea',
+      counts: { snapshot: 0, change: 1, duplicate: 1, stale: 1 },
     });
   });
 
-  it('publishes nothing for a batch without news', async () => {
-    const { publisher, pipeline } = setUp();
+  it('publishes nothing for a batch without news, and reports it done with its users', async () => {
+    const { publisher, pipeline, reports } = setUp();
     await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 1_000);
-    await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 2_000);
+    reports.length = 0;
+    await pipeline.deliver('emea', result([presence(USER_A, 'C1')], [USER_B]), 2_000);
     expect(publisher.batches).toHaveLength(1);
+    expect(reports.map((report) => report.hook)).toEqual(['onMissingIds', 'onVerdicts', 'onDelivered']);
+    expect(reports.at(-1)?.info).toEqual({ shard: 'emea', users: 2 });
+  });
+
+  it('reports a batch done only once Kafka acknowledged it', async () => {
+    const { publisher, pipeline, reports } = setUp();
+    publisher.next = () => Promise.reject(new ConnectorError(ErrorCodes.SINK_SEND_FAILED, 'broker away'));
+    await expect(pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 1_000)).rejects.toThrow('broker away');
+    expect(reports.map((report) => report.hook)).toEqual(['onVerdicts']);
   });
 
   it('leaves the state as it was while Kafka has not acknowledged, and after a failed publish', async () => {
@@ -238,7 +247,7 @@ describe('PresencePipeline.deliver: periodic re-snapshot', () => {
     expect(event.previousSequenceNumber).toBeNull();
     expect(event.previousObservedAt).toBeNull();
     expect(store.get(USER_A)?.observedAt).toBe(600);
-    expect(reports.at(-1)).toMatchObject({ hook: 'onPublished', info: { snapshots: 1, changes: 0 } });
+    expect(reports.at(-2)).toMatchObject({ hook: 'onPublished', info: { snapshots: 1, changes: 0 } });
 
     // Once per interval: next at its boundary one interval on.
     await pipeline.deliver('emea', result([presence(USER_A, 'C1')]), 1_080);
