@@ -7,7 +7,9 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: package.json's `prepare` would build, and the sources are not here yet (they come later, so a
+# code change reuses this layer); the build is the step below. Only test tools (esbuild, ssh2) have install scripts.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY schemas ./schemas
 COPY src ./src
@@ -18,7 +20,9 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: `prepare` would build, without the compiler (a dev dependency) or the sources. No production
+# dependency has an install script.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # ---- runtime ----
 FROM ${NODE_IMAGE}
@@ -26,9 +30,10 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY package.json ./
-# Config and secrets are mounted at run time; this directory is writable for the simulator's CA file in
-# docker-compose.yml (a named volume mounted here starts with this ownership).
+COPY package.json LICENSE ./
+# Config and secrets are mounted at run time; this directory is writable for the simulator's folder in
+# docker-compose.yml (its certificate and key, kept across restarts; a named volume mounted here starts with this
+# ownership).
 RUN mkdir -p /etc/presence-connector /var/lib/presence-connector && chown node:node /var/lib/presence-connector
 # The node image's unprivileged user (uid 1000): the connector needs no privilege and writes nothing but logs.
 USER node

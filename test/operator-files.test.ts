@@ -109,8 +109,8 @@ describe('docker-compose.yml', () => {
     expect(users).toEqual(userIdList(Number(flag(command, '--users')), Number(flag(command, '--seed'))));
     // The CA path the config names is where the simulator writes it, on the volume both share.
     const configText = readFileSync(join(dir, 'config.yaml'), 'utf8');
-    expect(configText).toContain(`caFile: ${flag(command, '--ca-out')}`);
-    expect(connector.volumes).toContain(`simulator-ca:${posix.dirname(flag(command, '--ca-out'))}:ro`);
+    expect(configText).toContain(`caFile: ${posix.join(flag(command, '--write-config'), 'simulator-ca.pem')}`);
+    expect(connector.volumes).toContain(`simulator-ca:${flag(command, '--write-config')}:ro`);
     expect(config.observability.httpPort).toBe(9464);
   });
 });
@@ -120,7 +120,7 @@ describe('Dockerfile', () => {
 
   it('builds in one stage and runs in a slim one as a non-root user, with the CLI as entrypoint', () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-[a-z-]*slim$/m);
-    expect(dockerfile).toMatch(/RUN npm ci --no-audit --no-fund\n/);
+    expect(dockerfile).toMatch(/RUN npm ci --ignore-scripts --no-audit --no-fund\n/);
     expect(dockerfile).toMatch(/RUN npm run build$/m);
     expect(dockerfile).toMatch(/RUN npm ci --omit=dev/);
     expect(dockerfile).toMatch(/^USER node$/m);
