@@ -1,6 +1,10 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import { KafkaClientLog, type KafkaLogLine } from './client-log.js';
+
+// Where it was first defined; the connection-failure tests import it from here.
+export { kafkaSecurityHint } from './security-hints.js';
 
 /**
  * A secret handed to kafkajs and nowhere else. Structural, so that the config's `Secret` fits without src/kafka
@@ -45,13 +49,6 @@ export interface KafkaConnectionOptions extends KafkaEndpointOptions {
   logger: Logger;
 }
 
-/** One kafkajs log line, for clients that report to something other than a pino logger (the topic reader). */
-export interface KafkaLogLine {
-  level: 'error' | 'warn' | 'debug';
-  namespace: string;
-  message: string;
-}
-
 export type KafkaClientOptions = KafkaEndpointOptions &
   ({ logger: Logger } | { onLog: (line: KafkaLogLine) => void }) & {
     /** kafkajs-internal retries per request; default 2 (the publishers retry on their own). */
@@ -69,10 +66,12 @@ export const PRODUCER_RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime:
 
 /** The one place a kafkajs client is built, so TLS, SASL and logging are the same for every Kafka user here. */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  // One mapping per client: its producers and consumers share the once-per-interval reports (client-log.ts).
+  const mapping = new KafkaClientLog();
   const log =
     'logger' in options
-      ? (entry: LogEntry) => logKafkaEntry(options.logger, entry)
-      : (entry: LogEntry) => options.onLog(toLogLine(entry));
+      ? (entry: LogEntry) => mapping.toPino(options.logger, entry)
+      : (entry: LogEntry) => options.onLog(mapping.toLine(entry));
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
@@ -80,13 +79,22 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     requestTimeout: options.requestTimeoutMs,
     ...(options.ssl === undefined ? {} : { ssl: tlsConnectionOptions(options.ssl) }),
     ...(options.sasl === undefined ? {} : { sasl: saslOptions(options.sasl) }),
-    logLevel: KafkaLogLevel.WARN,
+    logLevel: clientLogLevel(options),
     logCreator: () => log,
     // Few retries inside kafkajs: the publishers retry forever with a fresh producer and report each failure,
     // so readiness turns false within seconds of Kafka going away. Not a setting, for the reason PRODUCER_RETRY
     // gives: the operator tunes the outer loop (kafka.retry), not this inner one.
     retry: { retries: options.retries ?? 2, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
+}
+
+/**
+ * kafkajs's info lines (a consumer joined, a producer started) go to our debug level, so with debug on they are
+ * there too; its debug level (every request and answer) stays off. Without debug, warn and error are all it needs to
+ * hand over: the info lines would be formatted for nothing.
+ */
+function clientLogLevel(options: KafkaClientOptions): KafkaLogLevel {
+  return 'logger' in options && options.logger.isLevelEnabled('debug') ? KafkaLogLevel.INFO : KafkaLogLevel.WARN;
 }
 
 /** Exported for tests: what reaches `tls.connect`. */
@@ -111,77 +119,4 @@ function saslOptions(sasl: KafkaSaslOptions): SASLOptions {
     case 'scram-sha-512':
       return { mechanism: 'scram-sha-512', ...credentials };
   }
-}
-
-/**
- * What to change when a connection fails for a security reason. kafkajs passes on OpenSSL's and the broker's words,
- * which name the symptom ("unable to verify the first certificate", "alert bad certificate") but not the setting.
- */
-const SECURITY_HINTS: ReadonlyArray<{ pattern: RegExp; hint: string }> = [
-  {
-    pattern:
-      /unable to verify the first certificate|self[- ]signed certificate|unable to get (local )?issuer certificate|certificate has expired|not yet valid/i,
-    hint: 'the broker certificate is not trusted: set kafka.tls.caFile to the CA bundle that signed it',
-  },
-  {
-    pattern: /does not match certificate's altnames|Hostname\/IP does not match/i,
-    hint: 'the broker certificate does not name the address connected to: fix kafka.brokers or set kafka.tls.servername',
-  },
-  {
-    pattern: /alert (bad certificate|certificate required|unknown ca)|SSL alert number (42|48|116)/i,
-    hint: 'the broker refused the TLS handshake: it probably requires a client certificate (kafka.tls.certFile and key) signed by a CA it trusts',
-  },
-  {
-    pattern: /wrong version number|packet length too long|unexpected eof|socket hang up.*ssl/i,
-    hint: 'TLS and plaintext mixed up: kafka.tls.enabled must match the listener (SSL/SASL_SSL need it, PLAINTEXT/SASL_PLAINTEXT must not)',
-  },
-  {
-    pattern: /SASL .*authentication failed|invalid credentials|Invalid username or password/i,
-    hint: 'the broker refused the SASL credentials: check kafka.sasl.mechanism, kafka.sasl.username and the password',
-  },
-  {
-    pattern: /UNSUPPORTED_SASL_MECHANISM|unsupported SASL mechanism|ILLEGAL_SASL_STATE/i,
-    hint: 'the listener does not offer this SASL mechanism (or no SASL at all): check kafka.sasl.mechanism against the broker',
-  },
-];
-
-/** A hint naming the setting to fix, for connection failures caused by TLS or SASL; undefined otherwise. */
-export function kafkaSecurityHint(message: string): string | undefined {
-  return SECURITY_HINTS.find(({ pattern }) => pattern.test(message))?.hint;
-}
-
-function toLogLine(entry: LogEntry): KafkaLogLine {
-  const level = entry.level === KafkaLogLevel.ERROR ? 'error' : entry.level === KafkaLogLevel.WARN ? 'warn' : 'debug';
-  const hint = level === 'debug' ? undefined : kafkaSecurityHint(securityText(entry));
-  return {
-    level,
-    namespace: entry.namespace,
-    message: hint === undefined ? entry.log.message : `${entry.log.message} (${hint})`,
-  };
-}
-
-/** kafkajs puts the underlying reason sometimes in the message, sometimes in an `error` field. */
-function securityText(entry: LogEntry): string {
-  const error = 'error' in entry.log ? entry.log['error'] : undefined;
-  return typeof error === 'string' ? `${entry.log.message} ${error}` : entry.log.message;
-}
-
-/**
- * The field of a pino line that marks it as the Kafka client's own, naming the client's part (Consumer,
- * Connection...): readers of the log (the demo) filter on it instead of on whatever the library calls itself.
- */
-export const KAFKA_CLIENT_LOG_FIELD = 'kafkaClient';
-
-/** Exported for tests: one kafkajs log entry as a pino line, marked with {@link KAFKA_CLIENT_LOG_FIELD}. */
-export function logKafkaEntry(logger: Logger, entry: LogEntry): void {
-  // kafkajs's own `logger: "kafkajs"` is dropped: the field above says where the line comes from.
-  const { message, logger: _library, ...fields } = entry.log;
-  const hint =
-    entry.level === KafkaLogLevel.ERROR || entry.level === KafkaLogLevel.WARN
-      ? kafkaSecurityHint(securityText(entry))
-      : undefined;
-  const context = { ...fields, [KAFKA_CLIENT_LOG_FIELD]: entry.namespace, ...(hint === undefined ? {} : { hint }) };
-  if (entry.level === KafkaLogLevel.ERROR) logger.error(context, message);
-  else if (entry.level === KafkaLogLevel.WARN) logger.warn(context, message);
-  else logger.debug(context, message);
 }

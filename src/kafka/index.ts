@@ -1,6 +1,7 @@
+export { KAFKA_CLIENT_LOG_FIELD } from './client-log.js';
+export { LogThrottle, REPEAT_LOG_INTERVAL_MS } from './log-throttle.js';
+export { kafkaSecurityHint } from './security-hints.js';
 export {
-  KAFKA_CLIENT_LOG_FIELD,
-  kafkaSecurityHint,
   type KafkaConnectionOptions,
   type KafkaEndpointOptions,
   type KafkaSaslOptions,

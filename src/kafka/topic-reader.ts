@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
-import { createKafkaClient, type KafkaLogLine, type KafkaSaslOptions, type KafkaTlsOptions } from './client.js';
+import { type KafkaLogLine } from './client-log.js';
+import { createKafkaClient, type KafkaSaslOptions, type KafkaTlsOptions } from './client.js';
 import { closeAfter, kafkaDebugLog } from './closing.js';
 
 export interface TopicRecord {

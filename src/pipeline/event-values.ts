@@ -1,13 +1,13 @@
 import type { ConnectorConfig, SchemaRegistryConfig } from '../config/index.js';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import type { StageTelemetry } from '../observability/index.js';
-import { retry, type BackoffPolicy } from '../retry/index.js';
+import type { BackoffPolicy } from '../retry/index.js';
 import {
   frameConfluent,
   registryClientOptions,
-  registerEventSchema,
   SchemaRegistryClient,
   subjectName,
+  waitForEventSchema,
   type EventSchemaRegistration,
 } from '../schema-registry/index.js';
 
@@ -70,27 +70,18 @@ function registryValues(
   return {
     format: 'confluent',
     async prepare(signal) {
-      const registration = await retry(
-        () =>
-          registerEventSchema({
-            client,
-            subject,
-            schemaText: schema.schemaText,
-            schemaFingerprint: schema.schemaFingerprint,
-            autoRegister: settings.autoRegister,
-          }),
-        {
-          policy: REGISTRY_WAIT,
-          signal,
-          onRetry: ({ error, attempt, delayMs }) => {
-            health.recordRegistryWaiting(`unavailable at ${settings.url}: ${error.message}`);
-            logger.warn(
-              { err: error, subject, attempt, retryInMs: delayMs },
-              'Schema Registry unavailable; nothing is published until the event schema id is known',
-            );
-          },
-        },
-      );
+      const registration = await waitForEventSchema({
+        client,
+        subject,
+        schemaText: schema.schemaText,
+        schemaFingerprint: schema.schemaFingerprint,
+        autoRegister: settings.autoRegister,
+        url: settings.url,
+        policy: REGISTRY_WAIT,
+        signal,
+        logger,
+        onWaiting: (reason) => health.recordRegistryWaiting(`unavailable at ${settings.url}: ${reason}`),
+      });
       schemaId = registration.schemaId;
       health.recordRegistryReady();
       logger.info(

@@ -10,6 +10,7 @@ import {
 } from '../observability/index.js';
 import { retry } from '../retry/index.js';
 import { joinShardGroup, type ShardMembership } from '../shard-ownership/index.js';
+import { KafkaFailureLog } from '../sink/index.js';
 import { createCoordinator } from './kafka-wiring.js';
 import { assembleWorker } from './worker-parts.js';
 
@@ -51,19 +52,28 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   async function start(): Promise<void> {
     if (config.observability.httpPort !== 0) {
       healthServer = await startHealthServer({
+        host: config.observability.httpHost,
         port: config.observability.httpPort,
         registry: metrics.registry,
         status: () => health.status(),
       });
-      logger.info({ port: healthServer.port }, 'metrics and health endpoints listening');
+      const { host, port } = healthServer;
+      logger.info(
+        { host, port },
+        `metrics and health endpoints listening on ${host.includes(':') ? `[${host}]` : host}:${port}`,
+      );
     }
     // The registry and Kafka are waited for side by side; nothing is polled (so nothing written) before both.
-    const [delivery] = await Promise.all([
-      parts.publisher.connect(lifecycle.signal),
+    // Kafka is reported connected as soon as it is, so readiness names only what is still missing.
+    await Promise.all([
+      parts.publisher.connect(lifecycle.signal).then((delivery) => {
+        health.recordSinkConnected();
+        // The connect itself was the round trip that failed while Kafka was away: those failures are over.
+        health.recordSinkSuccess();
+        logger.info({ delivery, assignment: config.assignment.mode }, 'connected to Kafka');
+      }),
       parts.values.prepare(lifecycle.signal),
     ]);
-    health.recordSinkConnected();
-    logger.info({ delivery, assignment: config.assignment.mode }, 'connected to Kafka');
     await loadDiscovery();
     if (config.assignment.mode === 'static') {
       await parts.supervisor.assign(config.assignment.shards ?? parts.shards.map((shard) => shard.name));
@@ -86,11 +96,12 @@ export function createWorker(config: ConnectorConfig, dependencies: WorkerDepend
   async function loadDiscovery(): Promise<void> {
     const discovery = parts.discovery;
     if (discovery === undefined) return;
+    const failures = new KafkaFailureLog(logger);
     const records = await retry(() => discovery.service.load(), {
       policy: config.kafka.retry,
       signal: lifecycle.signal,
-      onRetry: ({ error, delayMs }) =>
-        logger.warn({ err: error, retryInMs: delayMs }, 'reading the directory topic failed; retrying'),
+      onRetry: ({ error, attempt, delayMs }) =>
+        failures.failed('reading the directory topic failed; retrying', error, { attempt, retryInMs: delayMs }),
     });
     logger.info(
       { records, watched: discovery.directory.watchedCount, shards: discovery.config.shardNames.length },

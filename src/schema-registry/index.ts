@@ -7,5 +7,6 @@ export {
   type RegisterEventSchemaArgs,
   type RegistrationClient,
 } from './registration.js';
+export { REGISTRY_UNAVAILABLE, waitForEventSchema, type WaitForEventSchemaArgs } from './start-up-wait.js';
 export { SUBJECT_NAME_STRATEGIES, subjectName, type SubjectNameStrategy } from './subject.js';
 export { frameConfluent, parseConfluentFrame } from './wire-format.js';

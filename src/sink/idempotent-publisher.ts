@@ -3,6 +3,7 @@ import { ConnectorError, ErrorCodes, toError } from '../errors.js';
 import type { IdempotentProducer, KafkaCluster, KafkaCompression, OutgoingRecord } from '../kafka/index.js';
 import { isRetriable, retry, type BackoffPolicy } from '../retry/index.js';
 import { discardProducer } from './discard.js';
+import { KafkaFailureLog } from './kafka-failure-log.js';
 import { outputBatches } from './output-topics.js';
 import type { OutputTopics, ShardBatch, SinkObserver } from './types.js';
 
@@ -14,8 +15,12 @@ export interface IdempotentPublisherOptions extends OutputTopics {
   retry: BackoffPolicy;
   closing: AbortSignal;
   logger: Logger;
+  /** Where failures are reported, once per cause per interval. Default: one of its own. */
+  failures?: KafkaFailureLog;
   observer?: SinkObserver;
 }
+
+const RESENDING = 'Kafka send failed; retrying with a new producer';
 
 /**
  * At-least-once publishing, for brokers without transactions: the events first, then the table records and
@@ -24,8 +29,11 @@ export interface IdempotentPublisherOptions extends OutputTopics {
  */
 export class IdempotentPublisher {
   private producer: IdempotentProducer | undefined;
+  private readonly failures: KafkaFailureLog;
 
-  constructor(private readonly options: IdempotentPublisherOptions) {}
+  constructor(private readonly options: IdempotentPublisherOptions) {
+    this.failures = options.failures ?? new KafkaFailureLog(options.logger);
+  }
 
   async publish(batch: ShardBatch): Promise<void> {
     const started = performance.now();
@@ -47,18 +55,19 @@ export class IdempotentPublisher {
 
   private async sendUntilAcknowledged(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
+    let failedAttempts = 0;
     try {
       await retry(() => this.sendOnce(topic, records), {
         policy: this.options.retry,
         signal: this.options.closing,
         onRetry: ({ error, attempt, delayMs }) => {
+          failedAttempts = attempt;
           this.options.observer?.onSendError?.({ error, attempt, retryInMs: delayMs });
-          this.options.logger.warn(
-            { err: error, attempt, retryInMs: delayMs },
-            'Kafka send failed; retrying with a new producer',
-          );
+          this.failures.failed(RESENDING, error, { topic, attempt, retryInMs: delayMs });
         },
       });
+      if (failedAttempts > 0)
+        this.failures.recovered(RESENDING, 'Kafka sends succeed again', { topic, failedAttempts });
     } catch (error) {
       if (this.options.closing.aborted && isRetriable(error)) {
         throw new ConnectorError(ErrorCodes.SINK_CLOSED, 'sink closed before Kafka acknowledged the records', {

@@ -4,6 +4,7 @@ import { ConnectorError, ErrorCodes, isConnectorError } from '../errors.js';
 import type { KafkaAdmin, KafkaCluster } from '../kafka/index.js';
 import { retry, type BackoffPolicy } from '../retry/index.js';
 import { RecordCapacity } from './capacity.js';
+import { KafkaFailureLog } from './kafka-failure-log.js';
 import { IdempotentPublisher } from './idempotent-publisher.js';
 import { statePartitionOf } from './partition.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
@@ -43,7 +44,11 @@ export interface KafkaSinkOptions {
   /** Backoff of every retry here: connecting, and replaying a batch with a new producer. */
   retry: BackoffPolicy;
   observer?: SinkObserver;
+  /** Where Kafka failures are reported, once per cause per interval for all shards. Default: on `logger`. */
+  failures?: KafkaFailureLog;
 }
+
+const CONNECT_RETRY = 'Kafka not reachable yet; retrying';
 
 /**
  * Publishes the shards' batches to Kafka through src/kafka: a transactional publisher per shard (exactly-once)
@@ -57,19 +62,23 @@ export class KafkaSink implements EventPublisher, ShardProducers {
   private idempotent: IdempotentPublisher | undefined;
   private mode: DeliveryMode | undefined;
   private closed = false;
+  private readonly failures: KafkaFailureLog;
 
   constructor(private readonly options: KafkaSinkOptions) {
     this.capacity = new RecordCapacity(options.maxBufferedRecords);
+    this.failures = options.failures ?? new KafkaFailureLog(options.logger);
   }
 
-  /** Retries what is retriable (Kafka away, leaders moving); a refused feature or a wrong layout fails at once. */
+  /**
+   * Retries what is retriable (Kafka away, leaders moving); a refused feature or a wrong layout fails at once.
+   * Logs no "connected" line: the worker does, once, with what else it knows.
+   */
   async connect(signal?: AbortSignal): Promise<DeliveryMode> {
     return retry(
       async () => {
         this.throwIfClosed();
         await this.options.kafka.withAdmin((admin) => this.ensureTopics(admin));
         this.mode = await this.settleDeliveryMode();
-        this.options.logger.info({ delivery: this.mode }, 'connected to Kafka');
         return this.mode;
       },
       {
@@ -77,7 +86,7 @@ export class KafkaSink implements EventPublisher, ShardProducers {
         signal: signal === undefined ? this.closing.signal : AbortSignal.any([signal, this.closing.signal]),
         onRetry: ({ error, attempt, delayMs }) => {
           this.options.observer?.onSendError?.({ error, attempt, retryInMs: delayMs });
-          this.options.logger.warn({ err: error, attempt, retryInMs: delayMs }, 'Kafka not reachable yet; retrying');
+          this.failures.failed(CONNECT_RETRY, error, { attempt, retryInMs: delayMs });
         },
       },
     );
@@ -152,6 +161,7 @@ export class KafkaSink implements EventPublisher, ShardProducers {
         retry: this.options.retry,
         closing: this.closing.signal,
         logger: this.options.logger.child({ shard }),
+        failures: this.failures,
         ...(this.options.observer === undefined ? {} : { observer: this.options.observer }),
       });
       this.transactional.set(shard, publisher);
@@ -169,6 +179,7 @@ export class KafkaSink implements EventPublisher, ShardProducers {
       retry: this.options.retry,
       closing: this.closing.signal,
       logger: this.options.logger,
+      failures: this.failures,
       ...(this.options.observer === undefined ? {} : { observer: this.options.observer }),
     });
     return this.idempotent;
@@ -202,7 +213,11 @@ export class KafkaSink implements EventPublisher, ShardProducers {
           { cause: error.cause ?? error },
         );
       }
-      this.options.logger.warn({ err: error }, 'the broker does not support transactions: delivering at-least-once');
+      this.options.logger.debug({ err: error }, 'the transaction probe failed');
+      this.options.logger.warn(
+        { error: error.message, code: error.code },
+        'the broker does not support transactions: delivering at-least-once',
+      );
       return 'at-least-once';
     }
   }

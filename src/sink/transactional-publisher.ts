@@ -3,6 +3,7 @@ import { ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors
 import type { KafkaCluster, KafkaCompression, KafkaTransaction, TransactionalProducer } from '../kafka/index.js';
 import { isRetriable, retry, type BackoffPolicy } from '../retry/index.js';
 import { discardProducer } from './discard.js';
+import { KafkaFailureLog } from './kafka-failure-log.js';
 import { outputBatches, recordsIn } from './output-topics.js';
 import type { OutputTopics, ShardBatch, SinkObserver } from './types.js';
 
@@ -19,8 +20,12 @@ export interface TransactionalPublisherOptions extends OutputTopics {
   retry: BackoffPolicy;
   closing: AbortSignal;
   logger: Logger;
+  /** Where failures are reported, once per cause per interval; shared by the shards. Default: one of its own. */
+  failures?: KafkaFailureLog;
   observer?: SinkObserver;
 }
+
+const REPLAYING = 'Kafka transaction failed; replaying the batch with a new producer';
 
 interface Pending {
   batch: ShardBatch;
@@ -39,8 +44,11 @@ export class TransactionalPublisher {
   private readonly queue: Pending[] = [];
   private draining: Promise<void> | undefined;
   private fenced: ConnectorError | undefined;
+  private readonly failures: KafkaFailureLog;
 
-  constructor(private readonly options: TransactionalPublisherOptions) {}
+  constructor(private readonly options: TransactionalPublisherOptions) {
+    this.failures = options.failures ?? new KafkaFailureLog(options.logger);
+  }
 
   /** Initialises the transactional id: fences older producers of this shard and aborts their open transaction. */
   async open(): Promise<void> {
@@ -100,18 +108,21 @@ export class TransactionalPublisher {
       watermarks: batches.flatMap((batch) => batch.watermarks ?? []),
       directory: batches.flatMap((batch) => batch.directory ?? []),
     };
+    const { shard } = this.options;
+    let failedAttempts = 0;
     try {
       await retry(() => this.commitOnce(merged), {
         policy: this.options.retry,
         signal: this.options.closing,
         onRetry: ({ error, attempt, delayMs }) => {
+          failedAttempts = attempt;
           this.options.observer?.onSendError?.({ error, attempt, retryInMs: delayMs });
-          this.options.logger.warn(
-            { err: error, shard: this.options.shard, attempt, retryInMs: delayMs },
-            'Kafka transaction failed; replaying the batch with a new producer',
-          );
+          this.failures.failed(REPLAYING, error, { shard, attempt, retryInMs: delayMs });
         },
       });
+      if (failedAttempts > 0) {
+        this.failures.recovered(REPLAYING, 'Kafka transactions commit again', { shard, failedAttempts });
+      }
     } catch (error) {
       throw this.finalError(error);
     }
@@ -173,10 +184,9 @@ export class TransactionalPublisher {
       await transaction.commit();
     } catch (commitError) {
       if (isConnectorError(commitError, ErrorCodes.SINK_FENCED)) throw commitError;
-      this.options.logger.warn(
-        { err: commitError, shard: this.options.shard },
-        'commit failed; checking whether it took effect',
-      );
+      this.failures.failed('commit failed; checking whether it took effect', toError(commitError), {
+        shard: this.options.shard,
+      });
       await this.discardProducer();
       await this.ensureProducer();
       if (stateOffset !== undefined && (await this.isCommitted(stateOffset))) throw new CommittedAfterAll();

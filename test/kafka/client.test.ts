@@ -1,15 +1,8 @@
 import { Writable } from 'node:stream';
-import kafkajs from 'kafkajs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import {
-  KAFKA_CLIENT_LOG_FIELD,
-  kafkaSecurityHint,
-  logKafkaEntry,
-  tlsConnectionOptions,
-} from '../../src/kafka/client.js';
-
-const { logLevel } = kafkajs;
+import { KAFKA_CLIENT_LOG_FIELD } from '../../src/kafka/client-log.js';
+import { createKafkaClient, tlsConnectionOptions } from '../../src/kafka/client.js';
 
 /** A pino logger at debug whose lines land in `lines`, parsed. */
 function capturingLogger() {
@@ -41,53 +34,51 @@ describe('tlsConnectionOptions', () => {
   });
 });
 
-describe('kafkaSecurityHint', () => {
-  it('names the setting to fix for the usual TLS and SASL failures', () => {
-    expect(kafkaSecurityHint('unable to verify the first certificate')).toMatch(/kafka\.tls\.caFile/);
-    expect(kafkaSecurityHint("Hostname/IP does not match certificate's altnames")).toMatch(/servername/);
-    expect(kafkaSecurityHint('SSL alert number 42')).toMatch(/client certificate/);
-    expect(kafkaSecurityHint('wrong version number')).toMatch(/kafka\.tls\.enabled/);
-    expect(kafkaSecurityHint('SASL SCRAM SHA512 authentication failed')).toMatch(/kafka\.sasl/);
-    expect(kafkaSecurityHint('UNSUPPORTED_SASL_MECHANISM')).toMatch(/mechanism/);
+/** A client that never connects: only its logger is used. */
+function clientLoggingTo(logger: ReturnType<typeof capturingLogger>['logger']) {
+  return createKafkaClient({
+    brokers: ['127.0.0.1:1'],
+    clientId: 'test',
+    connectionTimeoutMs: 1_000,
+    requestTimeoutMs: 1_000,
+    logger,
   });
+}
 
-  it('gives no hint for failures that are not about security', () => {
-    expect(kafkaSecurityHint('Connection error: connect ECONNREFUSED 127.0.0.1:9092')).toBeUndefined();
-  });
-});
-
-describe('logKafkaEntry', () => {
-  it("marks the Kafka client's own lines with a field of ours, not the library's name for itself", () => {
+describe("createKafkaClient's logging", () => {
+  it("maps kafkajs's lines into ours: benign ones at debug, a broker out of reach at warn, marked as the client's", () => {
     const { lines, logger } = capturingLogger();
-    logKafkaEntry(logger, {
-      namespace: 'Connection',
-      level: logLevel.ERROR,
-      label: 'ERROR',
-      log: { timestamp: 'now', logger: 'kafkajs', message: 'Connection error', broker: 'kafka-1:9092' },
-    });
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({
-      level: 50,
-      msg: 'Connection error',
-      [KAFKA_CLIENT_LOG_FIELD]: 'Connection',
-      broker: 'kafka-1:9092',
-    });
-    expect(lines[0]).not.toHaveProperty('logger');
-  });
-
-  it('keeps the level and adds the hint for a security failure', () => {
-    const { lines, logger } = capturingLogger();
-    const entry = (level: number, message: string) => ({
-      namespace: 'Consumer',
-      level,
-      label: '',
-      log: { timestamp: 'now', logger: 'kafkajs', message },
-    });
-    logKafkaEntry(logger, entry(logLevel.WARN, 'unable to verify the first certificate'));
-    logKafkaEntry(logger, entry(logLevel.DEBUG, 'fetching'));
-    expect(lines.map((line) => [line['level'], line['hint'] !== undefined])).toEqual([
-      [40, true],
-      [20, false],
+    const kafka = clientLoggingTo(logger);
+    kafka
+      .logger()
+      .namespace('Producer')
+      .warn('Limiting retries for the idempotent producer may invalidate EoS guarantees');
+    kafka
+      .logger()
+      .namespace('Connection')
+      .error('Connection error: connect ECONNREFUSED 127.0.0.1:1', { broker: '127.0.0.1:1', stack: 'Error\n    at x' });
+    const above = lines.filter((line) => (line['level'] as number) > 20);
+    expect(above).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: 'Connection error: connect ECONNREFUSED 127.0.0.1:1',
+        [KAFKA_CLIENT_LOG_FIELD]: 'Connection',
+        broker: '127.0.0.1:1',
+      }),
     ]);
+    expect(above[0]).not.toHaveProperty('stack');
+    expect(above[0]).not.toHaveProperty('logger');
+    expect(lines.filter((line) => line['level'] === 20)).toHaveLength(2);
+  });
+
+  it("passes kafkajs's info lines on at debug when debug is on, and leaves them out otherwise", () => {
+    const debug = capturingLogger();
+    clientLoggingTo(debug.logger).logger().namespace('Consumer').info('Starting', { groupId: 'g' });
+    expect(debug.lines).toEqual([expect.objectContaining({ level: 20, msg: 'Starting' })]);
+
+    const info = capturingLogger();
+    info.logger.level = 'info';
+    clientLoggingTo(info.logger).logger().namespace('Consumer').info('Starting', { groupId: 'g' });
+    expect(info.lines).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ describe('src/schema-registry public surface', () => {
   it('exports the names the worker, the CLI and the tests are wired against', () => {
     // A re-export file: this pins its surface, since callers in other folders may import only through it.
     expect(Object.keys(registry).sort()).toEqual([
+      'REGISTRY_UNAVAILABLE',
       'SUBJECT_NAME_STRATEGIES',
       'SchemaRegistryClient',
       'explainIncompatibility',
@@ -13,6 +14,7 @@ describe('src/schema-registry public surface', () => {
       'registerEventSchema',
       'registryClientOptions',
       'subjectName',
+      'waitForEventSchema',
     ]);
   });
 });

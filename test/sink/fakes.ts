@@ -1,4 +1,5 @@
 /** Fake producers of src/kafka's own interfaces: the publishers' recovery paths without a broker. */
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { ConnectorError, ErrorCodes } from '../../src/errors.js';
 import type {
@@ -11,6 +12,19 @@ import type {
 } from '../../src/kafka/index.js';
 
 export const silent = pino({ level: 'silent' });
+
+/** A pino logger at debug whose lines land in `lines`, parsed; `above(level)` picks those above a level. */
+export function capturingLogger() {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+      callback();
+    },
+  });
+  const above = (level: number) => lines.filter((line) => (line['level'] as number) > level);
+  return { lines, above, logger: pino({ level: 'debug' }, destination) };
+}
 /** Waits short enough that a test never notices them. */
 export const fast = { initialMs: 1, maxMs: 2 };
 

@@ -3,7 +3,7 @@ import { ConnectorError, ErrorCodes } from '../../src/errors.js';
 import { IdempotentPublisher } from '../../src/sink/idempotent-publisher.js';
 import type { IdempotentProducer, KafkaCluster } from '../../src/kafka/index.js';
 import type { OutputTopics, ShardBatch } from '../../src/sink/types.js';
-import { fast, FakeIdempotentCluster, retriable, silent } from './fakes.js';
+import { capturingLogger, fast, FakeIdempotentCluster, retriable, silent } from './fakes.js';
 
 const batch: ShardBatch = {
   shard: 's1',
@@ -58,12 +58,14 @@ function publisherWith(
     onSendError,
     topics = {},
     cluster,
+    logger = silent,
   }: {
     closing?: AbortController;
     onSendError?: () => void;
     topics?: Partial<OutputTopics>;
     /** Replaces the scripted fake cluster. */
     cluster?: Pick<KafkaCluster, 'idempotentProducer'>;
+    logger?: typeof silent;
   } = {},
 ) {
   const kafka = new FakeIdempotentCluster(failures);
@@ -77,7 +79,7 @@ function publisherWith(
     compression: 'none',
     retry: fast,
     closing: closing.signal,
-    logger: silent,
+    logger,
     observer: {
       onSendError: () => {
         seen.sendErrors++;
@@ -195,5 +197,21 @@ describe('IdempotentPublisher', () => {
     await publisher.publish(full);
     const sent = kafka.producers[0]?.sent ?? [];
     expect(sent.map((topic) => topic.topic)).toEqual(['events', 'state']);
+  });
+});
+
+describe('IdempotentPublisher logging while Kafka fails', () => {
+  it('warns once for a run of failed sends, without a stack, and says once that sends succeed again', async () => {
+    const { logger, above } = capturingLogger();
+    const down = retriable('Kafka send failed: Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    const { publisher, seen } = publisherWith([down, down, down, undefined], { logger });
+    await publisher.publish(batch);
+    expect(seen.sendErrors).toBe(3);
+    expect(above(20).map((line) => [line['level'], line['msg'], line['topic']])).toEqual([
+      [40, 'Kafka send failed; retrying with a new producer', 'events'],
+      [30, 'Kafka sends succeed again', 'events'],
+    ]);
+    expect(above(20)[0]).toMatchObject({ error: down.message, code: 'SINK_UNAVAILABLE' });
+    for (const line of above(20)) expect(JSON.stringify(line)).not.toContain('    at ');
   });
 });

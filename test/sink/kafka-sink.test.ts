@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConnectorError, ErrorCodes } from '../../src/errors.js';
 import type { KafkaAdmin, KafkaCluster, TopicSpec } from '../../src/kafka/index.js';
 import { KafkaSink, type KafkaSinkOptions } from '../../src/sink/kafka-sink.js';
-import { fast, FakeIdempotentCluster, FakeTransactionalCluster, retriable, silent } from './fakes.js';
+import { capturingLogger, fast, FakeIdempotentCluster, FakeTransactionalCluster, retriable, silent } from './fakes.js';
 
 /** A cluster whose admin fails as scripted per connect attempt, with a state topic of `statePartitions`. */
 function clusterWith(script: { adminFailures?: Error[]; statePartitions?: number; probe?: Error }): KafkaCluster & {
@@ -98,6 +98,18 @@ describe('KafkaSink.connect', () => {
     await expect(sink.connect()).resolves.toBe('exactly-once');
     expect(kafka.adminCalls).toBe(3);
     expect(errors).toEqual([1, 2]);
+  });
+
+  it('warns once while Kafka stays unreachable, without a stack, and leaves "connected" to the worker', async () => {
+    const down = retriable('Kafka topic administration failed: Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    const kafka = clusterWith({ adminFailures: [down, down, down, down] });
+    const { logger, above } = capturingLogger();
+    await expect(sinkWith(kafka, { logger }).connect()).resolves.toBe('exactly-once');
+    expect(above(20)).toEqual([
+      expect.objectContaining({ level: 40, msg: 'Kafka not reachable yet; retrying', error: down.message, attempt: 1 }),
+      expect.objectContaining({ level: 30, msg: 'created topics' }),
+    ]);
+    expect(JSON.stringify(above(20))).not.toContain('    at ');
   });
 
   it('surfaces an error that is not retriable at once', async () => {

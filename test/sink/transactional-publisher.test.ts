@@ -3,7 +3,16 @@ import { ConnectorError, ErrorCodes } from '../../src/errors.js';
 import { TransactionalPublisher, type TransactionalPublisherOptions } from '../../src/sink/transactional-publisher.js';
 import type { OutputTopics, ShardBatch, SinkObserver } from '../../src/sink/types.js';
 import type { KafkaTransaction, TopicBatch } from '../../src/kafka/index.js';
-import { fast, FakeTransactionalCluster, fenced, retriable, silent, type TransactionScript } from './fakes.js';
+import { KafkaFailureLog } from '../../src/sink/kafka-failure-log.js';
+import {
+  capturingLogger,
+  fast,
+  FakeTransactionalCluster,
+  fenced,
+  retriable,
+  silent,
+  type TransactionScript,
+} from './fakes.js';
 
 const batch: ShardBatch = {
   shard: 's1',
@@ -79,11 +88,17 @@ function publisherWith(
     onSendError,
     topics = {},
     kafka = new FakeTransactionalCluster(scripts),
+    shard = 's1',
+    logger = silent,
+    failures,
   }: {
     closing?: AbortController;
     onSendError?: () => void;
     topics?: Partial<OutputTopics>;
     kafka?: FakeTransactionalCluster;
+    shard?: string;
+    logger?: TransactionalPublisherOptions['logger'];
+    failures?: KafkaFailureLog;
   } = {},
 ) {
   const seen: Seen = { transactions: [], sendErrors: 0, fenced: 0, published: 0 };
@@ -102,8 +117,8 @@ function publisherWith(
   };
   const options: TransactionalPublisherOptions = {
     kafka,
-    shard: 's1',
-    transactionalId: 'connector-s1',
+    shard,
+    transactionalId: `connector-${shard}`,
     eventsTopic: 'events',
     ...topics,
     stateTopic: 'state',
@@ -113,7 +128,8 @@ function publisherWith(
     maxRecordsPerTransaction: 1000,
     retry: fast,
     closing: closing.signal,
-    logger: silent,
+    logger,
+    ...(failures === undefined ? {} : { failures }),
     observer,
   };
   return { publisher: new TransactionalPublisher(options), kafka, seen };
@@ -293,5 +309,40 @@ describe('TransactionalPublisher', () => {
     expect(kafka.attempts).toBe(0);
     await publisher.close();
     expect(kafka.producers[0]?.disconnected).toBe(true);
+  });
+});
+
+describe('TransactionalPublisher logging while Kafka fails', () => {
+  const down = () => retriable('Kafka transaction failed: Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+
+  it('warns once for a run of failed attempts, without a stack, and says once that commits work again', async () => {
+    const { logger, lines, above } = capturingLogger();
+    const { publisher, seen } = publisherWith([{ send: down() }, { send: down() }, { send: down() }, {}], {
+      logger,
+    });
+    await publisher.publish(batch);
+    expect(seen.sendErrors).toBe(3);
+    expect(above(20).map((line) => [line['level'], line['msg']])).toEqual([
+      [40, 'Kafka transaction failed; replaying the batch with a new producer'],
+      [30, 'Kafka transactions commit again'],
+    ]);
+    expect(above(20)[0]).toMatchObject({ shard: 's1', attempt: 1, error: down().message });
+    expect(above(20)[1]).toMatchObject({ shard: 's1', failedAttempts: 3 });
+    for (const line of above(20)) expect(JSON.stringify(line)).not.toContain('    at ');
+    // Every attempt is still there at debug, with its stack.
+    const debug = lines.filter(
+      (line) => line['msg'] === 'Kafka transaction failed; replaying the batch with a new producer',
+    );
+    expect(debug.filter((line) => line['level'] === 20)).toHaveLength(3);
+  });
+
+  it('shares one warning among the shards that fail for the same cause', async () => {
+    const { logger, above } = capturingLogger();
+    const failures = new KafkaFailureLog(logger);
+    const scripts = [{ send: down() }, { send: down() }, {}];
+    const shards = ['s1', 's2', 's3'].map((shard) => publisherWith(scripts, { shard, logger, failures }));
+    await Promise.all(shards.map(({ publisher }) => publisher.publish({ ...batch, shard: 's1' })));
+    expect(shards.map(({ seen }) => seen.sendErrors)).toEqual([2, 2, 2]);
+    expect(above(20).map((line) => line['level'])).toEqual([40, 30]);
   });
 });
