@@ -1,3 +1,4 @@
+import { isConnectorError } from '../errors.js';
 import type { Logger } from '../observability/index.js';
 import { retry, type BackoffPolicy } from '../retry/index.js';
 
@@ -6,6 +7,9 @@ import { retry, type BackoffPolicy } from '../retry/index.js';
  * takes as long as it takes whatever the operator configures; the cap keeps a worker from idling long after.
  */
 const SETTLING: BackoffPolicy = { initialMs: 250, maxMs: 30_000 };
+
+/** A broker settling usually takes a retry or two after a topic is created: only a longer wait is worth a warning. */
+const QUIET_ATTEMPTS = 2;
 
 /**
  * Start-up and hand-over steps meet a broker that is still settling: a topic just created has no leader for a
@@ -22,7 +26,14 @@ export function retryWhileSettling<T>(
   return retry(step, {
     policy: SETTLING,
     signal,
-    onRetry: ({ error, attempt, delayMs }) =>
-      logger.warn({ err: error, attempt, retryInMs: delayMs }, `could not ${what} yet; retrying`),
+    onRetry: ({ error, attempt, delayMs }) => {
+      // The stack is for debugging; an operator needs the reason, and only once the wait is not routine.
+      logger.debug({ err: error, attempt, retryInMs: delayMs }, `could not ${what} yet; retrying`);
+      if (attempt <= QUIET_ATTEMPTS) return;
+      logger.warn(
+        { error: error.message, ...(isConnectorError(error) ? { code: error.code } : {}), attempt, retryInMs: delayMs },
+        `could not ${what} yet; retrying`,
+      );
+    },
   });
 }

@@ -41,4 +41,26 @@ describe('retryWhileSettling', () => {
     await expect(retryWhileSettling('prepare', logger, stop.signal, step)).rejects.toBe(failure);
     expect(calls).toBe(1);
   });
+
+  it('says nothing above debug for the first retries, then warns with the reason and code but no stack', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const capture = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    let calls = 0;
+    await retryWhileSettling('take over shards', capture, new AbortController().signal, async () => {
+      calls++;
+      if (calls < 5) throw settling();
+      return 'ready';
+    });
+    const warnings = lines.filter((line) => (line['level'] as number) >= 40);
+    expect(warnings.map((line) => line['attempt'])).toEqual([3, 4]);
+    for (const warning of warnings) {
+      expect(warning).toMatchObject({
+        error: 'no leader yet',
+        code: 'SINK_UNAVAILABLE',
+        msg: 'could not take over shards yet; retrying',
+      });
+      expect(JSON.stringify(warning)).not.toContain('    at ');
+    }
+    expect(lines.filter((line) => line['level'] === 20)).toHaveLength(4);
+  });
 });
