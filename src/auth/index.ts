@@ -5,3 +5,16 @@ export {
   type ClientCredential,
 } from './token-provider.js';
 export { createMsalNetworkClient } from './msal-network-client.js';
+export {
+  SignInGate,
+  SIGN_IN_BACKOFF,
+  type SignInObserver,
+  type SignInFailedInfo,
+  type SignInGateOptions,
+} from './sign-in-gate.js';
+export {
+  classifySignInFailure,
+  signInFailureOf,
+  type SignInFailure,
+  type SignInFailureReason,
+} from './sign-in-failure.js';

@@ -12,6 +12,20 @@ export interface MsalNetworkClient extends INetworkModule {
    * token provider can add this to its own error.
    */
   lastFailure(): ConnectorError | undefined;
+  /**
+   * The most recent answer with an error status (4xx, 5xx), or undefined once a later request succeeded or got no
+   * answer. MSAL drops the body of a failed OpenID discovery (a wrong tenant answers 400 AADSTS90002 there), and
+   * keeps no status when it throttles a 5xx/429 itself, so the token provider reads both here.
+   */
+  lastErrorAnswer(): ErrorAnswer | undefined;
+}
+
+/** What an error answer of Entra ID says: `error`, the AADSTS numbers and the description. */
+export interface ErrorAnswer {
+  status: number;
+  error: string | undefined;
+  errorCodes: string[];
+  description: string | undefined;
 }
 
 /**
@@ -20,6 +34,7 @@ export interface MsalNetworkClient extends INetworkModule {
  */
 export function createMsalNetworkClient(dispatcher: Dispatcher, timeoutMs = DEFAULT_TIMEOUT_MS): MsalNetworkClient {
   let lastFailure: ConnectorError | undefined;
+  let lastErrorAnswer: ErrorAnswer | undefined;
   const sendTracked = async <T>(
     method: 'GET' | 'POST',
     url: string,
@@ -29,8 +44,10 @@ export function createMsalNetworkClient(dispatcher: Dispatcher, timeoutMs = DEFA
     try {
       const response = await send<T>(dispatcher, method, url, options, timeout);
       lastFailure = undefined;
+      lastErrorAnswer = response.status >= 400 ? errorAnswer(response.status, response.body) : undefined;
       return response;
     } catch (error) {
+      lastErrorAnswer = undefined;
       lastFailure = transportFailure(method, url, error);
       throw lastFailure;
     }
@@ -41,6 +58,7 @@ export function createMsalNetworkClient(dispatcher: Dispatcher, timeoutMs = DEFA
     sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) =>
       sendTracked<T>('POST', url, options, timeoutMs),
     lastFailure: () => lastFailure,
+    lastErrorAnswer: () => lastErrorAnswer,
   };
 }
 
@@ -89,6 +107,19 @@ function reasonChain(error: unknown): string {
     current = current instanceof Error ? current.cause : undefined;
   }
   return messages.join(': ') || 'unknown network error';
+}
+
+function errorAnswer(status: number, body: unknown): ErrorAnswer {
+  const fields = new Map<string, unknown>(typeof body === 'object' && body !== null ? Object.entries(body) : []);
+  const error = fields.get('error');
+  const description = fields.get('error_description');
+  const codes = fields.get('error_codes');
+  return {
+    status,
+    error: typeof error === 'string' ? error : undefined,
+    errorCodes: Array.isArray(codes) ? codes.map(String) : [],
+    description: typeof description === 'string' ? description : undefined,
+  };
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -1,7 +1,17 @@
 import { ConfidentialClientApplication, LogLevel, type Configuration, type INetworkModule } from '@azure/msal-node';
 import type { Dispatcher } from 'undici';
-import { ConnectorError, ErrorCodes } from '../errors.js';
-import { createMsalNetworkClient } from './msal-network-client.js';
+import type { ConnectorError } from '../errors.js';
+import type { BackoffPolicy } from '../retry/index.js';
+import { createMsalNetworkClient, type MsalNetworkClient } from './msal-network-client.js';
+import { SignInGate, type SignInObserver } from './sign-in-gate.js';
+import {
+  aadstsDescription,
+  classifySignInFailure,
+  signInError,
+  type SignInContext,
+  type SignInEvidence,
+  type SignInFailure,
+} from './sign-in-failure.js';
 
 export type ClientCredential =
   | { kind: 'secret'; clientSecret: string }
@@ -18,6 +28,13 @@ export interface TokenProviderOptions {
   dispatcher: Dispatcher;
   /** Hosts MSAL may trust without Microsoft's instance discovery: custom clouds and the simulator. */
   trustAuthorityHost: boolean;
+  /** Sign-in failures and recoveries, for logs, metrics and readiness. */
+  observer?: SignInObserver;
+  /** Between two sign-in attempts while sign-in fails; default SIGN_IN_BACKOFF (5 s doubling to 5 min). */
+  signInBackoff?: BackoffPolicy;
+  /** For tests: the clock and the jitter of the sign-in backoff. */
+  now?: () => number;
+  random?: () => number;
 }
 
 export interface TokenProvider {
@@ -27,28 +44,48 @@ export interface TokenProvider {
 
 /**
  * One long-lived ConfidentialClientApplication, so MSAL's in-memory cache serves tokens until five minutes before
- * they expire instead of asking Entra ID on every Graph call.
+ * they expire instead of asking Entra ID on every Graph call. While sign-in fails, a {@link SignInGate} spaces the
+ * attempts out and hands every caller in between the last attempt's error.
  */
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
   const network = createMsalNetworkClient(options.dispatcher);
   const app = new ConfidentialClientApplication(buildMsalConfiguration(options, network));
+  const gate = new SignInGate({
+    ...(options.signInBackoff === undefined ? {} : { backoff: options.signInBackoff }),
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
+  const context: SignInContext = {
+    clientId: options.clientId,
+    tenantId: options.tenantId,
+    authorityUrl: options.authorityUrl,
+  };
+  const signIn = async (forceRefresh: boolean): Promise<string> => {
+    let accessToken: string | undefined;
+    try {
+      const result = await app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache: forceRefresh });
+      accessToken = result?.accessToken;
+    } catch (error) {
+      throw describeAuthFailure(error, network, context);
+    }
+    if (accessToken === undefined || accessToken === '') throw signInError(NO_TOKEN, NO_EVIDENCE, context);
+    return accessToken;
+  };
   return {
-    async getToken(forceRefresh = false) {
-      try {
-        const result = await app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache: forceRefresh });
-        if (result === null || result.accessToken === '') {
-          throw new ConnectorError(ErrorCodes.AUTH_FAILED, 'Entra ID returned no access token', { retriable: true });
-        }
-        return result.accessToken;
-      } catch (error) {
-        if (error instanceof ConnectorError) throw error;
-        // MSAL reports a refused proxy or an untrusted certificate only as endpoints_resolution_error; the
-        // transport failure our network client saw says which.
-        throw describeAuthFailure(error, options, network.lastFailure()?.message);
-      }
-    },
+    getToken: (forceRefresh = false) => gate.acquire(forceRefresh, () => signIn(forceRefresh)),
   };
 }
+
+/** A 200 without a token is no answer a client can use; asking again later may get a proper one. */
+const NO_TOKEN: SignInFailure = {
+  reason: 'rejected',
+  aadsts: undefined,
+  meaning: 'Entra ID answered without an access token',
+  action: 'nothing unless it lasts: the connector signs in again by itself, with backoff',
+  retriable: true,
+};
+const NO_EVIDENCE = { msalErrorCode: '', status: undefined };
 
 function buildMsalConfiguration(options: TokenProviderOptions, network: INetworkModule): Configuration {
   const authorityHost = new URL(options.authorityUrl).host;
@@ -79,18 +116,31 @@ function credentialOptions(
   };
 }
 
-function describeAuthFailure(
-  error: unknown,
-  options: TokenProviderOptions,
-  transportFailure: string | undefined,
-): ConnectorError {
-  const code = typeof error === 'object' && error !== null && 'errorCode' in error ? String(error.errorCode) : '';
-  // invalid_client / unauthorized_client mean the registration or credential is wrong: retrying will not help.
-  const permanent = /invalid_client|unauthorized_client|invalid_request|tenant/i.test(code);
-  return new ConnectorError(
-    ErrorCodes.AUTH_FAILED,
-    `token request for client ${options.clientId} in tenant ${options.tenantId} failed${code === '' ? '' : ` (${code})`}` +
-      (transportFailure === undefined ? '' : `: ${transportFailure}`),
-    { cause: error, retriable: !permanent, details: { authority: options.authorityUrl, msalErrorCode: code } },
-  );
+/**
+ * MSAL's error plus what the network client saw (MSAL reports a refused proxy or an untrusted certificate only as
+ * endpoints_resolution_error, and a wrong tenant's 400 on discovery without its AADSTS code), classified.
+ */
+function describeAuthFailure(error: unknown, network: MsalNetworkClient, context: SignInContext): ConnectorError {
+  const evidence = evidenceOf(error, network);
+  return signInError(classifySignInFailure(evidence), evidence, context, error);
+}
+
+function evidenceOf(error: unknown, network: MsalNetworkClient): SignInEvidence {
+  const field = (name: string): unknown =>
+    typeof error === 'object' && error !== null ? new Map<string, unknown>(Object.entries(error)).get(name) : undefined;
+  const answer = network.lastErrorAnswer();
+  const errorNo = field('errorNo');
+  const status = field('status');
+  const message = field('errorMessage');
+  const text = typeof message === 'string' ? message : (answer?.description ?? '');
+  return {
+    msalErrorCode: String(field('errorCode') ?? ''),
+    aadstsNumber:
+      typeof errorNo === 'number' || (typeof errorNo === 'string' && errorNo !== '')
+        ? String(errorNo)
+        : answer?.errorCodes[0],
+    status: typeof status === 'number' ? status : answer?.status,
+    transportFailure: network.lastFailure()?.message,
+    description: aadstsDescription(text) ?? aadstsDescription(answer?.description ?? ''),
+  };
 }

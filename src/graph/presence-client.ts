@@ -157,6 +157,9 @@ export class GraphPresenceClient {
     forceTokenRefresh: boolean,
     signal: AbortSignal | undefined,
   ): Promise<HttpOutcome> {
+    // While sign-in fails nothing can be sent: fail here (at once, from the token provider's backoff) rather than
+    // take a slot of the tenant's budget first. Otherwise a cached token, so the second ask below costs nothing.
+    if (!forceTokenRefresh) await this.options.tokens.getToken();
     const settle = await this.options.budget.acquire(signal);
     try {
       return await this.sendCounted(ids, forceTokenRefresh, signal);

@@ -12,5 +12,13 @@ export {
   type StageTelemetry,
 } from './pipeline-observers.js';
 export { discoveryObserver } from './discovery-observer.js';
+export {
+  FailureLog,
+  cycleFailureReporter,
+  cycleFailureSummary,
+  describeFailure,
+  signInObserver,
+  type FailureLogOptions,
+} from './failure-log.js';
 export { ProgressReporter, type ProgressReporterOptions } from './progress-summary.js';
 export { formatCount, formatCounted, formatDuration, formatPercent } from './log-format.js';

@@ -146,6 +146,18 @@ export class ConnectorMetrics {
     registers: [this.registry],
   });
 
+  readonly graphSignInFailures = new Counter({
+    name: 'presence_graph_sign_in_failures_total',
+    help: 'Sign-in attempts at Entra ID that failed, by reason (wrong-secret, expired-secret, wrong-tenant, app-not-found, consent-missing, certificate-rejected, endpoint-unreachable, entra-unavailable, throttled, rejected); calls refused during the backoff are not attempts',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly graphSignInOk = new Gauge({
+    name: 'presence_graph_sign_in_ok',
+    help: '1 once a sign-in at Entra ID succeeded and until one fails, 0 while sign-in fails (and before the first sign-in)',
+    registers: [this.registry],
+  });
+
   constructor(options: { collectProcessMetrics?: boolean; now?: () => number } = {}) {
     this.now = options.now ?? Date.now;
     if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'presence_' });

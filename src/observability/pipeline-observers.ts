@@ -8,6 +8,7 @@ import type { GraphObserver } from '../graph/index.js';
 import type { ShardPollerObserver } from '../poller/index.js';
 import type { SinkObserver } from '../sink/index.js';
 import type { DedupVerdict } from '../state/index.js';
+import { cycleFailureReporter, cycleFailureSummary } from './failure-log.js';
 import type { Logger } from './logger.js';
 import type { ConnectorMetrics } from './metrics.js';
 import type { ProgressReporter } from './progress-summary.js';
@@ -81,11 +82,14 @@ export function processingObserver({ metrics, logger, progress }: StageTelemetry
 }
 
 export function shardPollerObserver({ metrics, health, logger, progress }: StageTelemetry): ShardPollerObserver {
+  // One per worker, shared by its shards: one line per cause per minute, however many shards fail the same way.
+  const reportFailures = cycleFailureReporter(logger);
   return {
     onCycle: (report) => {
       metrics.cycleDuration.observe({ shard: report.shard }, report.durationMs / 1000);
       metrics.shardLag.set({ shard: report.shard }, report.lagMs / 1000);
-      health.recordCycle(report.shard, report.failedBatches === 0);
+      health.recordCycle(report.shard, report.failedBatches === 0, cycleFailureSummary(report));
+      reportFailures(report);
       // After health: the end of a first cycle is when the worker usually turns ready, and the reporter says so.
       const events = progress?.cycleFinished(report);
       logger.debug({ ...report, ...events }, 'poll cycle finished');

@@ -12,6 +12,8 @@ interface ShardHealth {
   succeededOnce: boolean;
   consecutiveFailures: number;
   stoppedReason?: string;
+  /** Why the last failed cycle failed, in words (`Graph unavailable: HTTP 503 on 20 of 20 batches`), if known. */
+  lastFailure?: string;
 }
 
 /**
@@ -28,6 +30,8 @@ export class WorkerHealth {
   /** Undefined: no registry configured, or its schema id is known. Else why values cannot be written yet. */
   private registryProblem: string | undefined;
   private discoveryProblem: string | undefined;
+  /** What the last sign-in attempt at Entra ID said while sign-in fails (`the client secret is wrong (AADSTS…)`). */
+  private signInProblem: string | undefined;
 
   /**
    * The shards this worker owns from now on. A shard kept keeps its history; a new one must complete a clean
@@ -54,6 +58,14 @@ export class WorkerHealth {
     this.discoveryProblem = problem;
   }
 
+  /**
+   * Sign-in at Entra ID fails (why, with its AADSTS code), or undefined: it works again. Nothing reaches Graph
+   * meanwhile, so this says more than any shard's failed cycles do.
+   */
+  recordSignIn(problem: string | undefined): void {
+    this.signInProblem = problem;
+  }
+
   recordSinkConnected(): void {
     this.sinkConnected = true;
   }
@@ -67,11 +79,17 @@ export class WorkerHealth {
     this.lastSinkError = message;
   }
 
-  recordCycle(shard: string, ok: boolean): void {
+  /** A cycle of `shard` ended; `why` says in words what failed it, when it failed. */
+  recordCycle(shard: string, ok: boolean, why?: string): void {
     const health = this.shards.get(shard);
     if (health === undefined) return;
     health.consecutiveFailures = ok ? 0 : health.consecutiveFailures + 1;
-    if (!ok) return;
+    if (!ok) {
+      if (why === undefined) delete health.lastFailure;
+      else health.lastFailure = why;
+      return;
+    }
+    delete health.lastFailure;
     health.succeededOnce = true;
     // A shard polled again after it stopped (taken over anew after a rebalance) is healthy once a cycle succeeds.
     delete health.stoppedReason;
@@ -91,16 +109,18 @@ export class WorkerHealth {
     if (this.stopping) reasons.push('shutting down');
     if (this.registryProblem !== undefined) reasons.push(`Schema Registry: ${this.registryProblem}`);
     if (this.discoveryProblem !== undefined) reasons.push(`discovery failing: ${this.discoveryProblem}`);
+    if (this.signInProblem !== undefined) reasons.push(`Graph sign-in failing: ${this.signInProblem}`);
     if (!this.sinkConnected) reasons.push('Kafka not connected yet');
     else if (!this.assigned) reasons.push('no shards assigned yet (state not restored)');
     if (this.sinkFailures >= SINK_FAILURES_BEFORE_UNREADY) {
       reasons.push(`Kafka sends failing (${this.sinkFailures} in a row): ${this.lastSinkError ?? ''}`);
     }
     for (const [name, health] of this.shards) {
+      const why = health.lastFailure === undefined ? '' : `: ${health.lastFailure}`;
       if (health.stoppedReason !== undefined) reasons.push(`shard ${name} stopped: ${health.stoppedReason}`);
-      else if (!health.succeededOnce) reasons.push(`shard ${name} has not completed a clean cycle yet`);
+      else if (!health.succeededOnce) reasons.push(`shard ${name} has not completed a clean cycle yet${why}`);
       else if (health.consecutiveFailures >= FAILED_CYCLES_BEFORE_UNREADY) {
-        reasons.push(`shard ${name}: ${health.consecutiveFailures} failed cycles in a row`);
+        reasons.push(`shard ${name}: ${health.consecutiveFailures} failed cycles in a row${why}`);
       }
     }
     // A worker whose every shard stopped for good (permission missing, fenced) can do nothing until restarted.

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { Dispatcher } from 'undici';
-import { createTokenProvider, type ClientCredential, type TokenProvider } from '../auth/index.js';
+import { createTokenProvider, type ClientCredential, type SignInObserver, type TokenProvider } from '../auth/index.js';
 import type { ConnectorConfig, ShardConfig } from '../config/index.js';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import { GraphPresenceClient, RequestBudget } from '../graph/index.js';
@@ -30,7 +30,11 @@ export function budgetShare(config: ConnectorConfig, shards: readonly ShardConfi
 }
 
 /** One MSAL client per worker: presence and directory requests share its cached token. */
-export function createTokens(config: ConnectorConfig, dispatcher: Dispatcher): TokenProvider {
+export function createTokens(
+  config: ConnectorConfig,
+  dispatcher: Dispatcher,
+  observer?: SignInObserver,
+): TokenProvider {
   return createTokenProvider({
     tenantId: config.tenant.id,
     clientId: config.tenant.clientId,
@@ -39,6 +43,7 @@ export function createTokens(config: ConnectorConfig, dispatcher: Dispatcher): T
     credential: credentialOf(config),
     dispatcher,
     trustAuthorityHost: config.graph.cloud === 'custom',
+    ...(observer === undefined ? {} : { observer }),
   });
 }
 

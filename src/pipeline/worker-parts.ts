@@ -10,6 +10,7 @@ import {
   publisherObserver,
   recordOwnedShards,
   shardPollerObserver,
+  signInObserver,
   type StageTelemetry,
 } from '../observability/index.js';
 import { createShardTakeover, ShardSupervisor } from '../shard-ownership/index.js';
@@ -66,7 +67,7 @@ export function assembleWorker(
   // turns ready still says why at every summary.
   progress.start(options.signal);
   const telemetry: StageTelemetry = { ...stageTelemetry, progress };
-  const tokens = createTokens(config, dispatcher);
+  const tokens = createTokens(config, dispatcher, signInObserver(telemetry));
   const graph = createGraphClient(config, dispatcher, tokens, budget, telemetry);
   // Keyed by the config's own id strings, so a million ids are held once.
   const store = new PresenceStateStore(config.shards.flatMap((shard) => shard.userIds));

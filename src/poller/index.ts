@@ -9,3 +9,4 @@ export {
   type CompletedCycle,
   type ConfirmCycle,
 } from './shard-poller.js';
+export { causeOf, groupFailures, type CycleFailure, type CycleStep } from './cycle-failures.js';

@@ -2,6 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors.js';
 import type { PresenceBatchResult } from '../graph/index.js';
+import { groupFailures, type CycleFailure, type CycleStep } from './cycle-failures.js';
+
+/** At most one "cycle took longer than the interval" line per shard this often. */
+const OVERRUN_LOG_INTERVAL_MS = 60_000;
 
 /**
  * Errors that no retry of this worker can cure: a missing Graph permission, or another worker that took the
@@ -41,7 +45,14 @@ export interface CycleReport {
   /** How late the cycle started relative to its schedule. */
   lagMs: number;
   batches: number;
+  /** Failed batches, plus a failed retirement of leavers and a watermark that was not published. */
   failedBatches: number;
+  /**
+   * The same failures by cause, each counted once: what the operator is told (one line per cause, not per batch).
+   * The poller logs each failure only at debug; its observer decides what reaches the log at warn or error.
+   * Optional only so that reports built elsewhere (tests of observers) need not list them; the poller always does.
+   */
+  failures?: CycleFailure[];
 }
 
 export interface ShardPollerObserver {
@@ -84,6 +95,8 @@ export class ShardPoller {
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly now: () => number;
+  /** Overrunning cycles since the last line that said so, and when that line was written. */
+  private overruns = { count: 0, loggedAt: Number.NEGATIVE_INFINITY };
 
   constructor(private readonly options: ShardPollerOptions) {
     this.now = options.now ?? Date.now;
@@ -122,10 +135,7 @@ export class ShardPoller {
       scheduledAt += this.options.intervalMs;
       const finishedAt = this.now();
       if (finishedAt > scheduledAt) {
-        this.options.logger.warn(
-          { shard: this.name, cycleMs: report.durationMs, intervalMs: this.options.intervalMs },
-          'poll cycle took longer than the interval; next cycle starts now',
-        );
+        this.reportOverrun(report.durationMs, finishedAt);
         scheduledAt = finishedAt;
       }
       if (!(await this.pause(scheduledAt - finishedAt))) return;
@@ -136,15 +146,17 @@ export class ShardPoller {
     const retired = await this.retireLeavers();
     const batches = this.planBatches();
     const outcomes = await Promise.allSettled(batches.map((ids) => this.pollBatch(ids)));
-    const failures: unknown[] = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
-    if (retired !== undefined) failures.push(retired);
+    const failures: Array<{ step: CycleStep; error: unknown }> = outcomes.flatMap((outcome) =>
+      outcome.status === 'rejected' ? [{ step: 'batch' as const, error: outcome.reason }] : [],
+    );
+    if (retired !== undefined) failures.push({ step: 'retire', error: retired });
     if (failures.length === 0) {
       const confirmed = outcomes.reduce(
         (sum, outcome) => sum + (outcome.status === 'fulfilled' ? outcome.value : 0),
         0,
       );
       const failure = await this.confirm(startedAt, confirmed);
-      if (failure !== undefined) failures.push(failure);
+      if (failure !== undefined) failures.push({ step: 'watermark', error: failure });
     }
     const report: CycleReport = {
       shard: this.name,
@@ -152,11 +164,26 @@ export class ShardPoller {
       lagMs: Math.max(0, startedAt - scheduledAt),
       batches: batches.length,
       failedBatches: failures.length,
+      failures: groupFailures(failures),
     };
     this.options.observer?.onCycle?.(report);
-    const fatal = failures.find((failure) => isShardFatal(failure));
+    const fatal = failures.map(({ error }) => error).find((failure) => isShardFatal(failure));
     if (fatal !== undefined) this.stopShard(fatal);
     return report;
+  }
+
+  /** A slow Graph makes every cycle overrun: said at once, then at most once a minute with how many overran. */
+  private reportOverrun(cycleMs: number, now: number): void {
+    this.overruns.count++;
+    if (now - this.overruns.loggedAt < OVERRUN_LOG_INTERVAL_MS) return;
+    const { count } = this.overruns;
+    this.overruns = { count: 0, loggedAt: now };
+    this.options.logger.warn(
+      { shard: this.name, cycleMs, intervalMs: this.options.intervalMs, overrunCycles: count },
+      count === 1
+        ? 'poll cycle took longer than the interval; next cycle starts now'
+        : `${count} poll cycles took longer than the interval since the last such line; each next cycle starts at once`,
+    );
   }
 
   /** Runs `beforeCycle`; returns its failure, which counts as the cycle's. */
@@ -169,7 +196,7 @@ export class ShardPoller {
     } catch (error) {
       const failure = toError(error);
       this.options.observer?.onBatchFailed?.({ shard: this.name, error: failure });
-      this.options.logger.warn(
+      this.options.logger.debug(
         { err: failure, shard: this.name },
         'retiring users who left failed; retried next cycle',
       );
@@ -193,7 +220,7 @@ export class ShardPoller {
     } catch (error) {
       const failure = toError(error);
       this.options.observer?.onBatchFailed?.({ shard: this.name, error: failure });
-      this.options.logger.warn(
+      this.options.logger.debug(
         { err: failure, shard: this.name },
         'watermark not published; the next cycle writes one',
       );
@@ -222,7 +249,12 @@ export class ShardPoller {
       if (signal.aborted && !isConnectorError(error)) throw error; // shutting down: not a failure to report
       const failure = toError(error);
       this.options.observer?.onBatchFailed?.({ shard: this.name, error: failure });
-      this.options.logger.warn({ err: failure, shard: this.name, ids: ids.length }, 'batch failed; retried next cycle');
+      // Per batch only at debug: a cause shared by every batch (a wrong secret, a Graph outage) would otherwise write
+      // one line per batch. The cycle's report carries the failures by cause.
+      this.options.logger.debug(
+        { err: failure, shard: this.name, ids: ids.length },
+        'batch failed; retried next cycle',
+      );
       throw failure;
     }
   }
@@ -240,10 +272,12 @@ export class ShardPoller {
 
   private stopShard(error: unknown): void {
     const reason = isConnectorError(error) ? error.code : 'UNKNOWN';
+    // The message says what to do; the stack only at debug (logs are for people).
     this.options.logger.error(
-      { err: error, shard: this.name },
+      { code: reason, shard: this.name },
       `${toError(error).message}; polling of this shard stopped`,
     );
+    this.options.logger.debug({ err: error, shard: this.name }, 'the error that stopped the shard');
     this.options.observer?.onStopped?.({ shard: this.name, reason });
     this.stopping.abort();
   }

@@ -44,6 +44,24 @@ describe('createMsalNetworkClient', () => {
     );
     expect(response.status).toBe(400);
     expect(response.body.error).toBe('unsupported_grant_type');
+    // MSAL drops some error answers (a failed discovery) or keeps no status (its own 5xx throttle): kept here.
+    expect(client.lastErrorAnswer()).toEqual({
+      status: 400,
+      error: 'unsupported_grant_type',
+      errorCodes: ['70003'],
+      description: expect.stringMatching(/^AADSTS70003: /),
+    });
+    await client.sendGetRequestAsync(`${simulator.authorityUrl}/v2.0/.well-known/openid-configuration`);
+    expect(client.lastErrorAnswer()).toBeUndefined();
+  });
+
+  it("keeps the AADSTS code of a failed discovery: a wrong tenant's 400", async () => {
+    const client = createMsalNetworkClient(agent);
+    const wrongTenant = new URL(simulator.authorityUrl);
+    wrongTenant.pathname = '/11111111-2222-4333-8444-555555555555/v2.0/.well-known/openid-configuration';
+    const response = await client.sendGetRequestAsync(wrongTenant.toString());
+    expect(response.status).toBe(400);
+    expect(client.lastErrorAnswer()).toMatchObject({ status: 400, error: 'invalid_tenant', errorCodes: ['90002'] });
   });
 
   it('remembers a transport failure with the endpoint and the reason, never the body', async () => {

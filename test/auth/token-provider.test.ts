@@ -1,10 +1,18 @@
 /**
  * The MSAL token provider against the simulator's Entra ID endpoints, through the real undici dispatcher: the
- * cache, the one forced refresh after a 401, and how sign-in failures become AUTH_FAILED (retriable or not).
+ * cache, the one forced refresh after a 401, how sign-in failures become AUTH_FAILED with a reason and the AADSTS
+ * code (retriable or not), and the backoff that keeps a failing sign-in from asking Entra ID once per call.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenProvider, type ClientCredential, type TokenProvider } from '../../src/auth/index.js';
+import {
+  createTokenProvider,
+  type ClientCredential,
+  type SignInFailedInfo,
+  type TokenProvider,
+  type TokenProviderOptions,
+} from '../../src/auth/index.js';
 import { ConnectorError, ErrorCodes } from '../../src/errors.js';
 import { createHttpDispatcher } from '../../src/http/index.js';
 import { startGraphSimulator, type GraphSimulator } from '../../src/simulator/index.js';
@@ -27,16 +35,21 @@ afterAll(async () => {
 });
 
 function provider(
-  overrides: { clientId?: string; credential?: ClientCredential; authorityUrl?: string } = {},
+  overrides: Partial<Pick<TokenProviderOptions, 'tenantId' | 'observer' | 'now' | 'random'>> & {
+    clientId?: string;
+    credential?: ClientCredential;
+    authorityUrl?: string;
+  } = {},
 ): TokenProvider {
   return createTokenProvider({
     tenantId: simulator.tenantId,
-    clientId: overrides.clientId ?? simulator.clientId,
-    authorityUrl: overrides.authorityUrl ?? new URL(simulator.authorityUrl).origin,
     scope: `${simulator.graphUrl}/.default`,
-    credential: overrides.credential ?? { kind: 'secret', clientSecret: simulator.clientSecret },
     dispatcher,
     trustAuthorityHost: true,
+    ...overrides,
+    clientId: overrides.clientId ?? simulator.clientId,
+    authorityUrl: overrides.authorityUrl ?? new URL(simulator.authorityUrl).origin,
+    credential: overrides.credential ?? { kind: 'secret', clientSecret: simulator.clientSecret },
   });
 }
 
@@ -69,32 +82,134 @@ describe('createTokenProvider', () => {
     expect(simulator.issuedTokens()).toEqual(expect.arrayContaining([first, refreshed]));
   });
 
-  it('reports a wrong secret as a permanent AUTH_FAILED naming the client, the tenant and the AADSTS error', async () => {
+  it('reports a wrong secret as a permanent AUTH_FAILED: wrong-secret, AADSTS7000215, what to do, never the secret', async () => {
     const error = await failure(provider({ credential: { kind: 'secret', clientSecret: 'wrong' } }).getToken());
     expect(error.code).toBe(ErrorCodes.AUTH_FAILED);
     expect(error.retriable).toBe(false);
-    expect(error.details).toMatchObject({ msalErrorCode: 'invalid_client' });
+    expect(error.details).toMatchObject({
+      reason: 'wrong-secret',
+      aadsts: 'AADSTS7000215',
+      msalErrorCode: 'invalid_client',
+      status: 401,
+    });
     expect(error.message).toContain(simulator.clientId);
     expect(error.message).toContain(simulator.tenantId);
-    expect(error.message).not.toContain('wrong');
+    expect(error.message).toMatch(
+      /the client secret is wrong \(AADSTS7000215, invalid_client\); configure the secret's Value/,
+    );
+    expect(error.message).not.toContain("wrong'");
   });
 
-  it('reports an unknown client id as a permanent AUTH_FAILED', async () => {
+  it('reports an unknown client id as app-not-found (AADSTS700016), permanent', async () => {
     const error = await failure(provider({ clientId: '11111111-2222-4333-8444-555555555555' }).getToken());
     expect(error).toMatchObject({
       code: ErrorCodes.AUTH_FAILED,
       retriable: false,
-      details: { msalErrorCode: 'unauthorized_client' },
+      details: { reason: 'app-not-found', aadsts: 'AADSTS700016', msalErrorCode: 'unauthorized_client' },
     });
+  });
+
+  it('reports an unknown tenant as wrong-tenant with the AADSTS90002 MSAL drops from the discovery answer', async () => {
+    const error = await failure(provider({ tenantId: '11111111-2222-4333-8444-555555555555' }).getToken());
+    expect(error).toMatchObject({
+      code: ErrorCodes.AUTH_FAILED,
+      retriable: false,
+      details: { reason: 'wrong-tenant', aadsts: 'AADSTS90002', msalErrorCode: 'endpoints_resolution_error' },
+    });
+    expect(error.message).toMatch(/set tenant\.id to the app registration's Directory \(tenant\) ID/);
+    expect(tokenRequests()).toBe(0);
   });
 
   it('reports an unreachable authority as a retriable AUTH_FAILED that says what the transport saw', async () => {
     const closed = new URL(simulator.authorityUrl);
     closed.port = '1';
     const error = await failure(provider({ authorityUrl: closed.origin }).getToken());
-    expect(error).toMatchObject({ code: ErrorCodes.AUTH_FAILED, retriable: true });
+    expect(error).toMatchObject({
+      code: ErrorCodes.AUTH_FAILED,
+      retriable: true,
+      details: { reason: 'endpoint-unreachable', msalErrorCode: 'endpoints_resolution_error' },
+    });
     // MSAL alone says only endpoints_resolution_error; the network client's failure names the cause.
-    expect(error.message).toMatch(/endpoints_resolution_error.*connect ECONNREFUSED 127\.0\.0\.1:1/);
+    expect(error.message).toMatch(/could not be reached \(.*connect ECONNREFUSED 127\.0\.0\.1:1\)/);
     expect(tokenRequests()).toBe(0);
+  });
+});
+
+describe('createTokenProvider: certificate credentials', () => {
+  it('signs in with the registered key, and reports another key as certificate-rejected (AADSTS700027)', async () => {
+    const rsa = () =>
+      generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      });
+    const registered = rsa();
+    const other = rsa();
+    const withCertificate = await startGraphSimulator({
+      userCount: 1,
+      autoChurn: false,
+      clientCertificatePem: registered.publicKey,
+    });
+    const trusting = createHttpDispatcher({
+      connectionsPerOrigin: 2,
+      extraCaPem: withCertificate.caCertificatePem,
+      env: {},
+    });
+    const thumbprintSha256 = 'ab'.repeat(32);
+    try {
+      const signIn = (privateKeyPem: string) =>
+        createTokenProvider({
+          tenantId: withCertificate.tenantId,
+          clientId: withCertificate.clientId,
+          authorityUrl: new URL(withCertificate.authorityUrl).origin,
+          scope: `${withCertificate.graphUrl}/.default`,
+          credential: { kind: 'certificate', privateKeyPem, thumbprintSha256 },
+          dispatcher: trusting,
+          trustAuthorityHost: true,
+        }).getToken();
+      await expect(signIn(registered.privateKey)).resolves.toEqual(expect.any(String));
+      const error = await failure(signIn(other.privateKey));
+      expect(error).toMatchObject({
+        retriable: false,
+        details: { reason: 'certificate-rejected', aadsts: 'AADSTS700027', msalErrorCode: 'invalid_client' },
+      });
+    } finally {
+      await trusting.close();
+      await withCertificate.close();
+    }
+  });
+});
+
+describe('createTokenProvider: backoff while sign-in fails', () => {
+  it('asks Entra ID once for concurrent callers and not again before the backoff step ends', async () => {
+    const clock = { now: 0 };
+    const failed: SignInFailedInfo[] = [];
+    const tokens = provider({
+      credential: { kind: 'secret', clientSecret: 'wrong' },
+      now: () => clock.now,
+      random: () => 0,
+      observer: { onSignInFailed: (info) => failed.push(info) },
+    });
+    // Twenty batches of one cycle ask together: one token request, and all twenty get its error.
+    const errors = await Promise.all(Array.from({ length: 20 }, () => failure(tokens.getToken())));
+    expect(new Set(errors).size).toBe(1);
+    expect(tokenRequests()).toBe(1);
+    // The next cycles within the step: refused at once, Entra ID not asked.
+    for (let i = 0; i < 20; i++) expect(await failure(tokens.getToken(i % 2 === 0))).toBe(errors[0]);
+    expect(tokenRequests()).toBe(1);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ failedAttempts: 1, retryInMs: 2_500, failure: { reason: 'wrong-secret' } });
+    clock.now += 2_500;
+    await failure(tokens.getToken());
+    expect(tokenRequests()).toBe(2);
+    expect(failed.map((info) => info.retryInMs)).toEqual([2_500, 5_000]);
+  });
+
+  it('reports the first successful sign-in, and not every cached token after it', async () => {
+    const succeeded: number[] = [];
+    const tokens = provider({ observer: { onSignInSucceeded: (info) => succeeded.push(info.failedAttempts) } });
+    await tokens.getToken();
+    await tokens.getToken();
+    expect(succeeded).toEqual([0]);
   });
 });

@@ -166,4 +166,37 @@ describe('WorkerHealth', () => {
     health.recordCycle('emea', true);
     expect(health.status()).toEqual({ live: true, ready: true, reasons: [] });
   });
+
+  it('says while sign-in fails why, with the AADSTS code, and forgets it once sign-in works', () => {
+    const health = readyWorker(['emea']);
+    health.recordSignIn('the client secret is wrong (AADSTS7000215)');
+    expect(health.status()).toEqual({
+      live: true,
+      ready: false,
+      reasons: ['Graph sign-in failing: the client secret is wrong (AADSTS7000215)'],
+    });
+    health.recordSignIn(undefined);
+    expect(health.status()).toEqual({ live: true, ready: true, reasons: [] });
+  });
+
+  it('says why a shard has no clean cycle yet, and why its cycles keep failing', () => {
+    const health = new WorkerHealth();
+    health.recordSinkConnected();
+    health.recordOwnedShards(['emea']);
+    health.recordCycle('emea', false, 'Graph sign-in failing: the client secret is wrong (AADSTS7000215)');
+    expect(health.status().reasons).toEqual([
+      'shard emea has not completed a clean cycle yet: Graph sign-in failing: the client secret is wrong (AADSTS7000215)',
+    ]);
+    health.recordCycle('emea', true);
+    for (let i = 0; i < 3; i++) health.recordCycle('emea', false, 'Graph unavailable: HTTP 503 on 20 of 20 batches');
+    expect(health.status().reasons).toEqual([
+      'shard emea: 3 failed cycles in a row: Graph unavailable: HTTP 503 on 20 of 20 batches',
+    ]);
+    health.recordCycle('emea', true);
+    health.recordCycle('emea', false);
+    health.recordCycle('emea', false);
+    health.recordCycle('emea', false);
+    // A failure without a reason does not keep an older one.
+    expect(health.status().reasons).toEqual(['shard emea: 3 failed cycles in a row']);
+  });
 });

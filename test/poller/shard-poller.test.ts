@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConnectorError, ErrorCodes } from '../../src/errors.js';
 import type { PresenceBatchResult } from '../../src/graph/index.js';
@@ -284,5 +284,139 @@ describe('ShardPoller.confirmCycle', () => {
     for (let i = 1; i < confirmedAt.length; i++) {
       expect(confirmedAt[i]).toBeGreaterThan(confirmedAt[i - 1] ?? Infinity);
     }
+  });
+});
+
+describe('ShardPoller: failures by cause', () => {
+  /** A pino logger writing JSON lines into `lines`, at every level. */
+  function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+    const lines: Array<Record<string, unknown>> = [];
+    const destination = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
+    return { logger: pino({ level: 'debug' }, destination), lines };
+  }
+
+  it('reports twenty batches refused for one reason as one cause counted twenty times, logging them only at debug', async () => {
+    const { logger: captured, lines } = capturingLogger();
+    const wrongSecret = new ConnectorError(ErrorCodes.AUTH_FAILED, 'Graph sign-in failed: the client secret is wrong', {
+      details: { reason: 'wrong-secret', aadsts: 'AADSTS7000215' },
+    });
+    const poller = new ShardPoller({
+      shard: { name: 's', userIds: ids(40) },
+      intervalMs: 1000,
+      startDelayMs: 0,
+      batchSize: 2,
+      fetchBatch: async (batch) => {
+        if (batch.includes('user-38')) {
+          throw new ConnectorError(ErrorCodes.GRAPH_UNAVAILABLE, 'Graph answered HTTP 503', {
+            retriable: true,
+            details: { status: 503 },
+          });
+        }
+        throw wrongSecret;
+      },
+      deliverBatch: async () => undefined,
+      logger: captured,
+    });
+    const report = await poller.pollOnce();
+    expect(report).toMatchObject({ batches: 20, failedBatches: 20 });
+    expect(report.failures?.map(({ cause, step, count }) => ({ cause, step, count }))).toEqual([
+      { cause: 'AUTH_FAILED:wrong-secret', step: 'batch', count: 19 },
+      { cause: 'GRAPH_UNAVAILABLE:503', step: 'batch', count: 1 },
+    ]);
+    expect(report.failures?.[0]?.error).toBe(wrongSecret);
+    // What reaches warn or error is the observer's business (one line per cause per interval), not one per batch.
+    expect(lines.filter((line) => Number(line.level) >= 40)).toEqual([]);
+    expect(lines.filter((line) => line.msg === 'batch failed; retried next cycle')).toHaveLength(20);
+  });
+
+  it('reports a failed retirement and a failed watermark as their own steps', async () => {
+    const broker = new ConnectorError(ErrorCodes.SINK_UNAVAILABLE, 'broker away', { retriable: true });
+    const retiring = new ShardPoller({
+      shard: { name: 's', userIds: ids(2) },
+      intervalMs: 1000,
+      startDelayMs: 0,
+      batchSize: 2,
+      fetchBatch: async (batch) => empty(batch),
+      deliverBatch: async () => undefined,
+      beforeCycle: async () => {
+        throw broker;
+      },
+      logger,
+    });
+    expect((await retiring.pollOnce()).failures).toEqual([
+      { cause: 'SINK_UNAVAILABLE', step: 'retire', count: 1, error: broker },
+    ]);
+    const confirming = new ShardPoller({
+      shard: { name: 's', userIds: ids(2) },
+      intervalMs: 1000,
+      startDelayMs: 0,
+      batchSize: 2,
+      fetchBatch: async (batch) => empty(batch),
+      deliverBatch: async () => undefined,
+      confirmCycle: async () => {
+        throw broker;
+      },
+      logger,
+    });
+    expect((await confirming.pollOnce()).failures).toEqual([
+      { cause: 'SINK_UNAVAILABLE', step: 'watermark', count: 1, error: broker },
+    ]);
+  });
+
+  it('says why it stopped a shard in one error line without a stack trace (the stack at debug)', async () => {
+    const { logger: captured, lines } = capturingLogger();
+    const poller = new ShardPoller({
+      shard: { name: 's', userIds: ids(1) },
+      intervalMs: 1000,
+      startDelayMs: 0,
+      batchSize: 1,
+      fetchBatch: async () => {
+        throw new ConnectorError(ErrorCodes.GRAPH_FORBIDDEN, 'Graph refused access (403)');
+      },
+      deliverBatch: async () => undefined,
+      logger: captured,
+    });
+    await poller.pollOnce();
+    const loud = lines.filter((line) => Number(line.level) >= 30);
+    expect(loud).toEqual([
+      expect.objectContaining({ level: 50, code: 'GRAPH_FORBIDDEN', msg: expect.stringMatching(/403.*stopped/) }),
+    ]);
+    expect(JSON.stringify(loud)).not.toContain('"stack"');
+    expect(lines.some((line) => line.level === 20 && JSON.stringify(line.err).includes('stack'))).toBe(true);
+  });
+
+  it('says that cycles overrun the interval once, then at most once a minute with how many did', async () => {
+    const { logger: captured, lines } = capturingLogger();
+    let now = 0;
+    let cycles = 0;
+    const poller = new ShardPoller({
+      shard: { name: 's', userIds: ids(1) },
+      intervalMs: 1000,
+      startDelayMs: 0,
+      batchSize: 1,
+      now: () => now,
+      // Each cycle takes 2 s of the test's clock: every one overruns the 1 s interval.
+      fetchBatch: async (batch) => {
+        now += 2000;
+        return empty(batch);
+      },
+      deliverBatch: async () => undefined,
+      logger: captured,
+      observer: {
+        onCycle: () => {
+          cycles++;
+          if (cycles === 100) void poller.stop();
+        },
+      },
+    });
+    poller.start();
+    for (let waited = 0; cycles < 100 && waited < 10_000; waited += 10) await sleep(10);
+    await poller.stop();
+    const overruns = lines.filter((line) => line.level === 40);
+    // 200 s of cycles: the first overrun, then one line per 60 s.
+    expect(overruns.map((line) => line.overrunCycles)).toEqual([1, 30, 30, 30]);
+    expect(overruns[1]?.msg).toBe(
+      '30 poll cycles took longer than the interval since the last such line; each next cycle starts at once',
+    );
   });
 });

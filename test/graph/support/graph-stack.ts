@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit';
 import type { Dispatcher } from 'undici';
-import { createTokenProvider, type TokenProvider } from '../../../src/auth/index.js';
+import { createTokenProvider, type TokenProvider, type TokenProviderOptions } from '../../../src/auth/index.js';
 import {
   GraphPresenceClient,
   RequestBudget,
@@ -33,9 +33,13 @@ export interface GraphStack {
 
 /**
  * What every Graph client needs to reach the simulator as a worker reaches Graph: the real undici dispatcher
- * trusting the simulator's certificate, and the real MSAL token provider signing in with its app.
+ * trusting the simulator's certificate, and the real MSAL token provider signing in with its app (`tokenOptions`
+ * changes how: another secret, an observer, a clock).
  */
-export function simulatorConnection(simulator: GraphSimulator): { dispatcher: Dispatcher; tokens: TokenProvider } {
+export function simulatorConnection(
+  simulator: GraphSimulator,
+  tokenOptions: Partial<Omit<TokenProviderOptions, 'dispatcher'>> = {},
+): { dispatcher: Dispatcher; tokens: TokenProvider } {
   const dispatcher = createHttpDispatcher({
     connectionsPerOrigin: 8,
     extraCaPem: simulator.caCertificatePem,
@@ -49,6 +53,7 @@ export function simulatorConnection(simulator: GraphSimulator): { dispatcher: Di
     credential: { kind: 'secret', clientSecret: simulator.clientSecret },
     dispatcher,
     trustAuthorityHost: true,
+    ...tokenOptions,
   });
   return { dispatcher, tokens };
 }
