@@ -1,7 +1,8 @@
 /** Which Maven artifacts make a runnable Kafka broker, and where their jars are cached (.kafka/ in the project). */
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveClasspath, type MavenArtifact } from '../jvm/index.js';
+import { classpathFolderName, resolveClasspath, type ClasspathRequest, type MavenArtifact } from '../jvm/index.js';
 import { DevToolError, findProjectRoot } from '../support/index.js';
 
 /** 4.1 is the newest line that kafkajs 2.2.4 was checked against here (test/integration/kafka-broker.test.ts). */
@@ -56,12 +57,30 @@ export function kafkaArtifacts(version: string): MavenArtifact[] {
 
 /** Makes sure the broker's jars for one Kafka version are cached and returns their folder. */
 export function ensureKafkaJars(options: KafkaJarsOptions = {}): Promise<string> {
-  const version = resolveKafkaVersion(options.kafkaVersion);
   return resolveClasspath({
+    ...kafkaClasspath(resolveKafkaVersion(options.kafkaVersion), kafkaCacheDir),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+}
+
+/**
+ * Whether ensureKafkaJars() will find the jars in the cache rather than run Maven (about a minute the first time),
+ * for a caller that wants to say so only when it is true. `cacheDir` is for tests.
+ */
+export function kafkaJarsCached(options: { kafkaVersion?: string; cacheDir?: string } = {}): boolean {
+  const { name, artifacts, cacheDir } = kafkaClasspath(
+    resolveKafkaVersion(options.kafkaVersion),
+    options.cacheDir ?? kafkaCacheDir,
+  );
+  // The same test resolveClasspath makes: the folder appears only by the rename of a complete resolution.
+  return existsSync(join(cacheDir, classpathFolderName(name, artifacts)));
+}
+
+function kafkaClasspath(version: string, cacheDir: string): ClasspathRequest {
+  return {
     name: `kafka-${version}`,
     description: `Apache Kafka ${version}`,
     artifacts: kafkaArtifacts(version),
-    cacheDir: kafkaCacheDir,
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-  });
+    cacheDir,
+  };
 }

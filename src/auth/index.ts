@@ -18,3 +18,4 @@ export {
   type SignInFailure,
   type SignInFailureReason,
 } from './sign-in-failure.js';
+export { connectorTokens } from './connector-tokens.js';

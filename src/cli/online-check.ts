@@ -6,7 +6,7 @@
  */
 import pLimit from 'p-limit';
 import type { Dispatcher } from 'undici';
-import { createTokenProvider, type ClientCredential, type TokenProvider } from '../auth/index.js';
+import { connectorTokens, type TokenProvider } from '../auth/index.js';
 import type { ConfigSummary, ConnectorConfig, DiscoveryConfig } from '../config/index.js';
 import {
   GraphDirectoryClient,
@@ -22,7 +22,7 @@ import {
   WatchRule,
   type DirectoryReader,
 } from '../discovery/index.js';
-import { ConnectorError, ErrorCodes, isConnectorError } from '../errors.js';
+import { isConnectorError, type ConnectorError } from '../errors.js';
 import { RequestBudget } from '../graph/index.js';
 import { createHttpDispatcher } from '../http/index.js';
 import { count, elapsed, reportLines, type OnlineRound } from './online-report.js';
@@ -57,7 +57,7 @@ export async function runOnlineCheck(
     output.line(
       `Online check against ${config.graph.graphUrl}: directory reads only, no presence request, nothing written to Kafka`,
     );
-    const tokens = createTokens(config, dispatcher);
+    const tokens = connectorTokens(config, dispatcher);
     const tokenStarted = performance.now();
     await tokens.getToken();
     output.line(
@@ -204,30 +204,3 @@ function requestsText(requests: RequestTally): string {
  * One MSAL client, as src/pipeline/graph-wiring.ts createTokens builds it (not exported through src/pipeline's
  * index, and importing that index would load Kafka).
  */
-function createTokens(config: ConnectorConfig, dispatcher: Dispatcher): TokenProvider {
-  return createTokenProvider({
-    tenantId: config.tenant.id,
-    clientId: config.tenant.clientId,
-    authorityUrl: config.graph.authorityUrl,
-    scope: config.graph.scope,
-    credential: credentialOf(config),
-    dispatcher,
-    trustAuthorityHost: config.graph.cloud === 'custom',
-  });
-}
-
-function credentialOf(config: ConnectorConfig): ClientCredential {
-  const { clientSecret, certificate } = config.tenant;
-  if (certificate !== undefined) {
-    return {
-      kind: 'certificate',
-      privateKeyPem: certificate.privateKey.reveal(),
-      thumbprintSha256: certificate.thumbprintSha256,
-      ...(certificate.certificatePem === undefined ? {} : { certificatePem: certificate.certificatePem }),
-    };
-  }
-  if (clientSecret === undefined) {
-    throw new ConnectorError(ErrorCodes.CONFIG_INVALID, 'no client secret or certificate configured');
-  }
-  return { kind: 'secret', clientSecret: clientSecret.reveal() };
-}

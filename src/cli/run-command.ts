@@ -1,4 +1,11 @@
-import { loadConfig } from '../config/index.js';
+import {
+  formatProblem,
+  loadConfig,
+  summarizeConfig,
+  type ConfigWarning,
+  type ConnectorConfig,
+  type EnvSource,
+} from '../config/index.js';
 import { toError } from '../errors.js';
 import { createLogger } from '../observability/index.js';
 import { createWorker } from '../pipeline/index.js';
@@ -14,8 +21,12 @@ export async function runRun(args: string[]): Promise<number> {
     flags.shards === undefined
       ? process.env
       : { ...process.env, PRESENCE_ASSIGNMENT_MODE: 'static', PRESENCE_ASSIGNMENT_SHARDS: flags.shards };
-  const config = loadConfig({ file: flags.config, env });
+  const warnings: ConfigWarning[] = [];
+  const config = loadReporting(flags.config, env, warnings);
   const logger = createLogger({ level: config.observability.logLevel });
+  // What check-config lists under "Warnings:", so that a worker started without it says so too.
+  for (const warning of warnings) logger.warn({ envVar: warning.envVar }, formatProblem(warning));
+  for (const warning of summarizeConfig(config).warnings) logger.warn(`configuration: ${warning}`);
   const worker = createWorker(config, { logger });
   const stopped = waitForStopSignal({
     onRepeat: () => {
@@ -41,5 +52,18 @@ export async function runRun(args: string[]): Promise<number> {
       .stop()
       .catch((stopError: unknown) => logger.error({ err: stopError }, 'shutdown after failure failed'));
     return 1;
+  }
+}
+
+/**
+ * Loads the config, collecting its warnings for the logger, which the config configures. When the load fails
+ * they go to stderr beside the error (main.ts prints it): a misspelt variable may be what left a setting unset.
+ */
+function loadReporting(file: string, env: EnvSource, warnings: ConfigWarning[]): ConnectorConfig {
+  try {
+    return loadConfig({ file, env, onWarning: (warning) => warnings.push(warning) });
+  } catch (error) {
+    for (const warning of warnings) process.stderr.write(`warning: ${formatProblem(warning)}\n`);
+    throw error;
   }
 }

@@ -29,3 +29,29 @@ export function waitForStopSignal(options: StopSignalOptions = {}): Promise<Node
     process.on('SIGINT', onSignal);
   });
 }
+
+export interface HeldStopSignals {
+  /** Stops holding; returns the first stop signal that came meanwhile, if any. */
+  release(): NodeJS.Signals | undefined;
+}
+
+/**
+ * Keeps SIGTERM and SIGINT from terminating the process while a command loads, noting the first. Release it
+ * before the command runs (in the same tick, so that no signal falls between): the command then listens itself,
+ * or, not listening, is terminated by a signal as Node does by default.
+ */
+export function holdStopSignals(): HeldStopSignals {
+  let first: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    first ??= signal;
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    release() {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      return first;
+    },
+  };
+}

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { envVarName, loadConfig, type ConnectorConfig } from '../config/index.js';
+import { envVarName, formatProblem, loadConfig, type ConnectorConfig } from '../config/index.js';
 import { createPresenceEventCodec } from '../events/index.js';
 import { startTopicReader, type TopicReader, type TopicReaderOptions, type TopicRecord } from '../kafka/index.js';
+import { formatCounted } from '../observability/index.js';
 import {
   registryClientOptions,
   SchemaRegistryClient,
@@ -17,7 +18,7 @@ import {
 } from './event-view.js';
 import { createRecordDecoder, describeValueFormat, type RecordDecoder } from './record-decoder.js';
 import { waitForStopSignal } from './signals.js';
-import { TAIL_USAGE } from './usage.js';
+import { helpText } from './usage.js';
 
 const DEFAULT_TAIL_BROKERS = ['localhost:9092'];
 
@@ -46,12 +47,13 @@ const stdio: TailIo = {
 
 /** `tail --topic T | --config FILE [...]`: prints the events on a topic, decoded, until Ctrl-C or --max. */
 export async function runTail(args: string[]): Promise<number> {
-  const options = parseTailArgs(args);
+  const options = parseTailArgs(args, stdio.err);
   if (options === 'help') {
-    stdio.out(TAIL_USAGE);
+    stdio.out(helpText('tail'));
     return 0;
   }
-  const stopSignal = waitForStopSignal();
+  // A reader stopped on purpose has done its job: exit 0 on every stop signal, a repeated Ctrl-C included.
+  const stopSignal = waitForStopSignal({ onRepeat: () => process.exit(0) });
   const limit = recordLimit(options.max);
   const clientLog = heldClientLog();
   const registry = options.schemaRegistry === undefined ? undefined : new SchemaRegistryClient(options.schemaRegistry);
@@ -114,8 +116,10 @@ function heldClientLog(): { write: ClientLogWriter; open(): void } {
 
 function describeStart(options: TailOptions, reader: TopicReader): string {
   const from = options.fromBeginning ? 'from the beginning' : 'new records only';
-  const until = options.max === undefined ? 'Ctrl-C to stop' : `stopping after ${options.max} records or Ctrl-C`;
-  return `Reading topic ${options.topic} on ${options.brokers.join(',')} (${reader.partitions} partitions), ${from}; ${until}`;
+  const until =
+    options.max === undefined ? 'Ctrl-C to stop' : `stopping after ${formatCounted(options.max, 'record')} or Ctrl-C`;
+  const partitions = formatCounted(reader.partitions, 'partition');
+  return `Reading topic ${options.topic} on ${options.brokers.join(',')} (${partitions}), ${from}; ${until}`;
 }
 
 /**
@@ -177,7 +181,11 @@ function stdoutClosed(): Promise<void> {
   });
 }
 
-export function parseTailArgs(args: string[]): TailOptions | 'help' {
+/**
+ * The flags, and with --config the connector's config, loaded without its Graph credential (tail signs in to
+ * nothing); `warn` is told of the config's warnings (a misspelt PRESENCE_* variable).
+ */
+export function parseTailArgs(args: string[], warn: (line: string) => void = () => undefined): TailOptions | 'help' {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -194,7 +202,14 @@ export function parseTailArgs(args: string[]): TailOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const config = values.config === undefined ? undefined : loadConfig({ file: values.config });
+  const config =
+    values.config === undefined
+      ? undefined
+      : loadConfig({
+          file: values.config,
+          requireCredentials: false,
+          onWarning: (warning) => warn(`warning: ${formatProblem(warning)}`),
+        });
   const fromConfig = config?.kafka;
   const topic = values.topic ?? fromConfig?.topic;
   if (topic === undefined) throw new UsageError('tail needs --topic T or --config FILE');

@@ -26,6 +26,9 @@ export interface ResolvedCredential {
   source: string;
 }
 
+/** What a load that does not need the credential (`requireCredentials: false`) puts in its place. */
+export const CREDENTIAL_NOT_READ: ResolvedCredential = { source: 'not read: this command does not sign in to Graph' };
+
 const SECRET: ConfigPath = ['tenant', 'clientSecret'];
 const SECRET_FILE: ConfigPath = ['tenant', 'clientSecretFile'];
 const CERTIFICATE: ConfigPath = ['tenant', 'certificate'];

@@ -4,7 +4,9 @@
  */
 import type { ConfigPath, ConfigProblem } from './problems.js';
 import { quote } from './problems.js';
-import { settingLeaves, type LeafKind, type SettingLeaf } from './settings.js';
+import { ENV_PREFIX } from './schema.js';
+import { envVarName, settingLeaves, type LeafKind, type SettingLeaf } from './settings.js';
+import { closest, editDistance } from './suggest.js';
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
@@ -124,4 +126,79 @@ function applyOne(
   if ('problem' in parsed) return { envVar: leaf.envVar, problem: parsed.problem };
   // A section in the way that is not a mapping is reported by validation at its place in the file.
   return setIn(target, leaf.segments, parsed.value) ? { envVar: leaf.envVar } : undefined;
+}
+
+/** A warning about the configuration that does not stop it from loading; formatted like a problem. */
+export type ConfigWarning = ConfigProblem;
+
+/**
+ * `PRESENCE_*` variables that name no setting, so nothing reads them: a misspelt name would otherwise be ignored
+ * without a word, while a misspelt key in the file gets "did you mean". Every variable the connector reads is a
+ * setting's (the secrets and their `..._FILE` twins included), so any other one is a mistake. Empty ones are
+ * skipped, as empty variables count as unset anyway. The prefix is matched in any case: `presence_kafka_brokers`
+ * is a variable nobody reads too.
+ */
+export function unknownEnvWarnings(env: EnvSource, configFile: string): ConfigWarning[] {
+  const { known, fileOnly } = envNames();
+  const candidates = [...known];
+  const warnings: ConfigWarning[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value.trim() === '' || known.has(name)) continue;
+    if (!name.toUpperCase().startsWith(ENV_PREFIX)) continue;
+    warnings.push({ file: configFile, path: '', envVar: name, message: unknownMessage(name, candidates, fileOnly) });
+  }
+  return warnings.sort((a, b) => ((a.envVar ?? '') < (b.envVar ?? '') ? -1 : 1));
+}
+
+function unknownMessage(name: string, known: readonly string[], fileOnly: ReadonlyMap<string, string>): string {
+  const fileSetting = fileOnly.get(name.toUpperCase());
+  if (fileSetting !== undefined) return `ignored: ${fileSetting} is set in the config file only`;
+  const near = nearestName(
+    name.slice(ENV_PREFIX.length),
+    known.map((candidate) => candidate.slice(ENV_PREFIX.length)),
+  );
+  return near === undefined
+    ? 'unknown variable, ignored: no setting has this name (docs/configuration.md lists them)'
+    : `unknown variable, ignored; did you mean ${ENV_PREFIX}${near}?`;
+}
+
+/**
+ * Compared without the prefix, which every candidate shares, so the distance allowed grows with the part that
+ * differs. The nearest by edit distance first (`TENANT_CLIENT_SECRET_FILES` is `..._FILE`, not the secret itself),
+ * then a shortened or lengthened name (`KAFKA_TLS` for `KAFKA_TLS_ENABLED`).
+ */
+function nearestName(input: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(input.length / 4));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(input, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best ?? closest(input, candidates);
+}
+
+let cachedNames: { known: ReadonlySet<string>; fileOnly: ReadonlyMap<string, string> } | undefined;
+
+/**
+ * The variables of the settings, and the names a file-only setting would have (`PRESENCE_SHARDS`,
+ * `PRESENCE_SHARDS_NAME`), to say so instead of guessing at a near name.
+ */
+function envNames(): { known: ReadonlySet<string>; fileOnly: ReadonlyMap<string, string> } {
+  cachedNames ??= (() => {
+    const known = new Set<string>();
+    const fileOnly = new Map<string, string>();
+    for (const leaf of settingLeaves()) {
+      if (leaf.envVar !== null) {
+        known.add(leaf.envVar);
+        continue;
+      }
+      const listAt = leaf.segments.indexOf('[]');
+      const section = listAt < 0 ? leaf.segments : leaf.segments.slice(0, listAt);
+      if (!fileOnly.has(envVarName(section))) fileOnly.set(envVarName(section), section.join('.'));
+      fileOnly.set(envVarName(leaf.segments.filter((segment) => segment !== '[]')), leaf.path);
+    }
+    return { known, fileOnly };
+  })();
+  return cachedNames;
 }

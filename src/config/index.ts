@@ -44,4 +44,4 @@ export {
 export { formatProblem, type ConfigProblem } from './problems.js';
 export { configSchema, type FileConfig, type FileConfigInput, type SettingMeta } from './schema.js';
 export { CLOUD_NAMES, NATIONAL_CLOUDS, type CloudName } from './clouds.js';
-export type { EnvSource } from './env-overrides.js';
+export type { ConfigWarning, EnvSource } from './env-overrides.js';

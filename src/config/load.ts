@@ -7,13 +7,14 @@ import path from 'node:path';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import { graphScope, NATIONAL_CLOUDS, parseHttpsOrigin } from './clouds.js';
 import {
+  CREDENTIAL_NOT_READ,
   removeLiteralSecrets,
   resolveCaFile,
   resolveCredential,
   type GraphCaBundle,
   type ResolvedCredential,
 } from './credentials.js';
-import { applyEnvOverrides, type EnvSource } from './env-overrides.js';
+import { applyEnvOverrides, unknownEnvWarnings, type ConfigWarning, type EnvSource } from './env-overrides.js';
 import { readText } from './files.js';
 import {
   kafkaTlsConfig,
@@ -40,6 +41,17 @@ export interface LoadConfigOptions {
   env?: EnvSource;
   /** Base for relative paths; defaults to `process.cwd()`. */
   cwd?: string;
+  /**
+   * false: the tenant's credential (client secret or certificate) is neither required nor read, for a command
+   * that never signs in to Graph (`tail` reads Kafka only). The config then has no secret, no certificate, and
+   * `tenant.credentialSource` says it was not read: never hand it to a worker. Default true.
+   */
+  requireCredentials?: boolean;
+  /**
+   * Told of what is suspicious but not wrong, before anything is validated (so also when the load then fails): a
+   * `PRESENCE_*` variable that names no setting, with the one it most likely meant. Default: not told.
+   */
+  onWarning?: (warning: ConfigWarning) => void;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -55,6 +67,7 @@ export function loadConfig(options: LoadConfigOptions): ConnectorConfig {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const configFile = options.file;
+  for (const warning of unknownEnvWarnings(env, configFile)) options.onWarning?.(warning);
   const absoluteFile = path.resolve(cwd, configFile);
   const text = readConfigFile(configFile, absoluteFile);
 
@@ -75,7 +88,10 @@ export function loadConfig(options: LoadConfigOptions): ConnectorConfig {
   if (!validated.success) problems.push(...validated.error.issues.flatMap((issue) => issueToProblems(issue, context)));
 
   const rawRecord = isRecord(raw) ? raw : {};
-  const credential = resolveCredential(rawRecord.tenant, context, literalSecretFound);
+  const credential =
+    options.requireCredentials === false
+      ? CREDENTIAL_NOT_READ
+      : resolveCredential(rawRecord.tenant, context, literalSecretFound);
   const graphCa = resolveCaFile(rawRecord.graph, context);
   const shards = resolveShards(rawRecord.shards, context);
   const kafkaTls = resolveKafkaTls(rawRecord.kafka, context);

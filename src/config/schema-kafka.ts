@@ -148,7 +148,7 @@ export const kafkaSchema = z
         setting({
           description:
             'Record headers of each event. cloudevents: the CloudEvents Kafka binding in binary mode (ce_specversion, ce_id, ce_source, ce_type, ce_time, ce_subject, content-type), for consumers that route or filter without decoding the value. ' +
-            'minimal: ce_id and ce_type only, enough to drop repeats and route by kind. ' +
+            'minimal: ce_id and ce_type only, enough to route by kind (ce_id is the eventId, which a change repeated after a crash does not keep: see kafka.delivery). ' +
             'none: no headers, the cheapest; the Avro value carries every field either way.',
         }),
       ),
@@ -173,6 +173,7 @@ export const kafkaSchema = z
           description:
             'exactly-once: events and dedup state are committed in one Kafka transaction per batch (consumers read with isolation.level=read_committed). ' +
             'at-least-once: idempotent producer, state written after the events are acknowledged; a crash can repeat a change, never lose one (for brokers without transactions, such as some Azure Event Hubs tiers). ' +
+            'Consumers drop repeats by (userId, sequenceNumber) (a REMOVED event, which has no sequenceNumber, by userId and previousSequenceNumber), not by eventId: a change repeated after a crash is built again from a new poll and carries a new eventId (only a record resent after a failed send keeps its eventId). ' +
             'auto: exactly-once where the broker supports transactions, else at-least-once with a warning.',
         }),
       ),

@@ -1,8 +1,7 @@
 import pLimit from 'p-limit';
 import type { Dispatcher } from 'undici';
-import { createTokenProvider, type ClientCredential, type SignInObserver, type TokenProvider } from '../auth/index.js';
+import { connectorTokens, type SignInObserver, type TokenProvider } from '../auth/index.js';
 import type { ConnectorConfig, ShardConfig } from '../config/index.js';
-import { ConnectorError, ErrorCodes } from '../errors.js';
 import { GraphPresenceClient, RequestBudget } from '../graph/index.js';
 import { graphClientObserver, type StageTelemetry } from '../observability/index.js';
 
@@ -35,16 +34,7 @@ export function createTokens(
   dispatcher: Dispatcher,
   observer?: SignInObserver,
 ): TokenProvider {
-  return createTokenProvider({
-    tenantId: config.tenant.id,
-    clientId: config.tenant.clientId,
-    authorityUrl: config.graph.authorityUrl,
-    scope: config.graph.scope,
-    credential: credentialOf(config),
-    dispatcher,
-    trustAuthorityHost: config.graph.cloud === 'custom',
-    ...(observer === undefined ? {} : { observer }),
-  });
+  return connectorTokens(config, dispatcher, observer);
 }
 
 export function createGraphClient(
@@ -65,20 +55,4 @@ export function createGraphClient(
     backoff: config.graph.backoff,
     observer: graphClientObserver(telemetry),
   });
-}
-
-function credentialOf(config: ConnectorConfig): ClientCredential {
-  const { clientSecret, certificate } = config.tenant;
-  if (certificate !== undefined) {
-    return {
-      kind: 'certificate',
-      privateKeyPem: certificate.privateKey.reveal(),
-      thumbprintSha256: certificate.thumbprintSha256,
-      ...(certificate.certificatePem === undefined ? {} : { certificatePem: certificate.certificatePem }),
-    };
-  }
-  if (clientSecret === undefined) {
-    throw new ConnectorError(ErrorCodes.CONFIG_INVALID, 'no client secret or certificate configured');
-  }
-  return { kind: 'secret', clientSecret: clientSecret.reveal() };
 }

@@ -1,5 +1,5 @@
 import type { ShardConfig } from '../config/index.js';
-import type { Logger } from '../observability/index.js';
+import { formatCount, formatCounted, formatDuration, type Logger } from '../observability/index.js';
 import type { ShardPoller } from '../poller/index.js';
 import type { PresenceStateStore, ShardRestored, StateCodec } from '../state/index.js';
 import { retryWhileSettling } from './settling.js';
@@ -144,16 +144,34 @@ export class ShardSupervisor {
     await this.options.takeover.readState(names, (record) => restore.add(record));
     const outcome = restore.outcome();
     for (const restored of outcome) await this.options.onRestored(restored);
+    const users = this.usersWithState(names);
+    const departed = outcome.reduce((sum, restored) => sum + restored.departures.length, 0);
+    // The state topic is compacted, but lazily: until the broker's cleaner has run it still holds the records that
+    // later ones of the same user replaced, and tombstones; the shards' partitions may hold other shards' records
+    // too. All are read, and dropped; the counts say so, lest "52,364 records for 50,000 users" look like a fault.
+    const superseded = Math.max(0, restore.restored - users);
+    const other = restore.records - restore.restored;
+    const ms = performance.now() - started;
+    const unused =
+      superseded + other === 0
+        ? ''
+        : ` (${formatCount(superseded)} superseded by a later record of the same user and ${formatCount(other)} ` +
+          'other: tombstones, table markers, users not restored here; compaction removes superseded records in time)';
     this.options.logger.info(
-      {
-        shards: names,
-        records: restore.records,
-        restored: restore.restored,
-        departed: outcome.reduce((sum, restored) => sum + restored.departures.length, 0),
-        ms: Math.round(performance.now() - started),
-      },
-      'restored the state of the shards taken over',
+      { shards: names, records: restore.records, users, superseded, other, departed, ms: Math.round(ms) },
+      `restored the state of the shards taken over: ${formatCounted(users, 'user')} from ` +
+        `${formatCounted(restore.records, 'state record')} in ${formatDuration(ms)}${unused}` +
+        (departed === 0 ? '' : `; ${formatCounted(departed, 'user')} to retire`),
     );
+  }
+
+  /** Users of these shards with a state once restored. */
+  private usersWithState(names: readonly string[]): number {
+    let users = 0;
+    for (const name of names)
+      for (const userId of this.byName.get(name)?.userIds ?? [])
+        if (this.options.store.get(userId) !== undefined) users++;
+    return users;
   }
 
   private startPoller(name: string): void {

@@ -49,6 +49,63 @@ describe('presence-connector check-config', () => {
     expect(output).not.toContain(SECRET);
   });
 
+  it("exits 3 when the shards do not fit Graph's request budget: valid, but it would fall behind", async () => {
+    const lines = [
+      'tenant:',
+      '  id: contoso.onmicrosoft.com',
+      `  clientId: ${CLIENT_ID}`,
+      'kafka:',
+      '  brokers: [kafka-1:9092]',
+      'graph:',
+      '  requestBudget: { maxRequests: 2, windowSeconds: 30 }',
+      'polling:',
+      '  intervalSeconds: 30',
+      'shards:',
+      '  - name: north',
+      `    users: [${userIds(1_301).join(', ')}]`,
+    ];
+    const over = await runCli(['check-config', '--config', dir.file('over.yaml', lines.join('\n'))], {
+      PRESENCE_TENANT_CLIENT_SECRET: SECRET,
+    });
+    expect(over.code, over.stderr).toBe(3);
+    const output = over.stdout.join('\n');
+    expect(output).toContain('Requests per cycle: 3; budget 2 per 30 s allows 2 per 30 s interval: DOES NOT FIT');
+    expect(output).toMatch(/Warnings:\n {2}- 3 requests per cycle exceed the request budget/);
+    expect(over.stderr).toMatch(/exit 3: the configuration is valid, but its shards do not fit/);
+    // Within the budget once the interval is long enough: 0.
+    const fits = await runCli(['check-config', '--config', dir.file('fits.yaml', lines.join('\n'))], {
+      PRESENCE_TENANT_CLIENT_SECRET: SECRET,
+      PRESENCE_POLLING_INTERVAL_SECONDS: '45',
+    });
+    expect(fits.code, fits.stderr).toBe(0);
+  });
+
+  it('warns of a misspelt PRESENCE_* variable with the one meant, among the warnings, and still exits 0', async () => {
+    const config = dir.file(
+      'typo.yaml',
+      stringify({
+        tenant: { id: 'contoso.onmicrosoft.com', clientId: CLIENT_ID },
+        kafka: { brokers: ['k:9092'] },
+        shards: [{ name: 'a', users: userIds(1) }],
+      }),
+    );
+    const result = await runCli(['check-config', '--config', config], {
+      PRESENCE_TENANT_CLIENT_SECRET: SECRET,
+      PRESENCE_POLLING_INTERVALSECONDS: '30',
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.join('\n')).toContain(
+      'Warnings:\n  - env PRESENCE_POLLING_INTERVALSECONDS: unknown variable, ignored; did you mean PRESENCE_POLLING_INTERVAL_SECONDS?',
+    );
+    expect(result.stdout.join('\n')).toContain('polling     every 60 s');
+    // When the load fails, the warning goes to stderr with the problems: it may be their cause.
+    const failed = await runCli(['check-config', '--config', config], { PRESENCE_TENANT_CLIENT_SECRT: SECRET });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(
+      /^warning: env PRESENCE_TENANT_CLIENT_SECRT: .*did you mean PRESENCE_TENANT_CLIENT_SECRET\?\nCONFIG_INVALID/,
+    );
+  });
+
   it('lists every problem with file:line and exits non-zero', async () => {
     const config = dir.file(
       'broken.yaml',

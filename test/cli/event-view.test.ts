@@ -88,4 +88,76 @@ describe('event view', () => {
       'REMOVED   Available/Available -> PresenceUnknown/PresenceUnknown  seq -',
     );
   });
+
+  describe("compact line (the demo's live view)", () => {
+    /** Terminal columns, counted independently of the code under test: wide CJK characters take two. */
+    const columnsOf = (line: string): number =>
+      Array.from(line).reduce((sum, char) => sum + (/[\u3040-\u30ff\u4e00-\u9fff]/u.test(char) ? 2 : 1), 0);
+
+    it('shows time of day, short id, name, shard, kind and the transition in fixed columns', () => {
+      const lines = [
+        formatEventLine(change, { columns: 100, displayName: 'Omar Uddin' }),
+        formatEventLine(
+          { ...change, userId: 'ffffffff-0000-4c55-9a57-0c7a1f2d9e11', shard: 'nordics' },
+          {
+            columns: 100,
+            displayName: 'Zoë Schmidt-Löwenherz von Hohenstein',
+          },
+        ),
+      ];
+      expect(lines[0]).toBe('10:15:02  6e2b5a0f…  Omar Uddin        emea      CHANGE    Available -> Busy/InAMeeting');
+      expect(lines[1]).toBe('10:15:02  ffffffff…  Zoë Schmidt-Löw…  nordics   CHANGE    Available -> Busy/InAMeeting');
+      // Fixed columns: the transition starts at the same place whatever the name and shard.
+      expect(new Set(lines.map((line) => line.indexOf('Available')))).toEqual(new Set([59]));
+      expect(formatEventLine(change, { columns: 100 })).toBe(
+        '10:15:02  6e2b5a0f…  emea      CHANGE    Available -> Busy/InAMeeting',
+      );
+    });
+
+    it('fits every line in the columns for long ids, names, shards, kinds and activities', () => {
+      const long = {
+        ...change,
+        userId: `${'x'.repeat(200)}`,
+        shard: 'a-shard-name-far-longer-than-its-column',
+        kind: 'A_KIND_FROM_A_NEWER_WRITER',
+        availability: 'PresenceUnknown',
+        activity: 'UrgentInterruptionsOnly',
+        previousAvailability: 'DoNotDisturb',
+        previousActivity: 'InAConferenceCallWithAnActivityNameNobodyExpected',
+      };
+      const names = [
+        undefined,
+        '',
+        'Omar Uddin',
+        'A'.repeat(300),
+        '山田太郎山田太郎山田太郎',
+        `Bad${String.fromCharCode(0x1b)}[2Jname`,
+      ];
+      for (const columns of [100, 80]) {
+        for (const displayName of names) {
+          const line = formatEventLine(long, { columns, ...(displayName === undefined ? {} : { displayName }) });
+          expect(columnsOf(line), line).toBeLessThanOrEqual(columns);
+          expect(line).not.toContain(String.fromCharCode(0x1b));
+          expect(line.endsWith('…'), line).toBe(true);
+        }
+      }
+      expect(formatEventLine(long, { columns: 100 })).toContain('  A_KIND_…  DoNotDisturb/InAConferenceCall');
+    });
+
+    it('writes a state once when availability and activity agree, and a snapshot or removal as such', () => {
+      const snapshot = buildPresenceEvent({ ...presence, availability: 'Away', activity: 'Away' }, undefined, context);
+      expect(formatEventLine(snapshot, { columns: 100 })).toMatch(/ {2}SNAPSHOT {2}Away$/);
+      const sameState = buildPresenceEvent(
+        presence,
+        { availability: 'Busy', activity: 'InAMeeting', sequenceNumber: 'C1', observedAt: 0 },
+        context,
+      );
+      // The event has no previous status message, out of office or work location to show: only that one changed.
+      expect(formatEventLine(sameState, { columns: 100, displayName: 'Omar Uddin' })).toMatch(
+        / {2}Busy\/InAMeeting \(status details changed\)$/,
+      );
+      const removed = { ...change, kind: 'REMOVED', availability: 'PresenceUnknown', activity: 'PresenceUnknown' };
+      expect(formatEventLine(removed, { columns: 100 })).toMatch(/ {2}REMOVED {3}Available -> PresenceUnknown$/);
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { waitForStopSignal } from '../../src/cli/signals.js';
+import { holdStopSignals, waitForStopSignal } from '../../src/cli/signals.js';
 
 describe('waitForStopSignal', () => {
   const before = { term: process.listeners('SIGTERM'), int: process.listeners('SIGINT') };
@@ -24,5 +24,17 @@ describe('waitForStopSignal', () => {
     vi.setSystemTime(Date.now() + 1_000);
     process.emit('SIGTERM', 'SIGTERM');
     expect(onRepeat).toHaveBeenCalledWith('SIGTERM');
+  });
+});
+
+describe('holdStopSignals', () => {
+  it('notes the first stop signal while held, and leaves the process to its own listeners once released', () => {
+    const before = { term: process.listenerCount('SIGTERM'), int: process.listenerCount('SIGINT') };
+    const held = holdStopSignals();
+    process.emit('SIGTERM', 'SIGTERM');
+    process.emit('SIGINT', 'SIGINT');
+    expect(held.release()).toBe('SIGTERM');
+    expect([process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')]).toEqual([before.term, before.int]);
+    expect(holdStopSignals().release()).toBeUndefined();
   });
 });

@@ -1,7 +1,9 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/cli/args.js';
 import { parseBrokers, parseMax, parseTailArgs, recordLimit, registryAuthFromEnv } from '../../src/cli/tail-command.js';
-import { CLIENT_ID, guid, removeTempDirs, SECRET_VALUE, tempDir, writeFiles } from '../config/support.js';
+import { startCli } from '../support/cli.js';
+import { CLIENT_ID, guid, removeTempDirs, tempDir, writeFiles } from '../config/support.js';
 
 afterAll(() => removeTempDirs());
 afterEach(() => vi.unstubAllEnvs());
@@ -63,9 +65,8 @@ describe('parseTailArgs', () => {
     expect(() => parseTailArgs(['presence'])).toThrow(/Unexpected argument 'presence'/);
   });
 
-  it("takes brokers, topic and TLS from the connector's config; flags win over it", () => {
-    // loadConfig checks the whole config, the tenant's credential included, although tail needs no credential.
-    vi.stubEnv('PRESENCE_TENANT_CLIENT_SECRET', SECRET_VALUE);
+  it("takes brokers, topic and TLS from the connector's config, without its Graph credential; flags win", () => {
+    // No PRESENCE_TENANT_CLIENT_SECRET, no clientSecretFile: tail signs in to nothing, so it asks for neither.
     const file = configFile([
       '  brokers: [kafka-1:9093]',
       '  topic: teams.presence',
@@ -82,7 +83,64 @@ describe('parseTailArgs', () => {
       topic: 'other',
     });
   });
+
+  it('still reads the Kafka secrets, and refuses a config that is wrong elsewhere', () => {
+    vi.stubEnv('PRESENCE_KAFKA_SASL_PASSWORD', 'kafka-password');
+    const file = configFile([
+      '  brokers: [kafka-1:9093]',
+      '  sasl:',
+      '    mechanism: scram-sha-512',
+      '    username: alice',
+    ]);
+    const options = parseTailArgs(['--config', file]);
+    expect(options !== 'help' && options.security.sasl).toMatchObject({
+      mechanism: 'scram-sha-512',
+      username: 'alice',
+    });
+    vi.stubEnv('PRESENCE_KAFKA_SASL_PASSWORD', '');
+    expect(() => parseTailArgs(['--config', file])).toThrow(/kafka\.sasl/);
+  });
+
+  it('passes on the warnings of the config: a misspelt PRESENCE_* variable', () => {
+    vi.stubEnv('PRESENCE_KAFKA_TOPICS', 'typo');
+    const warnings: string[] = [];
+    parseTailArgs(['--config', configFile(['  brokers: [kafka-1:9093]'])], (line) => warnings.push(line));
+    expect(warnings).toEqual([
+      'warning: env PRESENCE_KAFKA_TOPICS: unknown variable, ignored; did you mean PRESENCE_KAFKA_TOPIC?',
+    ]);
+  });
 });
+
+describe('presence-connector tail, stopped by a signal', () => {
+  // A "broker" that accepts connections and never answers: tail is still connecting when the signal comes.
+  const connections: Socket[] = [];
+  const silent = createServer((socket) => void connections.push(socket));
+  afterAll(async () => {
+    for (const socket of connections) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('exits 0 on SIGINT and on SIGTERM: a reader stopped on purpose is a success', async () => {
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const before = connections.length;
+      const tail = startCli(['tail', '--topic', 'presence', '--brokers', `127.0.0.1:${port}`]);
+      // Connected: the command is running and listens for signals (it does before it connects).
+      await tail.explain(waitFor(() => connections.length > before));
+      const exit = await tail.stop(signal);
+      expect({ code: exit.code, signal: exit.signal }, tail.stderrText()).toEqual({ code: 0, signal: null });
+    }
+  }, 60_000);
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe('parseBrokers', () => {
   it('splits on commas and trims, dropping empty entries', () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/errors.js';
-import { loadConfig, Secret } from '../../src/config/index.js';
+import { formatProblem, loadConfig, Secret, type ConfigProblem } from '../../src/config/index.js';
 import {
   CLIENT_ID,
   fixture,
@@ -70,7 +70,7 @@ describe('loadConfig: a valid minimal config', () => {
     });
     expect(config.polling).toEqual({ intervalSeconds: 60, startJitterSeconds: 10, resnapshotIntervalHours: 0 });
     expect(config.shutdown).toEqual({ timeoutSeconds: 15 });
-    expect(config.observability).toEqual({ logLevel: 'info', httpPort: 9464 });
+    expect(config.observability).toMatchObject({ logLevel: 'info', httpPort: 9464 });
     expect(config.shards).toEqual([{ name: 'emea', userIds: [guid(1), guid(2)] }]);
   });
 
@@ -218,5 +218,64 @@ describe('loadConfig: clouds', () => {
   it('an unknown cloud name lists the choices', () => {
     const { lines } = fixture([...minimalLines(), 'graph:', '  cloud: china']);
     expect(lines()).toEqual(['config.yaml:10:10 graph.cloud: "china" is not one of: global, usgov, usgov-dod, custom']);
+  });
+});
+
+describe('loadConfig: requireCredentials false (commands that never sign in to Graph)', () => {
+  it('neither requires nor reads the tenant credential, and says so in credentialSource', () => {
+    const { load, lines } = fixture(minimalLines(), {}, {});
+    expect(lines()[0]).toMatch(/tenant: no credential: set the environment variable PRESENCE_TENANT_CLIENT_SECRET/);
+    const config = load({ requireCredentials: false });
+    expect(config.tenant).toEqual({
+      id: 'contoso.onmicrosoft.com',
+      clientId: CLIENT_ID,
+      credentialSource: 'not read: this command does not sign in to Graph',
+    });
+    // A secret file that is missing, or set twice, is not looked at either.
+    const withFile = [...minimalLines().slice(0, 3), '  clientSecretFile: missing-secret', ...minimalLines().slice(3)];
+    const twice = fixture(withFile, {}, SECRET_ENV);
+    expect(twice.lines()).toEqual([expect.stringMatching(/tenant\.clientSecretFile: set either/)]);
+    expect(twice.load({ requireCredentials: false }).tenant.clientSecret).toBeUndefined();
+  });
+
+  it('still refuses a secret written in the file, and checks everything else', () => {
+    const { lines } = fixture([...minimalLines(), 'graph:', '  batchSize: 651'], {}, {});
+    expect(lines({ requireCredentials: false })).toEqual([
+      'config.yaml:10:14 graph.batchSize: must be at most 650 (got 651)',
+    ]);
+    const literal = fixture(
+      [
+        'tenant:',
+        '  id: contoso.onmicrosoft.com',
+        `  clientId: ${CLIENT_ID}`,
+        '  clientSecret: oops',
+        ...minimalLines().slice(3),
+      ],
+      {},
+      {},
+    );
+    expect(literal.lines({ requireCredentials: false })).toEqual([
+      expect.stringMatching(/^config\.yaml:4:3 tenant\.clientSecret: secrets must not be written in the config file/),
+    ]);
+  });
+});
+
+describe('loadConfig: warnings', () => {
+  it('tells of PRESENCE_* variables that name no setting, before validating, and loads as if they were not set', () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: ConfigProblem): void => void warnings.push(formatProblem(warning));
+    const env = { ...SECRET_ENV, PRESENCE_POLLING_INTERVALSECONDS: '120', PRESENCE_KAFKA_BROKERS: 'k:9092' };
+    const config = fixture(minimalLines()).load({ env, onWarning });
+    expect(config.polling.intervalSeconds).toBe(60);
+    expect(warnings).toEqual([
+      'env PRESENCE_POLLING_INTERVALSECONDS: unknown variable, ignored; did you mean PRESENCE_POLLING_INTERVAL_SECONDS?',
+    ]);
+    // Also when the load then fails: the misspelt name may be why a setting is missing.
+    warnings.length = 0;
+    const failing = fixture(minimalLines(), {}, {});
+    expect(() => failing.load({ env: { PRESENCE_TENANT_CLIENT_SECRT: 'x' }, onWarning })).toThrow(/no credential/);
+    expect(warnings).toEqual([
+      'env PRESENCE_TENANT_CLIENT_SECRT: unknown variable, ignored; did you mean PRESENCE_TENANT_CLIENT_SECRET?',
+    ]);
   });
 });

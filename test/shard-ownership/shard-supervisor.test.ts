@@ -1,4 +1,5 @@
-import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ShardConfig } from '../../src/config/index.js';
 import { ConnectorError, ErrorCodes } from '../../src/errors.js';
@@ -47,7 +48,7 @@ class FakeTakeover implements ShardTakeover {
   }
 }
 
-function supervisorWith(takeover: ShardTakeover, restoredFails?: Error) {
+function supervisorWith(takeover: ShardTakeover, restoredFails?: Error, supervisorLogger: Logger = logger) {
   const store = new PresenceStateStore(shards.flatMap((shard) => shard.userIds));
   const owned: string[][] = [];
   const polled: string[] = [];
@@ -58,7 +59,7 @@ function supervisorWith(takeover: ShardTakeover, restoredFails?: Error) {
     takeover,
     store,
     stateCodec: codec,
-    logger,
+    logger: supervisorLogger,
     signal: lifecycle.signal,
     onOwned: (names) => void owned.push([...names]),
     statePartitionOf: () => 0,
@@ -117,6 +118,43 @@ describe('ShardSupervisor', () => {
     expect(owned).toEqual([['a']]);
     expect(polled).toEqual(['a']);
     await supervisor.stop();
+  });
+
+  it('says what the restore read: users restored, and the superseded records and tombstones compaction has left', async () => {
+    const takeover = new FakeTakeover([
+      { key: codec.key('a', 'u1'), value: codec.encode(state('S1')) },
+      { key: codec.key('a', 'u1'), value: codec.encode(state('S2')) },
+      { key: codec.key('a', 'u1'), value: codec.encode(state('S3')) },
+      { key: codec.key('a', 'u2'), value: codec.encode(state('S1')) },
+      { key: codec.key('a', 'u2'), value: null },
+      { key: codec.key('a', 'u2'), value: codec.encode(state('S5')) },
+      // Another shard's user in the same partition: read, not restored here.
+      { key: codec.key('b', 'u3'), value: codec.encode(state('S1')) },
+    ]);
+    const entries: Record<string, unknown>[] = [];
+    const capture = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        entries.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+        done();
+      },
+    });
+    const restoreLine = async (from: ShardTakeover): Promise<Record<string, unknown> | undefined> => {
+      entries.length = 0;
+      const { supervisor } = supervisorWith(from, undefined, pino({ level: 'info' }, capture));
+      await supervisor.assign(['a']);
+      await supervisor.stop();
+      return entries.find((entry) => String(entry['msg']).startsWith('restored the state'));
+    };
+    // A compacted partition: nothing to explain.
+    const compacted = new FakeTakeover([{ key: codec.key('a', 'u1'), value: codec.encode(state('S3')) }]);
+    expect((await restoreLine(compacted))?.['msg']).toMatch(
+      /^restored the state of the shards taken over: 1 user from 1 state record in \d+ ms$/,
+    );
+    const restored = await restoreLine(takeover);
+    expect(restored).toMatchObject({ shards: ['a'], records: 7, users: 2, superseded: 3, other: 2, departed: 0 });
+    expect(restored?.['msg']).toMatch(
+      /^restored the state of the shards taken over: 2 users from 7 state records in \d+ ms \(3 superseded by a later record of the same user and 2 other: tombstones, table markers, users not restored here; compaction removes superseded records in time\)$/,
+    );
   });
 
   it('closes a shard it loses and forgets its users', async () => {

@@ -1,9 +1,19 @@
-import { describe, expect, it } from 'vitest';
-import { kafkaArtifacts, kafkaMajor, resolveKafkaVersion } from '../../../scripts/kafka/jars.js';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { classpathFolderName } from '../../../scripts/jvm/index.js';
+import { kafkaArtifacts, kafkaJarsCached, kafkaMajor, resolveKafkaVersion } from '../../../scripts/kafka/jars.js';
 import { isDevToolError } from '../../../scripts/support/index.js';
 
 const coordinates = (version: string): string[] =>
   kafkaArtifacts(version).map(({ groupId, artifactId, version: v }) => `${groupId}:${artifactId}:${v}`);
+
+let dir: string | undefined;
+afterEach(() => {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
 
 describe('Kafka jars', () => {
   it('pairs Kafka 4 with log4j2 behind SLF4J 2, broker first', () => {
@@ -37,5 +47,18 @@ describe('Kafka jars', () => {
       }
       expect(isDevToolError(thrown, 'INVALID_OPTION'), bad).toBe(true);
     }
+  });
+
+  it('says whether the jars of a version are cached (then Maven does not run), for the demo to say so', () => {
+    dir = mkdtempSync(join(tmpdir(), 'kafka-jars-test-'));
+    expect(kafkaJarsCached({ kafkaVersion: '4.1.2', cacheDir: dir })).toBe(false);
+    // What resolveClasspath renames into place once Maven has copied every jar.
+    mkdirSync(join(dir, classpathFolderName('kafka-4.1.2', kafkaArtifacts('4.1.2'))));
+    expect(kafkaJarsCached({ kafkaVersion: '4.1.2', cacheDir: dir })).toBe(true);
+    // Another version, or a half-done resolution's staging folder, is not the cache of this one.
+    expect(kafkaJarsCached({ kafkaVersion: '3.9.1', cacheDir: dir })).toBe(false);
+    mkdirSync(join(dir, `${classpathFolderName('kafka-3.9.1', kafkaArtifacts('3.9.1'))}.tmp-1-abcd`));
+    expect(kafkaJarsCached({ kafkaVersion: '3.9.1', cacheDir: dir })).toBe(false);
+    expect(kafkaJarsCached({ kafkaVersion: '4.1.2', cacheDir: join(dir, 'missing') })).toBe(false);
   });
 });
