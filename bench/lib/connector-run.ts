@@ -94,6 +94,7 @@ interface LogLine {
   failedBatches?: number;
   records?: number;
   restored?: number;
+  users?: number;
   ms?: number;
 }
 
@@ -143,9 +144,9 @@ export function createConnectorRun(options: ConnectorRunOptions): ConnectorRun {
       for (const waiter of cycleWaiters.splice(0)) waiter(sample);
       return;
     }
-    if (line.includes('"restored the state of the shards taken over"')) {
+    if (line.includes('"msg":"restored the state of the shards taken over')) {
       const entry = JSON.parse(line) as LogLine;
-      readState = { ms: entry.ms ?? Number.NaN, records: entry.records ?? 0, users: entry.restored ?? 0 };
+      readState = { ms: entry.ms ?? Number.NaN, records: entry.records ?? 0, users: entry.users ?? 0 };
       return;
     }
     if (line.includes('"connected to Kafka"')) connectedAt ??= performance.now();

@@ -42,14 +42,15 @@ export async function runCheckConfig(args: string[]): Promise<number> {
   if (!online) return overBudget(summary.budget.fits);
   // Loaded only here: MSAL and the directory client are most of the start-up time of a check that stays offline.
   const { runOnlineCheck } = await import('./online-check.js');
+  let discoveredUsers = 0;
   const code = await runOnlineCheck(config, summary, {
     line: (text) => process.stdout.write(`${text}\n`),
     error: (text) => process.stderr.write(`${text}\n`),
+    counted: (watched) => (discoveredUsers = watched),
   });
   if (code !== 0) return code;
-  // Online, the discovered population was counted, and the online report worked out its budget; the shards listed
-  // by hand are known offline already, and discovery can only add to them.
-  return overBudget(summarizeConfig(config, { discoveredUsers: 0 }).budget.fits);
+  // Online, the discovered population was counted: the verdict covers the shards listed by hand and the discovered ones.
+  return overBudget(summarizeConfig(config, { discoveredUsers }).budget.fits);
 }
 
 function overBudget(fits: boolean): number {

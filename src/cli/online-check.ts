@@ -31,6 +31,8 @@ import { count, elapsed, reportLines, type OnlineRound } from './online-report.j
 export interface OnlineOutput {
   line(text: string): void;
   error(text: string): void;
+  /** The users the discovery sources amount to, once counted (for the caller's budget verdict). */
+  counted?: (watchedUsers: number) => void;
 }
 
 /** Records per write; the writes go nowhere, so this only sets how often the round applies its changes. */
@@ -77,6 +79,7 @@ export async function runOnlineCheck(
         `${windowSeconds} s, ${discovery.concurrency} in flight): a large tenant takes a while`,
     );
     const round = await resolveSources(config, discovery, dispatcher, tokens, requests);
+    output.counted?.(round.directory.watchedCount);
     const { lines, problems } = reportLines(config, round, offline.warnings);
     for (const line of lines) output.line(line);
     for (const problem of problems) output.error(problem);

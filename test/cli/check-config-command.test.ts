@@ -193,7 +193,7 @@ describe('presence-connector check-config --online', () => {
     await simulator?.close();
   });
 
-  function onlineConfig(name: string): string {
+  function onlineConfig(name: string, extra: Record<string, unknown> = {}): string {
     return dir.file(
       name,
       stringify({
@@ -209,6 +209,7 @@ describe('presence-connector check-config --online', () => {
           sources: [{ type: 'tenant' }, { type: 'group', groupId: simulator.directory.groupIdAt(0) }],
           shards: 4,
         },
+        ...extra,
       }),
     );
   }
@@ -248,5 +249,24 @@ describe('presence-connector check-config --online', () => {
     } finally {
       simulator.directory.setFaults({ missingPermissions: [] });
     }
+  });
+
+  it('exits 3 when the users it counted do not fit the presence budget, though the listed shards alone would', async () => {
+    // About 950 discovered users over 4 shards is 4 requests per cycle: more than 1 request per 30 s allows in 10 s.
+    const config = onlineConfig('online-over-budget.yaml', {
+      graph: {
+        cloud: 'custom',
+        graphUrl: simulator.graphUrl,
+        authorityUrl: new URL(simulator.authorityUrl).origin,
+        caFile: dir.file('simulator-ca.pem', simulator.caCertificatePem),
+        requestBudget: { maxRequests: 1, windowSeconds: 30 },
+      },
+      polling: { intervalSeconds: 10, startJitterSeconds: 0 },
+    });
+    const result = await runCli(['check-config', '--config', config, '--online'], {
+      PRESENCE_TENANT_CLIENT_SECRET: simulator.clientSecret,
+    });
+    expect(result.code, `${result.stdout.join('\n')}\n${result.stderr}`).toBe(3);
+    expect(result.stderr).toContain('do not fit');
   });
 });

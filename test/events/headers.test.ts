@@ -65,7 +65,7 @@ describe('event headers', () => {
     ]);
   });
 
-  it('minimal: only ce_id and ce_type, enough to drop repeats and route by kind', () => {
+  it('minimal: only ce_id and ce_type, enough to tell a resent record apart and route by kind', () => {
     const headersOf = createEventHeaderBuilder({ mode: 'minimal', connectorName: 'presence-eu' });
     const { snapshot, change } = events();
     expect(headersOf(snapshot)).toEqual({

@@ -229,7 +229,7 @@ describe('README "The pieces one by one": simulator, broker, run, tail', () => {
     expect(broker).toBe('npm run broker -- --port 9092');
     expect(SCRIPTS['broker']).toContain('scripts/kafka/start-broker.ts');
     // What test/support/cli.ts runs for `npm run connector --`.
-    expect(SCRIPTS['connector']).toBe('node --import tsx src/cli/main.ts');
+    expect(SCRIPTS['connector']).toBe('exec node --import tsx src/cli/main.ts');
     const cliArgs = (line: string | undefined): string[] => args(line ?? '', NPM_CLI, './sim', join(dir.path, 'sim'));
     const topic = uniqueTopic('readme-sim');
     const env = kafkaEnv(topic);
