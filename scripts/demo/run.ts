@@ -13,7 +13,7 @@ import { createWorker, type Worker } from '../../src/pipeline/index.js';
 import { SchemaRegistryClient } from '../../src/schema-registry/index.js';
 import { startGraphSimulator, type GraphSimulator } from '../../src/simulator/index.js';
 import { kafkaJarsCached } from '../kafka/index.js';
-import { startLocalRegistry } from '../registry/index.js';
+import { registryDistributionCached, startLocalRegistry } from '../registry/index.js';
 import { freePort } from '../support/index.js';
 import { startBrokerHost } from './broker-host.js';
 import { Resources, step, Stopped } from './lifecycle.js';
@@ -160,7 +160,8 @@ function displayNameOf(simulator: GraphSimulator, userId: string): string {
 }
 
 async function startRegistry(resources: Resources, stop: Promise<NodeJS.Signals>): Promise<string> {
-  say('starting a local Schema Registry (Apicurio, needs Java 21+; the first run downloads about 160 MB)');
+  const download = registryDistributionCached() ? '' : '; this first run downloads about 160 MB';
+  say(`starting a local Schema Registry (Apicurio, needs Java 21+${download})`);
   const registry = await step(startLocalRegistry({ onProgress: (message) => say(`  ${message}`) }), stop, (r) =>
     r.stop(),
   );

@@ -23,6 +23,15 @@ export interface RegistryDistributionOptions {
 
 const unpacking = new Map<string, Promise<string>>();
 
+/** Whether the distribution is unpacked in the cache already: the demo says "downloads ~160 MB" only when it will. */
+export function registryDistributionCached(options: { version?: string; cacheDir?: string } = {}): boolean {
+  const distDir = join(
+    options.cacheDir ?? registryCacheDir,
+    distributionFolderName(resolveRegistryVersion(options.version)),
+  );
+  return existsSync(registryJar(distDir));
+}
+
 /**
  * Makes sure the distribution is unpacked and returns its folder. The first call on a machine downloads ~160 MB
  * (~8 s here); with a warm ~/.m2 it only unpacks; later calls, in any process, are a stat.

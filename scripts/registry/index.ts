@@ -7,7 +7,12 @@ export {
   registryImage,
   resolveRegistryVersion,
 } from './config.js';
-export { ensureRegistryDistribution, registryCacheDir, type RegistryDistributionOptions } from './distribution.js';
+export {
+  ensureRegistryDistribution,
+  registryCacheDir,
+  registryDistributionCached,
+  type RegistryDistributionOptions,
+} from './distribution.js';
 export {
   findRegistryJava,
   startLocalRegistry,
