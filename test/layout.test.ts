@@ -57,6 +57,7 @@ const INTEGRATION_ONLY: ReadonlyMap<string, string> = new Map([
   // Wiring: builds the real stages from a config and runs them; each stage has its unit test.
   ['pipeline/kafka-wiring.ts', 'integration/connector.test.ts'],
   ['pipeline/discovery-wiring.ts', 'integration/discovery.test.ts'],
+  ['directory/connector-directory.ts', 'cli/online-check.test.ts'],
   ['pipeline/worker-parts.ts', 'integration/connector.test.ts'],
   ['pipeline/worker.ts', 'integration/connector.test.ts'],
   // Joins the real worker group; its parts (layout comparison, membership, supervisor) have unit tests.

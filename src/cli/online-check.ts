@@ -4,12 +4,12 @@
  * provider and directory client with the directory's own budget. It polls no presence and writes nothing to
  * Kafka: the round's records are dropped, and the watched directory they fill is only counted (online-report.ts).
  */
-import pLimit from 'p-limit';
 import type { Dispatcher } from 'undici';
 import { connectorTokens, type TokenProvider } from '../auth/index.js';
 import type { ConfigSummary, ConnectorConfig, DiscoveryConfig } from '../config/index.js';
 import {
-  GraphDirectoryClient,
+  connectorDirectoryClient,
+  type GraphDirectoryClient,
   isDirectoryGroupNotFound,
   type DirectoryObserver,
   type DirectoryUser,
@@ -23,7 +23,6 @@ import {
   type DirectoryReader,
 } from '../discovery/index.js';
 import { isConnectorError, type ConnectorError } from '../errors.js';
-import { RequestBudget } from '../graph/index.js';
 import { createHttpDispatcher } from '../http/index.js';
 import { count, elapsed, reportLines, type OnlineRound } from './online-report.js';
 
@@ -113,21 +112,8 @@ async function resolveSources(
     shardNames: discovery.shardNames,
     isExplicit: (userId) => explicit.has(userId),
   });
-  const client = new GraphDirectoryClient({
-    graphUrl: config.graph.graphUrl,
-    apiVersion: config.graph.apiVersion,
-    tokens,
-    dispatcher,
-    // The directory's own budget and concurrency, as a worker reads the directory.
-    budget: new RequestBudget({
-      maxRequests: discovery.requestBudget.maxRequests,
-      windowMs: discovery.requestBudget.windowSeconds * 1000,
-    }),
-    limit: pLimit(discovery.concurrency),
-    requestTimeoutMs: config.graph.requestTimeoutMs,
-    backoff: config.graph.backoff,
-    observer: requests,
-  });
+  // The directory's own budget and concurrency, as a worker reads the directory.
+  const client = connectorDirectoryClient(config, discovery, { dispatcher, tokens, observer: requests });
   const reader = new CheckingReader(client);
   const started = performance.now();
   const report = await runDiscoveryRound(

@@ -18,3 +18,4 @@ export {
 } from './failures.js';
 export { LIST_PAGE_SIZE, USER_SELECT } from './links.js';
 export type { DirectoryUser, MemberRef, RemovedUser } from './pages.js';
+export { connectorDirectoryClient } from './connector-directory.js';

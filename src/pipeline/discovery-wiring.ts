@@ -1,8 +1,7 @@
-import pLimit from 'p-limit';
 import type { Dispatcher } from 'undici';
 import type { TokenProvider } from '../auth/index.js';
 import type { ConnectorConfig, DiscoveryConfig } from '../config/index.js';
-import { GraphDirectoryClient } from '../directory/index.js';
+import { connectorDirectoryClient } from '../directory/index.js';
 import {
   DirectoryRecordCodec,
   DiscoveredShards,
@@ -12,7 +11,6 @@ import {
   type DirectoryLog,
   type DiscoveryObserver,
 } from '../discovery/index.js';
-import { RequestBudget } from '../graph/index.js';
 import type { KafkaCluster } from '../kafka/index.js';
 import type { Logger } from '../observability/index.js';
 import type { EventPublisher } from '../sink/index.js';
@@ -55,20 +53,7 @@ export function createDiscovery(wiring: DiscoveryWiring): DiscoveryParts {
     isExplicit: (userId) => explicit.has(userId),
   });
   const leaderShard = discovery.shardNames[0] ?? '';
-  const reader = new GraphDirectoryClient({
-    graphUrl: config.graph.graphUrl,
-    apiVersion: config.graph.apiVersion,
-    tokens: wiring.tokens,
-    dispatcher: wiring.dispatcher,
-    // The directory's own budget: Graph throttles identity reads apart from presence, and so does this.
-    budget: new RequestBudget({
-      maxRequests: discovery.requestBudget.maxRequests,
-      windowMs: discovery.requestBudget.windowSeconds * 1000,
-    }),
-    limit: pLimit(discovery.concurrency),
-    requestTimeoutMs: config.graph.requestTimeoutMs,
-    backoff: config.graph.backoff,
-  });
+  const reader = connectorDirectoryClient(config, discovery, { dispatcher: wiring.dispatcher, tokens: wiring.tokens });
   const service = new DiscoveryService({
     directory,
     rule,
