@@ -194,13 +194,7 @@ export class ShardPoller {
       await beforeCycle(this.name);
       return undefined;
     } catch (error) {
-      const failure = toError(error);
-      this.options.observer?.onBatchFailed?.({ shard: this.name, error: failure });
-      this.options.logger.debug(
-        { err: failure, shard: this.name },
-        'retiring users who left failed; retried next cycle',
-      );
-      return failure;
+      return this.stepFailed(error, 'retiring users who left failed; retried next cycle');
     }
   }
 
@@ -218,13 +212,7 @@ export class ShardPoller {
       this.options.observer?.onConfirmed?.({ shard: this.name, confirmedAt: startedAt });
       return undefined;
     } catch (error) {
-      const failure = toError(error);
-      this.options.observer?.onBatchFailed?.({ shard: this.name, error: failure });
-      this.options.logger.debug(
-        { err: failure, shard: this.name },
-        'watermark not published; the next cycle writes one',
-      );
-      return failure;
+      return this.stepFailed(error, 'watermark not published; the next cycle writes one');
     }
   }
 
@@ -268,6 +256,14 @@ export class ShardPoller {
       'Graph rejected these ids (400 when sent alone); they are skipped from now on',
     );
     this.options.observer?.onQuarantined?.({ shard: this.name, ids: fresh, total: this.quarantined.size });
+  }
+
+  /** A step of the cycle besides its batches failed: it counts as the cycle's failure, reported like a batch's. */
+  private stepFailed(error: unknown, message: string): Error {
+    const failure = toError(error);
+    this.options.observer?.onBatchFailed?.({ shard: this.name, error: failure });
+    this.options.logger.debug({ err: failure, shard: this.name }, message);
+    return failure;
   }
 
   private stopShard(error: unknown): void {
