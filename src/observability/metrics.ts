@@ -157,6 +157,11 @@ export class ConnectorMetrics {
     help: '1 once a sign-in at Entra ID succeeded and until one fails, 0 while sign-in fails (and before the first sign-in)',
     registers: [this.registry],
   });
+  readonly sequenceResets = new Counter({
+    name: 'presence_sequence_resets_total',
+    help: 'Users whose sequenceNumber stayed below the last published one across several polls with a different presence: accepted as a change (the numbers restarted)',
+    registers: [this.registry],
+  });
 
   constructor(options: { collectProcessMetrics?: boolean; now?: () => number } = {}) {
     this.now = options.now ?? Date.now;

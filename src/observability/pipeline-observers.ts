@@ -7,7 +7,7 @@ import { isConnectorError } from '../errors.js';
 import type { GraphObserver } from '../graph/index.js';
 import type { ShardPollerObserver } from '../poller/index.js';
 import type { SinkObserver } from '../sink/index.js';
-import type { DedupVerdict } from '../state/index.js';
+import type { DedupVerdict, SequenceReset } from '../state/index.js';
 import { cycleFailureReporter, cycleFailureSummary } from './failure-log.js';
 import type { Logger } from './logger.js';
 import type { ConnectorMetrics } from './metrics.js';
@@ -19,6 +19,8 @@ export interface ProcessingObserver {
   onVerdicts?(info: { shard: string; counts: Record<DedupVerdict, number> }): void;
   onMissingIds?(info: { shard: string; ids: readonly string[] }): void;
   onPublished?(info: { shard: string; snapshots: number; changes: number; usersTracked: number }): void;
+  /** Users whose sequence numbers went back for good, published (acknowledged) as changes: once per reset. */
+  onSequenceResets?(info: { shard: string; resets: readonly SequenceReset[] }): void;
   /** Users who left a shard were published: REMOVED events (removed) and state tombstones (both). */
   onDeparted?(info: { shard: string; removed: number; moved: number }): void;
   /**
@@ -68,6 +70,15 @@ export function processingObserver({ metrics, logger, progress }: StageTelemetry
       metrics.eventsPublished.inc({ kind: 'change' }, changes);
       metrics.usersTracked.set(usersTracked);
       progress?.published(shard, snapshots, changes);
+    },
+    onSequenceResets: ({ shard, resets }) => {
+      metrics.sequenceResets.inc(resets.length);
+      for (const { userId, previous, current } of resets) {
+        logger.warn(
+          { shard, userId, previousSequenceNumber: previous, sequenceNumber: current },
+          "the user's sequence numbers went back for good: accepted as a change, later ones compare against it",
+        );
+      }
     },
     onDelivered: ({ shard, users }) => progress?.delivered(shard, users),
     onDeparted: ({ shard, removed, moved }) => {

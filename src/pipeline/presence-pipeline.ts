@@ -97,6 +97,7 @@ export class PresencePipeline {
     if (result.missingIds.length > 0) observers.processing.onMissingIds?.({ shard, ids: result.missingIds });
 
     const dedup = dedupBatch(result.presences, store, observedAt, this.resnapshotPolicy(observedAt));
+    store.setStaleStreaks(dedup.staleStreaks);
     observers.processing.onVerdicts?.({ shard, counts: dedup.counts });
     const users = result.presences.length + result.missingIds.length;
     if (dedup.accepted.length === 0) {
@@ -113,6 +114,7 @@ export class PresencePipeline {
       changes: dedup.counts.change,
       usersTracked: store.size,
     });
+    if (dedup.resets.length > 0) observers.processing.onSequenceResets?.({ shard, resets: dedup.resets });
     observers.processing.onDelivered?.({ shard, users });
   }
 

@@ -1,7 +1,7 @@
 /**
  * Per-user presence kept in typed arrays (about 26 bytes a user), so a million users cost ~26 MB and no GC pressure.
  * Every change takes the next value of one global counter as the user's sequence number, so a user's numbers only
- * grow; the previous state and number are kept to serve stale replicas when that fault is on.
+ * grow (until `restartSequence`); the previous state and number are kept to serve stale replicas when that fault is on.
  */
 import {
   OUT_OF_OFFICE_KEY,
@@ -51,6 +51,8 @@ export class PresenceStore {
   readonly outOfOffice: Uint8Array;
   readonly workLocation: Uint8Array;
   private nextSequence: number;
+  /** Users whose numbers were restarted lower (`restartSequence`): what their numbers are taken below the counter. */
+  private readonly sequenceOffsets = new Map<number, number>();
   private readonly available: number;
   private readonly outOfOfficeState: number;
   private readonly unknownState: number;
@@ -208,9 +210,20 @@ export class PresenceStore {
     this.statusMessage[index] = 0;
   }
 
+  /**
+   * Restarts the user's sequence numbers far below the current ones (as a service migration would): the current
+   * presence gets number 1, later changes 2, 3, ... (they still grow). No previous state is kept across the restart,
+   * so stale-read faults never serve the old, higher number.
+   */
+  restartSequence(index: number): void {
+    this.sequenceOffsets.set(index, this.nextSequence - 2);
+    this.sequence[index] = 1;
+    this.previousSequence[index] = 0;
+  }
+
   private bump(index: number): void {
     this.previousState[index] = this.state[index] ?? 0;
     this.previousSequence[index] = this.sequence[index] ?? 0;
-    this.sequence[index] = this.nextSequence++;
+    this.sequence[index] = this.nextSequence++ - (this.sequenceOffsets.get(index) ?? 0);
   }
 }

@@ -50,6 +50,11 @@ export interface GraphSimulator {
   changeUsers(users: ReadonlyArray<number | string>): void;
   /** Sets fields of one user's presence and gives it a new sequence number. */
   setPresence(user: number | string, patch: PresencePatch): void;
+  /**
+   * Restarts each user's sequence numbers far below the current ones (a service migration): the presence stays,
+   * its number drops to 1, and later changes continue 2, 3, ...
+   */
+  resetSequenceNumbers(users: ReadonlyArray<number | string>): void;
   /** The user's current presence as the endpoint would serve it without faults. */
   getPresence(user: number | string): GraphPresence;
   /** Applies `minutes` (default 1) worth of churn at the configured share now; returns how many users changed. */
@@ -107,6 +112,9 @@ export function simulatorHandle(runtime: Runtime, server: Server, addresses: Add
         nowSeconds(),
       ),
     setPresence: (user, patch) => store.patch(resolveUser(runtime, user), patch, nowSeconds()),
+    resetSequenceNumbers: (users) => {
+      for (const index of users.map((user) => resolveUser(runtime, user))) store.restartSequence(index);
+    },
     getPresence: (user) => {
       const index = resolveUser(runtime, user);
       return JSON.parse(presenceJson(store, index, userIdAt(index, options.seed))) as GraphPresence;

@@ -1,6 +1,6 @@
 import { fnv1a32, mix32 } from '../fnv.js';
 import type { Presence } from '../graph/index.js';
-import { decide, stateOf, type DedupVerdict, type UserPresenceState } from './dedup.js';
+import { decide, isSequenceReset, stateOf, type DedupVerdict, type UserPresenceState } from './dedup.js';
 
 /** A presence that passed dedup, with what was known of the user before it (undefined: first sight). */
 export interface AcceptedPresence {
@@ -17,11 +17,27 @@ export interface BatchDedup {
   accepted: AcceptedPresence[];
   /** The state each affected user moves to once Kafka acknowledged the events: one entry per user. */
   nextStates: Map<string, UserPresenceState>;
+  /**
+   * Users whose count of consecutive stale polls moves (one more, or back to 0), for the store right away: an
+   * observation, not acknowledged state.
+   */
+  staleStreaks: Map<string, number>;
+  /** Stamps that went back for good, accepted as changes (counted in `counts.change`). */
+  resets: SequenceReset[];
 }
 
-/** What dedup reads: the last acknowledged state of a user. */
+/** A user's sequence numbers restarted below the stored one: `previous` is the stored stamp, `current` the new one. */
+export interface SequenceReset {
+  userId: string;
+  previous: string;
+  current: string;
+}
+
+/** What dedup reads: the last acknowledged state of a user, and how many polls in a row it was stale. */
 export interface AcknowledgedStates {
   get(userId: string): UserPresenceState | undefined;
+  /** Absent: 0, so a stamp below the stored one is only ever stale. */
+  staleStreak?(userId: string): number;
 }
 
 /**
@@ -39,7 +55,9 @@ export interface ResnapshotPolicy {
  * Decides each presence of a batch against the last acknowledged state, pure: the store is only read. Later
  * entries for the same user in one response compare against the earlier ones, not the store, so a response that
  * repeats a user yields one event per real change. With a `resnapshot` policy, a duplicate it says is due is
- * accepted again as a snapshot (no previous), and counted as one.
+ * accepted again as a snapshot (no previous), and counted as one. A stale stamp counts one stale poll for its
+ * user (once per batch); enough of them with a different presence make a reset (see `isSequenceReset`), accepted
+ * as a change: once committed, the new lower stamps compare as usual.
  */
 export function dedupBatch(
   presences: readonly Presence[],
@@ -50,11 +68,27 @@ export function dedupBatch(
   const counts: Record<DedupVerdict, number> = { snapshot: 0, change: 0, duplicate: 0, stale: 0 };
   const accepted: AcceptedPresence[] = [];
   const nextStates = new Map<string, UserPresenceState>();
+  const staleStreaks = new Map<string, number>();
+  const resets: SequenceReset[] = [];
   let resnapshots = 0;
   for (const presence of presences) {
     const repeated = nextStates.get(presence.id);
     const previous = repeated ?? acknowledged.get(presence.id);
-    const decided = decide(previous, presence);
+    let decided = decide(previous, presence);
+    if (repeated === undefined && previous !== undefined && !staleStreaks.has(presence.id)) {
+      const streak = acknowledged.staleStreak?.(presence.id) ?? 0;
+      if (decided !== 'stale') {
+        if (streak > 0) staleStreaks.set(presence.id, 0);
+      } else {
+        // Still counted if it is a reset: the commit clears it, and a failed publication finds it again next poll.
+        staleStreaks.set(presence.id, Math.min(streak + 1, 255));
+        if (isSequenceReset(previous, presence, streak + 1, observedAt)) {
+          decided = 'change';
+          const [before, after] = [previous.sequenceNumber ?? '', presence.sequenceNumber ?? ''];
+          resets.push({ userId: presence.id, previous: before, current: after });
+        }
+      }
+    }
     const candidate =
       decided === 'duplicate' && repeated === undefined && previous !== undefined && resnapshot !== undefined;
     const must = candidate && resnapshot.mustRepublish(presence.id);
@@ -67,7 +101,7 @@ export function dedupBatch(
     accepted.push({ presence, previous: again ? undefined : previous });
     nextStates.set(presence.id, stateOf(presence, observedAt));
   }
-  return { observedAt, counts, accepted, nextStates };
+  return { observedAt, counts, accepted, nextStates, staleStreaks, resets };
 }
 
 /**

@@ -25,6 +25,33 @@ export function decide(previous: UserPresenceState | undefined, presence: Presen
   return presenceFieldsHash(presence) === previous.fieldsHash ? 'duplicate' : 'change';
 }
 
+/** Consecutive polls a user's stamp must sort below the stored one before it counts as a reset, not a lagging read. */
+export const SEQUENCE_RESET_POLLS = 3;
+/**
+ * And how old the stored state must be by then: the stored stamp was visible when it was published, so a replica
+ * still serving a lower one this much later is not lagging, the numbers restarted.
+ */
+export const SEQUENCE_RESET_AGE_MS = 5 * 60_000;
+
+/**
+ * Whether a presence `decide` called stale is a reset of the user's sequence numbers rather than a stale read:
+ * `stalePolls` consecutive polls (this one included) have sorted below the stored stamp, the stored state is old
+ * enough, and the presence differs from it. A lower stamp with the same presence stays dropped: nothing to publish,
+ * and the first poll it differs on is accepted at once.
+ */
+export function isSequenceReset(
+  previous: UserPresenceState,
+  presence: Presence,
+  stalePolls: number,
+  observedAt: number,
+): boolean {
+  return (
+    stalePolls >= SEQUENCE_RESET_POLLS &&
+    observedAt - previous.observedAt >= SEQUENCE_RESET_AGE_MS &&
+    presenceFieldsHash(presence) !== previous.fieldsHash
+  );
+}
+
 export function stateOf(presence: Presence, observedAt: number): UserPresenceState {
   return {
     sequenceNumber: presence.sequenceNumber,

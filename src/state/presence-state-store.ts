@@ -10,7 +10,7 @@ const ON_TABLE = 2;
  *
  * Laid out column-wise for tenants of a million users: a Map from user id to a slot, typed arrays for the
  * numbers, codes for availability and activity (a small open set), and the sequence numbers as strings. That
- * is about 100 bytes per user instead of about 260 for a Map of objects. Given the configured ids up front,
+ * is about 100 bytes per user (one of them the stale-poll count) instead of about 260 for a Map of objects. Given the configured ids up front,
  * it keys the map with those very strings, so a user id is held once for config and state together.
  */
 export class PresenceStateStore {
@@ -21,6 +21,8 @@ export class PresenceStateStore {
   private activity: Uint16Array;
   private observedAt: Float64Array;
   private fieldsHash: Float64Array;
+  /** Consecutive polls whose stamp sorted below the stored one (saturates at 255): one byte a user. */
+  private staleStreaks: Uint8Array;
   private readonly sequenceNumbers: Array<string | null> = [];
   private readonly codes: string[] = [];
   private readonly codeOf = new Map<string, number>();
@@ -34,6 +36,7 @@ export class PresenceStateStore {
     this.activity = new Uint16Array(this.capacity);
     this.observedAt = new Float64Array(this.capacity);
     this.fieldsHash = new Float64Array(this.capacity);
+    this.staleStreaks = new Uint8Array(this.capacity);
     for (const userId of known) this.slotFor(userId);
   }
 
@@ -59,6 +62,21 @@ export class PresenceStateStore {
     this.activity[slot] = this.code(state.activity);
     this.observedAt[slot] = state.observedAt;
     this.fieldsHash[slot] = state.fieldsHash;
+    this.staleStreaks[slot] = 0;
+  }
+
+  /** How many polls in a row the user's stamp sorted below the stored one; 0 for a user without a state. */
+  staleStreak(userId: string): number {
+    const slot = this.slots.get(userId);
+    return slot === undefined ? 0 : (this.staleStreaks[slot] ?? 0);
+  }
+
+  /** Records stale-poll counts (see BatchDedup.staleStreaks); users without a state are skipped. */
+  setStaleStreaks(streaks: ReadonlyMap<string, number>): void {
+    for (const [userId, streak] of streaks) {
+      const slot = this.slots.get(userId);
+      if (slot !== undefined && ((this.present[slot] ?? 0) & PRESENT) !== 0) this.staleStreaks[slot] = streak;
+    }
   }
 
   /**
@@ -75,6 +93,7 @@ export class PresenceStateStore {
     if (slot === undefined || ((this.present[slot] ?? 0) & PRESENT) === 0) return;
     this.present[slot] = 0;
     this.sequenceNumbers[slot] = null;
+    this.staleStreaks[slot] = 0;
     this.count--;
   }
 
@@ -110,6 +129,7 @@ export class PresenceStateStore {
     this.activity = resized(this.activity, new Uint16Array(this.capacity));
     this.observedAt = resized(this.observedAt, new Float64Array(this.capacity));
     this.fieldsHash = resized(this.fieldsHash, new Float64Array(this.capacity));
+    this.staleStreaks = resized(this.staleStreaks, new Uint8Array(this.capacity));
   }
 
   private code(value: string): number {

@@ -112,6 +112,30 @@ describe('processingObserver', () => {
     expect(t.lines[1]).toMatchObject({ level: 30, shard: 'apac', removed: 0, moved: 4 });
   });
 
+  it('counts sequence resets and logs each once at warn with the user and both stamps', async () => {
+    const t = telemetry();
+    const observer = processingObserver(t);
+    expect(await valueOf(t.metrics, 'presence_sequence_resets_total')).toBe(0);
+    observer.onSequenceResets?.({
+      shard: 'emea',
+      resets: [
+        { userId: 'u1', previous: 'C0000000010', current: 'C0000000002' },
+        { userId: 'u2', previous: 'B9', current: 'B10' },
+      ],
+    });
+    expect(await valueOf(t.metrics, 'presence_sequence_resets_total')).toBe(2);
+    expect(t.lines).toHaveLength(2);
+    expect(t.lines[0]).toMatchObject({
+      level: 40,
+      shard: 'emea',
+      userId: 'u1',
+      previousSequenceNumber: 'C0000000010',
+      sequenceNumber: 'C0000000002',
+    });
+    expect(t.lines[0]?.msg).toMatch(/went back for good/);
+    expect(t.lines[1]).toMatchObject({ level: 40, userId: 'u2', previousSequenceNumber: 'B9', sequenceNumber: 'B10' });
+  });
+
   it('counts published events by kind and sets the users tracked', async () => {
     const t = telemetry();
     const observer = processingObserver(t);

@@ -149,7 +149,7 @@ describe('dedupBatch', () => {
     expect(repeated.counts).toEqual({ snapshot: 1, change: 0, duplicate: 1, stale: 0 });
   });
 
-  it('only reads the store: one get per user not already decided in the batch, nothing else', () => {
+  it('only reads the store: one get per user not already decided in the batch, one stale count per known user', () => {
     const before = stateOf(presence(bob, { sequenceNumber: 'C0000000001' }), 1);
     const states = { [bob]: before };
     const { store, gets, calls } = recordingStore(states);
@@ -160,8 +160,9 @@ describe('dedupBatch', () => {
     );
     expect(result.counts).toEqual({ snapshot: 2, change: 2, duplicate: 0, stale: 0 });
     expect(gets).toEqual([alice, bob, carol]);
-    expect(calls.every((call) => call === 'get')).toBe(true);
-    expect(calls).toHaveLength(3);
+    expect(calls.filter((call) => call === 'get')).toHaveLength(3);
+    expect(calls.filter((call) => call === 'staleStreak')).toHaveLength(1);
+    expect(calls).toHaveLength(4);
     // The acknowledged state object is untouched.
     expect(states[bob]).toBe(before);
     expect(before).toEqual(stateOf(presence(bob, { sequenceNumber: 'C0000000001' }), 1));
@@ -175,6 +176,8 @@ describe('dedupBatch', () => {
       counts: { snapshot: 0, change: 0, duplicate: 0, stale: 0 },
       accepted: [],
       nextStates: new Map(),
+      staleStreaks: new Map(),
+      resets: [],
     });
     expect(calls).toEqual([]);
   });
