@@ -20,6 +20,13 @@ import { signInFailureOf, type SignInFailure } from './sign-in-failure.js';
  */
 export const SIGN_IN_BACKOFF: BackoffPolicy = { initialMs: 5_000, maxMs: 300_000 };
 
+/**
+ * A failure that cures itself (Entra unreachable, 5xx, 429, a connection reset while many workers start) is asked
+ * again soon, as Graph requests are retried: the slow schedule above is for what a person must fix, and would
+ * otherwise keep a worker idle for minutes after a blip.
+ */
+export const TRANSIENT_SIGN_IN_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 5_000 };
+
 export interface SignInFailedInfo {
   error: ConnectorError;
   failure: SignInFailure;
@@ -41,6 +48,8 @@ export interface SignInObserver {
 
 export interface SignInGateOptions {
   backoff?: BackoffPolicy;
+  /** For retriable failures; default TRANSIENT_SIGN_IN_BACKOFF. */
+  transientBackoff?: BackoffPolicy;
   observer?: SignInObserver;
   now?: () => number;
   random?: () => number;
@@ -59,11 +68,13 @@ export class SignInGate {
   /** By `forceRefresh`: a forced refresh must not be answered with the token a plain call is fetching. */
   private readonly inFlight = new Map<boolean, Promise<string>>();
   private readonly backoff: BackoffPolicy;
+  private readonly transientBackoff: BackoffPolicy;
   private readonly now: () => number;
   private readonly random: () => number;
 
   constructor(private readonly options: SignInGateOptions = {}) {
     this.backoff = options.backoff ?? SIGN_IN_BACKOFF;
+    this.transientBackoff = options.transientBackoff ?? TRANSIENT_SIGN_IN_BACKOFF;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
   }
@@ -105,7 +116,8 @@ export class SignInGate {
     const attempts = (this.failing?.attempts ?? 0) + 1;
     const since = this.failing?.since ?? now;
     // Equal jitter through the one backoff function: a draw from the upper half of each step.
-    const retryInMs = backoffDelayMs(attempts - 1, this.backoff, () => 0.5 + this.random() / 2);
+    const policy = error.retriable ? this.transientBackoff : this.backoff;
+    const retryInMs = backoffDelayMs(attempts - 1, policy, () => 0.5 + this.random() / 2);
     this.failing = { error, attempts, since, retryAt: now + retryInMs };
     this.options.observer?.onSignInFailed?.({
       error,

@@ -126,4 +126,28 @@ describe('SignInGate', () => {
     expect(calls).toBe(2);
     expect(gate.failure).toBeUndefined();
   });
+
+  it('asks again soon after a failure that cures itself (Entra 503): 250 ms doubling to 5 s, not the slow schedule', async () => {
+    const failure = classifySignInFailure({
+      msalErrorCode: 'server_error',
+      aadstsNumber: undefined,
+      status: 503,
+      transportFailure: undefined,
+      description: undefined,
+    });
+    const error = signInError(failure, { msalErrorCode: 'server_error', status: 503 }, context);
+    expect(error.retriable).toBe(true);
+    const failures: SignInFailedInfo[] = [];
+    const clock = { now: 0 };
+    const gate = new SignInGate({
+      now: () => clock.now,
+      random: () => 0,
+      observer: { onSignInFailed: (info) => failures.push(info) },
+    });
+    for (let i = 0; i < 8; i++) {
+      await gate.acquire(false, () => Promise.reject(error)).catch(() => undefined);
+      clock.now += failures.at(-1)?.retryInMs ?? 0;
+    }
+    expect(failures.map((info) => info.retryInMs)).toEqual([125, 250, 500, 1_000, 2_000, 2_500, 2_500, 2_500]);
+  });
 });
