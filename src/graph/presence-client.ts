@@ -190,7 +190,11 @@ export class GraphPresenceClient {
       const bodyText = await response.body.text();
       const status = response.statusCode;
       this.options.observer?.onResponse?.({ status, durationMs: performance.now() - started, ids: ids.length });
-      return { status, bodyText, retryAfterMs: parseRetryAfterMs(response.headers['retry-after']) };
+      const retryAfterMs = parseRetryAfterMs(response.headers['retry-after']);
+      // Paused the moment the answer is read, before this request's slot and its p-limit place are given up: set
+      // later (by the retry loop), a request started in between could still go out inside the Retry-After.
+      if (retryAfterMs !== undefined && status >= 400) this.options.budget.pauseFor(retryAfterMs);
+      return { status, bodyText, retryAfterMs };
     } catch (error) {
       return graphTransportFailure(error, timeout.aborted, this.options.requestTimeoutMs);
     }
