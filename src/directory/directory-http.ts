@@ -147,10 +147,15 @@ export class DirectoryHttp {
       const status = response.statusCode;
       const durationMs = performance.now() - started;
       this.options.observer?.onResponse?.({ operation: context.operation, status, durationMs });
+      const retryAfterMs = RETRY_AFTER_STATUSES.has(status)
+        ? parseRetryAfterMs(response.headers['retry-after'])
+        : undefined;
+      // As the presence client does: paused the moment the answer is read, before this request's place is given up.
+      if (retryAfterMs !== undefined) this.options.budget.pauseFor(retryAfterMs);
       return {
         status,
         bodyText,
-        retryAfterMs: RETRY_AFTER_STATUSES.has(status) ? parseRetryAfterMs(response.headers['retry-after']) : undefined,
+        retryAfterMs,
         location: headerValue(response.headers['location']),
       };
     } catch (error) {
