@@ -14,3 +14,10 @@ export {
   type WorkLocation,
 } from './presence.js';
 export { graphErrorCode, graphTransportFailure } from './graph-errors.js';
+export {
+  GraphCaller,
+  type GraphCallerOptions,
+  type GraphRequest,
+  type GraphAnswer,
+  type GraphCallHooks,
+} from './graph-call.js';
