@@ -1,5 +1,21 @@
 /** Which scenarios `npm run bench` runs, with which sizes, in the full and the quick set. */
 import type { StepOutcome } from './run.js';
+import { adaptiveRateSteps } from './steps/adaptive-rate.js';
+import { freshnessSteps } from './steps/freshness.js';
+import { perfSteps } from './steps/perf.js';
+import { soakSteps } from './steps/soak.js';
+import { takeoverSteps } from './steps/takeover.js';
+
+/** Studies that keep their steps in bench/steps/, run after the core set in this order. */
+function studySteps(quick: boolean): Step[] {
+  return [
+    ...perfSteps(quick),
+    ...freshnessSteps(quick),
+    ...adaptiveRateSteps(quick),
+    ...takeoverSteps(quick),
+    ...soakSteps(quick),
+  ];
+}
 
 export interface Step {
   /** Unique; `--only` matches its prefix. */
@@ -103,6 +119,7 @@ export function planSteps(quick: boolean): Step[] {
       ...memorySteps([100_000]),
       // About 10 s on a quiet machine, 100k being the smallest size the issue asks for.
       discoveryStep(100_000, 180),
+      ...studySteps(quick),
     ];
   }
   return [
@@ -145,5 +162,6 @@ export function planSteps(quick: boolean): Step[] {
     discoveryStep(100_000, 300),
     // About 65 s on a quiet machine (a 21 s full round of 10,000 pages); the simulator alone takes a while to start.
     discoveryStep(1_000_000, 900),
+    ...studySteps(quick),
   ];
 }
