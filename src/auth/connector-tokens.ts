@@ -38,5 +38,6 @@ function credentialOf(config: ConnectorConfig): ClientCredential {
   if (clientSecret === undefined) {
     throw new ConnectorError(ErrorCodes.CONFIG_INVALID, 'no client secret or certificate configured');
   }
-  return { kind: 'secret', clientSecret: clientSecret.reveal() };
+  const secretFile = clientSecret.file;
+  return { kind: 'secret', clientSecret: clientSecret.reveal(), ...(secretFile === undefined ? {} : { secretFile }) };
 }

@@ -1,6 +1,7 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { request, type Dispatcher } from 'undici';
 import { ConnectorError, ErrorCodes, toError } from '../errors.js';
+import { parseRetryAfterMs } from '../retry/index.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -15,17 +16,31 @@ export interface MsalNetworkClient extends INetworkModule {
   /**
    * The most recent answer with an error status (4xx, 5xx), or undefined once a later request succeeded or got no
    * answer. MSAL drops the body of a failed OpenID discovery (a wrong tenant answers 400 AADSTS90002 there), and
-   * keeps no status when it throttles a 5xx/429 itself, so the token provider reads both here.
+   * never sees a 429 or 5xx of the token endpoint (see below), so the token provider reads both here.
    */
   lastErrorAnswer(): ErrorAnswer | undefined;
 }
 
-/** What an error answer of Entra ID says: `error`, the AADSTS numbers and the description. */
+/** What an error answer of Entra ID says: `error`, the AADSTS numbers, the description and its Retry-After. */
 export interface ErrorAnswer {
   status: number;
   error: string | undefined;
   errorCodes: string[];
   description: string | undefined;
+  /** The answer's Retry-After, in milliseconds (delay-seconds or an HTTP date). */
+  retryAfterMs: number | undefined;
+}
+
+/** The `error` a body that is not JSON is handed to MSAL as, so that the token provider can name the fault. */
+export const UNREADABLE_ANSWER = 'connector_unreadable_answer';
+
+/**
+ * A 429 or 5xx of the token endpoint is not handed to MSAL: MSAL would remember it and refuse every token request
+ * for its Retry-After, or for 60 s when there is none, without a request and without saying why. The sign-in gate
+ * backs off instead (honouring Retry-After), so there is one schedule, and every refusal has its cause.
+ */
+function withheldFromMsal(method: 'GET' | 'POST', status: number): boolean {
+  return method === 'POST' && (status === 429 || status >= 500);
 }
 
 /**
@@ -41,16 +56,23 @@ export function createMsalNetworkClient(dispatcher: Dispatcher, timeoutMs = DEFA
     options: NetworkRequestOptions | undefined,
     timeout: number,
   ) => {
+    let response: NetworkResponse<T>;
     try {
-      const response = await send<T>(dispatcher, method, url, options, timeout);
-      lastFailure = undefined;
-      lastErrorAnswer = response.status >= 400 ? errorAnswer(response.status, response.body) : undefined;
-      return response;
+      response = await send<T>(dispatcher, method, url, options, timeout);
     } catch (error) {
       lastErrorAnswer = undefined;
-      lastFailure = transportFailure(method, url, error);
+      lastFailure = transportFailure(method, url, error, timeout);
       throw lastFailure;
     }
+    lastFailure = undefined;
+    lastErrorAnswer = response.status >= 400 ? errorAnswer(response) : undefined;
+    if (withheldFromMsal(method, response.status)) {
+      throw new ConnectorError(ErrorCodes.AUTH_FAILED, `the token endpoint answered HTTP ${response.status}`, {
+        retriable: true,
+        details: { status: response.status },
+      });
+    }
+    return response;
   };
   return {
     sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) =>
@@ -77,16 +99,18 @@ async function send<T>(
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await response.body.text();
-  return { status: response.statusCode, headers: flattenHeaders(response.headers), body: parseBody<T>(text) };
+  const headers = flattenHeaders(response.headers);
+  return { status: response.statusCode, headers, body: parseBody<T>(response.statusCode, headers, text) };
 }
 
 /**
  * Names the endpoint and the transport's reason. Only origin and path: the request body (which carries the client
  * secret or assertion) and headers never go into the message.
  */
-function transportFailure(method: string, url: string, error: unknown): ConnectorError {
+function transportFailure(method: string, url: string, error: unknown, timeoutMs: number): ConnectorError {
   const parsed = new URL(url);
-  const reason = reasonChain(error);
+  const timedOut = error instanceof Error && error.name === 'TimeoutError';
+  const reason = timedOut ? `no answer within ${timeoutMs / 1000} s` : reasonChain(error);
   return new ConnectorError(
     ErrorCodes.AUTH_FAILED,
     `sign-in request ${method} ${parsed.origin}${parsed.pathname} failed: ${reason}`,
@@ -109,7 +133,7 @@ function reasonChain(error: unknown): string {
   return messages.join(': ') || 'unknown network error';
 }
 
-function errorAnswer(status: number, body: unknown): ErrorAnswer {
+function errorAnswer({ status, body, headers }: NetworkResponse<unknown>): ErrorAnswer {
   const fields = new Map<string, unknown>(typeof body === 'object' && body !== null ? Object.entries(body) : []);
   const error = fields.get('error');
   const description = fields.get('error_description');
@@ -119,6 +143,7 @@ function errorAnswer(status: number, body: unknown): ErrorAnswer {
     error: typeof error === 'string' ? error : undefined,
     errorCodes: Array.isArray(codes) ? codes.map(String) : [],
     description: typeof description === 'string' ? description : undefined,
+    retryAfterMs: parseRetryAfterMs(headers['retry-after']),
   };
 }
 
@@ -130,11 +155,15 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return flat;
 }
 
-function parseBody<T>(text: string): T {
-  // MSAL inspects error bodies itself; a non-JSON body is handed over as an object it can report.
+function parseBody<T>(status: number, headers: Record<string, string>, text: string): T {
+  // MSAL inspects error bodies itself; a non-JSON body is handed over as an error it reports, and we recognise.
   try {
     return JSON.parse(text) as T;
   } catch {
-    return { error: 'invalid_response', error_description: text.slice(0, 500) } as T;
+    const type = headers['content-type'] ?? 'no content-type';
+    return {
+      error: UNREADABLE_ANSWER,
+      error_description: `HTTP ${status} answer is not JSON (${type}, ${text.length} bytes)`,
+    } as T;
   }
 }

@@ -5,6 +5,7 @@
  * MSAL reports only as `endpoints_resolution_error`: the network client's last error answer fills that gap.
  */
 import { ConnectorError, ErrorCodes } from '../errors.js';
+import { UNREADABLE_ANSWER } from './msal-network-client.js';
 
 export type SignInFailureReason =
   | 'wrong-secret'
@@ -16,6 +17,7 @@ export type SignInFailureReason =
   | 'endpoint-unreachable'
   | 'entra-unavailable'
   | 'throttled'
+  | 'bad-answer'
   | 'rejected';
 
 export interface SignInFailure {
@@ -42,6 +44,8 @@ export interface SignInEvidence {
   transportFailure: string | undefined;
   /** Entra ID's own description, after "AADSTSnnn: " and before its trace ids. */
   description: string | undefined;
+  /** The failed answer's Retry-After, in milliseconds. */
+  retryAfterMs?: number | undefined;
 }
 
 const RESTART = 'then restart the connector';
@@ -119,10 +123,22 @@ const KNOWN_CODES: ReadonlyMap<string, Known> = new Map<string, Known>([
 /** OAuth errors that say the request itself or the app's credential is wrong: a retry repeats the answer. */
 const PERMANENT_OAUTH_ERRORS = /invalid_client|unauthorized_client|invalid_request|invalid_tenant|invalid_scope/i;
 
+/** An answer a client cannot use (not JSON, or no access token in it): a proxy or a bad moment; asked again. */
+export function badAnswer(what: string): SignInFailure {
+  return {
+    reason: 'bad-answer',
+    aadsts: undefined,
+    meaning: `Entra ID's answer could not be used: ${what}`,
+    action: `nothing unless it lasts (then check what sits between the connector and graph.authorityUrl); ${RETRIED}`,
+    retriable: true,
+  };
+}
+
 export function classifySignInFailure(evidence: SignInEvidence): SignInFailure {
   const aadsts = evidence.aadstsNumber === undefined ? undefined : `AADSTS${evidence.aadstsNumber}`;
   const known = evidence.aadstsNumber === undefined ? undefined : KNOWN_CODES.get(evidence.aadstsNumber);
   if (known !== undefined) return { retriable: false, ...known, aadsts };
+  if (evidence.msalErrorCode === UNREADABLE_ANSWER) return badAnswer('it is not JSON');
   const { status, transportFailure } = evidence;
   if (transportFailure !== undefined && status === undefined) {
     return {
@@ -162,7 +178,7 @@ export interface SignInContext {
 /** The one error a failed sign-in becomes: AUTH_FAILED, its reason and AADSTS code in `details`. */
 export function signInError(
   failure: SignInFailure,
-  evidence: Pick<SignInEvidence, 'msalErrorCode' | 'status'>,
+  evidence: Pick<SignInEvidence, 'msalErrorCode' | 'status' | 'retryAfterMs'>,
   context: SignInContext,
   cause?: unknown,
 ): ConnectorError {
@@ -181,6 +197,7 @@ export function signInError(
         action: failure.action,
         msalErrorCode: evidence.msalErrorCode,
         status: evidence.status,
+        ...(evidence.retryAfterMs === undefined ? {} : { retryAfterMs: evidence.retryAfterMs }),
         clientId: context.clientId,
         tenantId: context.tenantId,
         authority: context.authorityUrl,
@@ -199,6 +216,7 @@ const REASONS: ReadonlySet<string> = new Set<SignInFailureReason>([
   'endpoint-unreachable',
   'entra-unavailable',
   'throttled',
+  'bad-answer',
   'rejected',
 ]);
 

@@ -6,7 +6,7 @@
  *
  * A failure a person must fix (a wrong secret) is retried on the same schedule, capped at a few minutes: what is
  * fixed in Entra ID (admin consent granted, the certificate uploaded to the app registration) then takes effect
- * without a restart. A wrong or expired secret is not among those: the secret is read once, at start.
+ * without a restart. A Retry-After from the token endpoint (429, 5xx) is honoured: no attempt before it ends.
  */
 import { type ConnectorError, ErrorCodes, isConnectorError } from '../errors.js';
 import { backoffDelayMs, type BackoffPolicy } from '../retry/index.js';
@@ -27,6 +27,14 @@ export const SIGN_IN_BACKOFF: BackoffPolicy = { initialMs: 5_000, maxMs: 300_000
  */
 export const TRANSIENT_SIGN_IN_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 5_000 };
 
+/** Longer than this a Retry-After is not waited for: the slow schedule's cap (a bogus header must not idle a worker for hours). */
+const MAX_RETRY_AFTER_MS = SIGN_IN_BACKOFF.maxMs;
+
+function retryAfterMsOf(error: ConnectorError): number {
+  const value = error.details.retryAfterMs;
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(Math.max(0, value), MAX_RETRY_AFTER_MS) : 0;
+}
+
 export interface SignInFailedInfo {
   error: ConnectorError;
   failure: SignInFailure;
@@ -44,6 +52,8 @@ export interface SignInObserver {
   onSignInFailed?(info: SignInFailedInfo): void;
   /** The first sign-in, or the first after failures, succeeded. */
   onSignInSucceeded?(info: { failedAttempts: number; failingForMs: number }): void;
+  /** The client secret file holds another secret than the one in use, which replaces it (never logged). */
+  onSecretFileChanged?(info: { file: string }): void;
 }
 
 export interface SignInGateOptions {
@@ -117,7 +127,8 @@ export class SignInGate {
     const since = this.failing?.since ?? now;
     // Equal jitter through the one backoff function: a draw from the upper half of each step.
     const policy = error.retriable ? this.transientBackoff : this.backoff;
-    const retryInMs = backoffDelayMs(attempts - 1, policy, () => 0.5 + this.random() / 2);
+    const backoffMs = backoffDelayMs(attempts - 1, policy, () => 0.5 + this.random() / 2);
+    const retryInMs = Math.max(backoffMs, retryAfterMsOf(error));
     this.failing = { error, attempts, since, retryAt: now + retryInMs };
     this.options.observer?.onSignInFailed?.({
       error,
@@ -126,6 +137,11 @@ export class SignInGate {
       failingForMs: now - since,
       retryInMs,
     });
+  }
+
+  /** Lets the next call attempt at once (the credential changed since the last failure); no-op unless failing. */
+  retryNow(): void {
+    if (this.failing !== undefined) this.failing.retryAt = this.now();
   }
 
   private recordSuccess(): void {

@@ -1,20 +1,17 @@
-import { ConfidentialClientApplication, LogLevel, type Configuration, type INetworkModule } from '@azure/msal-node';
 import type { Dispatcher } from 'undici';
-import type { ConnectorError } from '../errors.js';
 import type { BackoffPolicy } from '../retry/index.js';
-import { createMsalNetworkClient, type MsalNetworkClient } from './msal-network-client.js';
+import { createMsalNetworkClient } from './msal-network-client.js';
+import { MsalSignIn, type SignedIn } from './msal-sign-in.js';
+import { SecretFile } from './secret-file.js';
 import { SignInGate, type SignInObserver } from './sign-in-gate.js';
-import {
-  aadstsDescription,
-  classifySignInFailure,
-  signInError,
-  type SignInContext,
-  type SignInEvidence,
-  type SignInFailure,
-} from './sign-in-failure.js';
 
 export type ClientCredential =
-  | { kind: 'secret'; clientSecret: string }
+  | {
+      kind: 'secret';
+      clientSecret: string;
+      /** The file the secret was read from (absolute): read again when Entra ID refuses the secret. */
+      secretFile?: string;
+    }
   | { kind: 'certificate'; privateKeyPem: string; thumbprintSha256: string; certificatePem?: string };
 
 export interface TokenProviderOptions {
@@ -32,115 +29,105 @@ export interface TokenProviderOptions {
   observer?: SignInObserver;
   /** Between two sign-in attempts while sign-in fails; default SIGN_IN_BACKOFF (5 s doubling to 5 min). */
   signInBackoff?: BackoffPolicy;
+  /** Per request to Entra ID; default 30 s. */
+  requestTimeoutMs?: number;
   /** For tests: the clock and the jitter of the sign-in backoff. */
   now?: () => number;
   random?: () => number;
 }
 
 export interface TokenProvider {
-  /** A bearer token for Graph; `forceRefresh` bypasses MSAL's cache once (after a 401). */
+  /** A bearer token for Graph; `forceRefresh` bypasses both caches once (after a 401). */
   getToken(forceRefresh?: boolean): Promise<string>;
 }
 
+/** MSAL's own margin: it asks Entra ID for a new token when the cached one expires within 5 minutes. */
+const REFRESH_MARGIN_MS = 300_000;
+/** A token this close to expiry is not handed out even while a refresh fails: Graph must still accept it. */
+const USABLE_MARGIN_MS = 60_000;
+
+interface CachedToken {
+  token: string;
+  /** From here on, MSAL is asked (and, being within its own margin, asks Entra ID). */
+  refreshAt: number;
+  /** Until here the token is still handed out when a refresh fails. */
+  usableUntil: number;
+}
+
 /**
- * One long-lived ConfidentialClientApplication, so MSAL's in-memory cache serves tokens until five minutes before
- * they expire instead of asking Entra ID on every Graph call. While sign-in fails, a {@link SignInGate} spaces the
- * attempts out and hands every caller in between the last attempt's error.
+ * One long-lived sign-in, with the token kept here until a few minutes before it expires: every Graph request
+ * asks for a token, and asking MSAL's cache each time cost 6 % of a no-change cycle. From MSAL's margin on, MSAL
+ * fetches a new token in the background; until it comes (or should that fail) the old one is still handed out
+ * while it has a minute left. While
+ * sign-in fails, a {@link SignInGate} spaces the attempts out (honouring Retry-After) and hands every caller in
+ * between the last attempt's error. A secret from a file is read again when refused (see MsalSignIn).
  */
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
-  const network = createMsalNetworkClient(options.dispatcher);
-  const app = new ConfidentialClientApplication(buildMsalConfiguration(options, network));
+  const now = options.now ?? Date.now;
+  const network = createMsalNetworkClient(options.dispatcher, options.requestTimeoutMs);
+  const { credential } = options;
+  const secretFile =
+    credential.kind === 'secret' && credential.secretFile !== undefined
+      ? new SecretFile(credential.secretFile, credential.clientSecret, now)
+      : undefined;
+  const msal = new MsalSignIn(options, network, secretFile);
   const gate = new SignInGate({
     ...(options.signInBackoff === undefined ? {} : { backoff: options.signInBackoff }),
     ...(options.observer === undefined ? {} : { observer: options.observer }),
-    ...(options.now === undefined ? {} : { now: options.now }),
+    now,
     ...(options.random === undefined ? {} : { random: options.random }),
   });
-  const context: SignInContext = {
-    clientId: options.clientId,
-    tenantId: options.tenantId,
-    authorityUrl: options.authorityUrl,
+  let cached: CachedToken | undefined;
+  // A token Graph refused (401) stays refused: until a sign-in succeeds, every attempt bypasses MSAL's cache too,
+  // which would otherwise hand the refused token out again after a failed forced refresh.
+  let refused = false;
+  const keep = (signedIn: SignedIn): string => {
+    refused = false;
+    const at = now();
+    // Short-lived tokens (tests, soak runs) are refreshed at half their life instead.
+    const margin = Math.min(REFRESH_MARGIN_MS, signedIn.lifetimeMs / 2);
+    cached = {
+      token: signedIn.accessToken,
+      refreshAt: at + signedIn.lifetimeMs - margin,
+      usableUntil: at + signedIn.lifetimeMs - Math.min(USABLE_MARGIN_MS, signedIn.lifetimeMs / 4),
+    };
+    return signedIn.accessToken;
   };
-  const signIn = async (forceRefresh: boolean): Promise<string> => {
-    let accessToken: string | undefined;
-    try {
-      const result = await app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache: forceRefresh });
-      accessToken = result?.accessToken;
-    } catch (error) {
-      throw describeAuthFailure(error, network, context);
+  const attempt = (forceRefresh: boolean): Promise<string> =>
+    gate.acquire(forceRefresh, async () => keep(await msal.signIn(forceRefresh)));
+  // While the secret is refused, the file is looked at (at most once a second) between attempts too: a fixed file
+  // is then used at once, not at the end of a backoff step that may last minutes.
+  const retryIfSecretChanged = async (): Promise<void> => {
+    if (secretFile === undefined || !msal.secretRefused(gate.failure) || !secretFile.checkDue()) return;
+    if ((await msal.rereadSecret()).outcome === 'changed') gate.retryNow();
+  };
+  const slowPath = async (forceRefresh: boolean): Promise<string> => {
+    await retryIfSecretChanged();
+    const stale = cached;
+    if (!forceRefresh && !refused && stale !== undefined && now() < stale.usableUntil) {
+      // Past its refresh point but still good: callers keep it while the refresh runs, so a slow Entra ID (up to
+      // the request timeout) never holds Graph requests up. The refresh's failure is not lost: the gate reports
+      // it to the observer (log line, readiness) and answers the next caller past `usableUntil` with it.
+      attempt(false).catch(() => undefined);
+      return stale.token;
     }
-    if (accessToken === undefined || accessToken === '') throw signInError(NO_TOKEN, NO_EVIDENCE, context);
-    return accessToken;
+    try {
+      return await attempt(forceRefresh || refused);
+    } catch (error) {
+      if (stale !== undefined && now() < stale.usableUntil) return stale.token;
+      throw error;
+    }
   };
   return {
-    getToken: (forceRefresh = false) => gate.acquire(forceRefresh, () => signIn(forceRefresh)),
-  };
-}
-
-/** A 200 without a token is no answer a client can use; asking again later may get a proper one. */
-const NO_TOKEN: SignInFailure = {
-  reason: 'rejected',
-  aadsts: undefined,
-  meaning: 'Entra ID answered without an access token',
-  action: 'nothing unless it lasts: the connector signs in again by itself, with backoff',
-  retriable: true,
-};
-const NO_EVIDENCE = { msalErrorCode: '', status: undefined };
-
-function buildMsalConfiguration(options: TokenProviderOptions, network: INetworkModule): Configuration {
-  const authorityHost = new URL(options.authorityUrl).host;
-  return {
-    auth: {
-      clientId: options.clientId,
-      authority: `${options.authorityUrl.replace(/\/+$/, '')}/${options.tenantId}`,
-      ...(options.trustAuthorityHost ? { knownAuthorities: [authorityHost] } : {}),
-      ...credentialOptions(options.credential),
+    getToken: (forceRefresh = false) => {
+      const hit = cached;
+      if (!forceRefresh && hit !== undefined && now() < hit.refreshAt) return Promise.resolve(hit.token);
+      // The caller saw this token refused (401): it is handed out no more, whatever happens next.
+      if (forceRefresh) {
+        cached = undefined;
+        refused = true;
+      }
+      return slowPath(forceRefresh);
     },
-    system: {
-      networkClient: network,
-      loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
-    },
-  };
-}
-
-function credentialOptions(
-  credential: ClientCredential,
-): Pick<Configuration['auth'], 'clientSecret' | 'clientCertificate'> {
-  if (credential.kind === 'secret') return { clientSecret: credential.clientSecret };
-  return {
-    clientCertificate: {
-      thumbprintSha256: credential.thumbprintSha256,
-      privateKey: credential.privateKeyPem,
-      ...(credential.certificatePem === undefined ? {} : { x5c: credential.certificatePem }),
-    },
-  };
-}
-
-/**
- * MSAL's error plus what the network client saw (MSAL reports a refused proxy or an untrusted certificate only as
- * endpoints_resolution_error, and a wrong tenant's 400 on discovery without its AADSTS code), classified.
- */
-function describeAuthFailure(error: unknown, network: MsalNetworkClient, context: SignInContext): ConnectorError {
-  const evidence = evidenceOf(error, network);
-  return signInError(classifySignInFailure(evidence), evidence, context, error);
-}
-
-function evidenceOf(error: unknown, network: MsalNetworkClient): SignInEvidence {
-  const field = (name: string): unknown =>
-    typeof error === 'object' && error !== null ? new Map<string, unknown>(Object.entries(error)).get(name) : undefined;
-  const answer = network.lastErrorAnswer();
-  const errorNo = field('errorNo');
-  const status = field('status');
-  const message = field('errorMessage');
-  const text = typeof message === 'string' ? message : (answer?.description ?? '');
-  return {
-    msalErrorCode: String(field('errorCode') ?? ''),
-    aadstsNumber:
-      typeof errorNo === 'number' || (typeof errorNo === 'string' && errorNo !== '')
-        ? String(errorNo)
-        : answer?.errorCodes[0],
-    status: typeof status === 'number' ? status : answer?.status,
-    transportFailure: network.lastFailure()?.message,
-    description: aadstsDescription(text) ?? aadstsDescription(answer?.description ?? ''),
   };
 }

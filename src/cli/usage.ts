@@ -124,6 +124,14 @@ const SIMULATE: CommandHelp = {
         ['--client-secret S', 'the client secret it accepts (default printed at start)'],
         ['--token-lifetime S', 'expires_in of issued tokens (default 3599)'],
         ['--record-served', 'record every served presence per user (memory grows)'],
+        [
+          '--token-faults SPEC',
+          'faults of the token endpoint, NAME=VALUE[,...]: throttleShare=S (429, Retry-After\n' +
+            'throttleRetryAfterSeconds, default 60), serverErrorShare=S (500/503/504;\n' +
+            'serverErrorStatuses=503/504; serverErrorRetryAfterShare=S with Retry-After\n' +
+            'serverErrorRetryAfterSeconds=N), delayMs=N (slow answers), notJsonShare=S,\n' +
+            'missingAccessTokenShare=S; S: a share of token requests in [0, 1]',
+        ],
         HELP_FLAG,
       ],
     },

@@ -69,6 +69,8 @@ export function removeLiteralSecrets(fileValue: unknown, context: PlaceContext, 
 export interface ReadSecret {
   value: string;
   source: string;
+  /** The absolute path, when read from a file. */
+  file?: string;
 }
 
 /** A secret given either by an env-only setting or by a file setting: exactly one, read and checked. */
@@ -98,7 +100,7 @@ export function readSecret(
     context.problems.push(problemAt(context, filePath, `${read.display} is empty`));
     return undefined;
   }
-  return { value: text, source: `file ${read.display}` };
+  return { value: text, source: `file ${read.display}`, file: read.absolute };
 }
 
 export function resolveCredential(
@@ -123,7 +125,10 @@ export function resolveCredential(
     ? undefined
     : `no credential: set the environment variable ${envName(SECRET)}, or ${formatPath(SECRET_FILE)} (env ${envName(SECRET_FILE)}), or configure ${formatPath(CERTIFICATE)}`;
   const secret = readSecret(context, SECRET, SECRET_FILE, secretValue, secretFile, missing);
-  return secret === undefined ? undefined : { clientSecret: new Secret(secret.value), source: secret.source };
+  // The file is remembered so that a rotated secret can be read again without a restart (src/auth/secret-file.ts).
+  return secret === undefined
+    ? undefined
+    : { clientSecret: new Secret(secret.value, secret.file), source: secret.source };
 }
 
 /** Environment variables cannot easily hold newlines: accept a PEM with literal `\n` sequences. */

@@ -10,13 +10,21 @@ const REDACTED = '[redacted]';
  */
 export class Secret {
   readonly #value: string;
+  readonly #file: string | undefined;
 
-  constructor(value: string) {
+  /** `file`: the absolute path the value was read from, so that it can be read again (a rotated client secret). */
+  constructor(value: string, file?: string) {
     this.#value = value;
+    this.#file = file;
   }
 
   reveal(): string {
     return this.#value;
+  }
+
+  /** The file the value was read from (absolute), or undefined when it came from the environment. */
+  get file(): string | undefined {
+    return this.#file;
   }
 
   toString(): string {

@@ -188,6 +188,9 @@ export function signInObserver(
   const log = new FailureLog(logger, options);
   const reported = new Set<string>();
   return {
+    onSecretFileChanged: ({ file }) => {
+      logger.info({ file }, `Graph client secret file ${file} holds a new secret: signing in with it`);
+    },
     onSignInFailed: ({ error, failure, failedAttempts, failingForMs, retryInMs }) => {
       const code = failure.aadsts ?? failure.reason;
       metrics.graphSignInFailures.inc({ reason: failure.reason });

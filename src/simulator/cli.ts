@@ -31,6 +31,7 @@ import {
   type LatencySpec,
 } from './options.js';
 import { startGraphSimulator, type GraphSimulator } from './server.js';
+import { NO_TOKEN_FAULTS, type TokenEndpointFaults } from './token-faults.js';
 
 export interface SimulatorCliOptions {
   simulator: GraphSimulatorOptions;
@@ -60,6 +61,12 @@ ${WRITE_CONFIG_CLI_USAGE}
   --tenant-id GUID, --client-id GUID, --client-secret S
   --token-lifetime S  expires_in of issued tokens (default 3599)
   --record-served     record every served presence per user (memory grows)
+  --token-faults SPEC faults of the token endpoint, NAME=VALUE[,NAME=VALUE...]:
+                        throttleShare=S (429, Retry-After throttleRetryAfterSeconds, default 60),
+                        serverErrorShare=S (500/503/504; serverErrorStatuses=503/504 to choose;
+                        serverErrorRetryAfterShare=S of them with Retry-After serverErrorRetryAfterSeconds=N),
+                        delayMs=N (slow answers), notJsonShare=S, missingAccessTokenShare=S (spoilt 200s);
+                        S is a share of token requests in [0, 1], e.g. --token-faults throttleShare=1
   --help
 ${DIRECTORY_CLI_USAGE}`;
 
@@ -99,6 +106,31 @@ export function parseBudget(value: string): { requests: number; windowSeconds?: 
     : { requests: Number(match[1]), windowSeconds: Number(match[2]) };
 }
 
+const TOKEN_FAULT_NAMES: ReadonlySet<string> = new Set(Object.keys(NO_TOKEN_FAULTS));
+
+/** `throttleShare=0.5,delayMs=2000,serverErrorStatuses=503/504`: names as in `tokenFaults`; ranges checked on start. */
+export function parseTokenFaults(value: string): Partial<TokenEndpointFaults> {
+  const faults: Record<string, number | number[]> = {};
+  for (const part of value.split(',')) {
+    const match = /^\s*([A-Za-z]+)=([\d./]+)\s*$/.exec(part);
+    const name = match?.[1] ?? '';
+    const text = match?.[2] ?? '';
+    if (!TOKEN_FAULT_NAMES.has(name)) {
+      throw invalidFlag(
+        'token-faults',
+        value,
+        `NAME=VALUE pairs with NAME one of ${[...TOKEN_FAULT_NAMES].join(', ')}`,
+      );
+    }
+    const numbers = text.split('/').map(Number);
+    if (numbers.some((number) => !Number.isFinite(number)))
+      throw invalidFlag('token-faults', value, `a number for ${name}`);
+    faults[name] = name === 'serverErrorStatuses' ? numbers : (numbers[0] ?? Number.NaN);
+  }
+  // Shapes and ranges are the schema's to check when the simulator starts, as for every other option.
+  return faults as Partial<TokenEndpointFaults>;
+}
+
 /** Throws ConnectorError SIMULATOR_INVALID_OPTIONS for unknown flags or bad values; ranges are checked on start. */
 export function parseSimulatorArgs(argv: string[]): SimulatorCliOptions {
   let values: FlagValues;
@@ -122,6 +154,7 @@ export function parseSimulatorArgs(argv: string[]): SimulatorCliOptions {
         'client-secret': { type: 'string' },
         'token-lifetime': { type: 'string' },
         'record-served': { type: 'boolean' },
+        'token-faults': { type: 'string' },
         help: { type: 'boolean' },
         ...DIRECTORY_CLI_FLAGS,
         ...WRITE_CONFIG_CLI_FLAGS,
@@ -166,6 +199,8 @@ function toOptions(values: FlagValues): GraphSimulatorOptions {
   if (values['record-served'] === true) options.recordServedPresences = true;
   const latency = stringFlag(values['latency-ms']);
   if (latency !== undefined) options.faults = { latency: parseLatency(latency) };
+  const tokenFaults = stringFlag(values['token-faults']);
+  if (tokenFaults !== undefined) options.tokenFaults = parseTokenFaults(tokenFaults);
   const budget = stringFlag(values['budget']);
   if (budget !== undefined) options.budget = parseBudget(budget);
   const directory = directoryOptionsFromFlags(values);
@@ -219,6 +254,11 @@ async function writeCa(simulator: GraphSimulator, caPath: string): Promise<void>
   }
 }
 
+function describeTokenFaults(faults: Partial<TokenEndpointFaults> | undefined): string[] {
+  const set = Object.entries(faults ?? {}).map(([name, value]) => `${name}=${String(value)}`);
+  return set.length === 0 ? [] : [`  Token faults     ${set.join(', ')}`];
+}
+
 function describe(simulator: GraphSimulator, options: GraphSimulatorOptions, caPath: string): string[] {
   const budget = options.budget ?? {};
   return [
@@ -232,6 +272,7 @@ function describe(simulator: GraphSimulator, options: GraphSimulatorOptions, caP
     `  Users            ${simulator.userCount} (first id ${simulator.userIdAt(0)})`,
     `  Churn            ${options.changesPerMinuteShare ?? DEFAULT_CHANGES_PER_MINUTE_SHARE} of users per minute`,
     `  Budget           ${budget.requests ?? DEFAULT_BUDGET_REQUESTS} requests per ${budget.windowSeconds ?? DEFAULT_BUDGET_WINDOW_SECONDS} s per app (sliding window)`,
+    ...describeTokenFaults(options.tokenFaults),
     ...describeDirectory(simulator, options.directory),
     `  CA certificate   ${caPath}  (trust it, e.g. NODE_EXTRA_CA_CERTS=${caPath})`,
   ];

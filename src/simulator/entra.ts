@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ClientCredentials, ClientRegistry } from './clients.js';
 import { aadError, aadHeaders, headerValue, json, type Reply } from './http-util.js';
+import { NOT_JSON_BODY, type CorruptSuccess } from './token-faults.js';
 import type { TokenAuthority } from './tokens.js';
 
 export interface EntraContext {
@@ -89,9 +90,18 @@ export function unknownTenant(tenant: string, correlationId: string, nowMs: numb
 export interface TokenOutcome {
   reply: Reply;
   clientId: string | null;
+  /** The injected fault that shaped the answer (`token-throttled`, `token-not-json`, ...), or null. */
+  fault: string | null;
+  /** How long to hold the answer back (`tokenFaults.delayMs`). */
+  delayMs: number;
 }
 
-/** `POST /{tenant}/oauth2/v2.0/token` with an application/x-www-form-urlencoded body. */
+type TokenAnswer = Pick<TokenOutcome, 'reply' | 'clientId'>;
+
+/**
+ * `POST /{tenant}/oauth2/v2.0/token` with an application/x-www-form-urlencoded body. Injected throttling and server
+ * errors come before the request is looked at, as from Entra ID's front end; a spoilt body only replaces a success.
+ */
 export function tokenEndpoint(
   context: EntraContext,
   request: IncomingMessage,
@@ -100,13 +110,50 @@ export function tokenEndpoint(
 ): TokenOutcome {
   const form = new URLSearchParams(body);
   const correlationId = form.get('client-request-id') ?? headerValue(request, 'client-request-id') ?? randomUUID();
+  const injector = context.tokens.endpointFaults;
+  const delayMs = injector.faults.delayMs;
+  const early = injector.rejectEarly(correlationId, nowMs);
+  if (early !== null) return { reply: early.reply, clientId: null, fault: early.fault, delayMs };
+  const outcome = answerTokenRequest(context, request, form, correlationId, nowMs);
+  if (outcome.reply.status !== 200) return { ...outcome, fault: null, delayMs };
+  const corrupt = injector.corruptSuccess();
+  return {
+    ...outcome,
+    reply: spoil(outcome.reply, corrupt),
+    fault: corrupt === null ? null : `token-${corrupt}`,
+    delayMs,
+  };
+}
+
+function spoil(reply: Reply, corrupt: CorruptSuccess): Reply {
+  if (corrupt === 'not-json') {
+    return {
+      status: 200,
+      headers: { ...reply.headers, 'content-type': 'text/html; charset=utf-8' },
+      body: NOT_JSON_BODY,
+    };
+  }
+  if (corrupt === 'no-access-token') {
+    const { access_token: _dropped, ...rest } = JSON.parse(String(reply.body)) as Record<string, unknown>;
+    return { ...reply, body: JSON.stringify(rest) };
+  }
+  return reply;
+}
+
+function answerTokenRequest(
+  context: EntraContext,
+  request: IncomingMessage,
+  form: URLSearchParams,
+  correlationId: string,
+  nowMs: number,
+): TokenAnswer {
   const fail = (
     status: number,
     error: string,
     aadsts: number,
     text: string,
     clientId: string | null = null,
-  ): TokenOutcome => ({
+  ): TokenAnswer => ({
     reply: aadError(status, error, aadsts, text, correlationId, nowMs),
     clientId,
   });

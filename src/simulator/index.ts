@@ -35,6 +35,7 @@ export type {
   SimulatorFaults,
 } from './options.js';
 export type { PresencePatch } from './presence-store.js';
+export type { TokenEndpointFaults, TokenServerErrorStatus } from './token-faults.js';
 export type {
   DeltaRoundCounters,
   DirectoryCounters,

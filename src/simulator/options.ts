@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import { directorySchema, type DirectoryOptionsInput } from './directory-options.js';
+import { tokenFaultsSchema, type TokenEndpointFaults } from './token-faults.js';
 
 /** Added to every presence response before it is sent. */
 export type LatencySpec =
@@ -113,6 +114,8 @@ export interface GraphSimulatorOptions {
   tokenFormat?: 'jwt' | 'opaque';
   budget?: Partial<BudgetOptions>;
   faults?: Partial<SimulatorFaults>;
+  /** Faults of the token endpoint (token-faults.ts); change at run time with `setTokenFaults`. */
+  tokenFaults?: Partial<TokenEndpointFaults>;
   /** Record every presence served in a 200, per user. Default false: at 1M users this grows without bound. */
   recordServedPresences?: boolean;
   /** Requests kept in `recording.requests()` (oldest dropped first). Default 100,000. */
@@ -213,6 +216,7 @@ const optionsSchema = z
     tokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
     budget: budgetSchema.prefault({}),
     faults: faultsSchema.prefault({}),
+    tokenFaults: tokenFaultsSchema.prefault({}),
     recordServedPresences: z.boolean().default(false),
     maxRecordedRequests: z.number().int().min(0).max(10_000_000).default(100_000),
     directory: directorySchema.prefault({}),

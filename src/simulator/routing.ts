@@ -155,7 +155,7 @@ function tenantDispatch(
   if (routeName === 'keys') return plain(routeName, signingKeys(entra));
   if (routeName === 'openid-configuration') return plain(routeName, openIdConfiguration(entra));
   const outcome = tokenEndpoint(entra, request, body, nowMs);
-  return plain('token', outcome.reply, outcome.clientId);
+  return { ...plain('token', outcome.reply, outcome.clientId), fault: outcome.fault, latencyMs: outcome.delayMs };
 }
 
 function sampleLatency(runtime: Runtime): number {

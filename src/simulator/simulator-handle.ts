@@ -1,9 +1,12 @@
 /** The `GraphSimulator` handle a caller drives: addresses, population and directory controls, faults, tokens, shutdown. */
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { ConnectorError, ErrorCodes } from '../errors.js';
 import { directoryHandle, type SimulatedDirectory } from './directory-handle.js';
 import { mergeFaults, type SimulatorFaults } from './options.js';
 import { presenceJson } from './presence-json.js';
+import { createRandom } from './random.js';
+import type { TokenEndpointFaults } from './token-faults.js';
 import type { PresencePatch } from './presence-store.js';
 import type { SimulatorRecording } from './recording.js';
 import type { Runtime } from './runtime.js';
@@ -34,6 +37,7 @@ export interface GraphSimulator {
   readonly authorityHost: string;
   readonly tenantId: string;
   readonly clientId: string;
+  /** The main client's current secret (a new one after `rotateClientSecret`). */
   readonly clientSecret: string;
   /** The self-signed certificate to trust (also for `http`, so callers need no special case). */
   readonly caCertificatePem: string;
@@ -59,6 +63,16 @@ export interface GraphSimulator {
   getPresence(user: number | string): GraphPresence;
   /** Applies `minutes` (default 1) worth of churn at the configured share now; returns how many users changed. */
   tick(minutes?: number): number;
+  /** The token endpoint's faults (throttling, server errors, slow or spoilt answers). */
+  tokenFaults(): TokenEndpointFaults;
+  /** Merges into the token faults; throws SIMULATOR_INVALID_OPTIONS (and changes nothing) if the result is invalid. */
+  setTokenFaults(change: Partial<TokenEndpointFaults>): void;
+  /**
+   * Replaces the main client's secret (with `secret`, or a new random one, which it returns), as deleting the old
+   * secret of an app registration does: the old one then answers 401 invalid_client (AADSTS7000215). Tokens already
+   * issued stay valid until they expire, as in Entra ID.
+   */
+  rotateClientSecret(secret?: string): string;
   /** Invalidates every access token issued so far (Graph answers 401); new tokens work. */
   revokeTokens(): void;
   /** The access tokens issued so far (read-only copy), e.g. to prove that none of them reached a log. */
@@ -89,13 +103,18 @@ export function simulatorHandle(runtime: Runtime, server: Server, addresses: Add
   const { options, store, recorder } = runtime;
   const nowSeconds = (): number => Math.floor(Date.now() / 1000);
   let closing: Promise<void> | undefined;
+  // The token endpoint's faults start as configured, drawn from a random source of their own.
+  runtime.tokens.endpointFaults.configure(options.tokenFaults, createRandom(options.seed ^ 0x68e31da4));
+  const rotation = secretRotation(runtime);
   return {
     graphUrl: addresses.origin,
     authorityUrl: `${addresses.origin}/${options.tenantId}`,
     authorityHost: addresses.authorityHost,
     tenantId: options.tenantId,
     clientId: options.clientId,
-    clientSecret: options.clientSecret,
+    get clientSecret() {
+      return rotation.current();
+    },
     caCertificatePem: addresses.caCertificatePem,
     userCount: store.count,
     userIds: () => userIdList(store.count, options.seed),
@@ -120,10 +139,31 @@ export function simulatorHandle(runtime: Runtime, server: Server, addresses: Add
       return JSON.parse(presenceJson(store, index, userIdAt(index, options.seed))) as GraphPresence;
     },
     tick: (minutes = 1) => runtime.churn.tick(minutes, nowSeconds()),
+    tokenFaults: () => structuredClone(runtime.tokens.endpointFaults.faults),
+    setTokenFaults: (change) => runtime.tokens.endpointFaults.change(change),
+    rotateClientSecret: (secret) => rotation.rotate(secret),
     revokeTokens: () => runtime.tokens.revokeAll(),
     issuedTokens: () => runtime.tokens.issuedTokens(),
     directory: directoryHandle(runtime),
     close: () => (closing ??= closeServer(runtime, server)),
+  };
+}
+
+/** The main client's secret, replaced in the registry that the token endpoint checks secrets against. */
+function secretRotation(runtime: Runtime): { current(): string; rotate(secret?: string): string } {
+  const client = runtime.clients.find(runtime.options.clientId);
+  let current = runtime.options.clientSecret;
+  return {
+    current: () => current,
+    rotate: (secret) => {
+      const next = secret ?? `simulator~${randomBytes(24).toString('base64url')}`;
+      if (next === '')
+        throw new ConnectorError(ErrorCodes.SIMULATOR_INVALID_OPTIONS, 'A client secret must not be empty');
+      // Registered at start from the same options, so always found.
+      if (client !== undefined) client.secret = next;
+      current = next;
+      return next;
+    },
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { signEs256 } from './jwt.js';
+import { TokenFaultInjector } from './token-faults.js';
 
 export type TokenFormat = 'jwt' | 'opaque';
 
@@ -32,6 +33,11 @@ const SWEEP_EVERY = 1024;
 const BEARER_PREFIX = /^Bearer\s+/i;
 
 export class TokenAuthority {
+  /**
+   * The token endpoint's injected faults live with the authority that issues the tokens: it is the one piece of
+   * the simulator's state both the token route and the handle reach.
+   */
+  readonly endpointFaults = new TokenFaultInjector();
   private readonly tokens = new Map<string, IssuedToken>();
   private serial = 0;
   /** Tokens with a serial below this were revoked. */

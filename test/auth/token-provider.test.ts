@@ -63,6 +63,12 @@ async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
   throw new Error('expected sign-in to fail');
 }
 
+/** Waits (a few seconds at most) for a background refresh to reach the simulator, or the provider. */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100 && !(await condition()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(await condition()).toBe(true);
+}
+
 function tokenRequests(): number {
   return simulator.recording.counters().tokenRequests;
 }
@@ -132,6 +138,83 @@ describe('createTokenProvider', () => {
     // MSAL alone says only endpoints_resolution_error; the network client's failure names the cause.
     expect(error.message).toMatch(/could not be reached \(.*connect ECONNREFUSED 127\.0\.0\.1:1\)/);
     expect(tokenRequests()).toBe(0);
+  });
+});
+
+describe('createTokenProvider: its own token cache', () => {
+  it('hands out the token without asking MSAL until its refresh point, then once; a failed refresh keeps the old one while usable', async () => {
+    // 60 s tokens: within MSAL's 5-minute margin, so MSAL alone would ask Entra ID on every call.
+    const shortLived = await startGraphSimulator({ userCount: 1, autoChurn: false, tokenLifetimeSeconds: 60 });
+    const trusting = createHttpDispatcher({
+      connectionsPerOrigin: 2,
+      extraCaPem: shortLived.caCertificatePem,
+      env: {},
+    });
+    const clock = { now: 0 };
+    try {
+      const tokens = createTokenProvider({
+        tenantId: shortLived.tenantId,
+        clientId: shortLived.clientId,
+        authorityUrl: new URL(shortLived.authorityUrl).origin,
+        scope: `${shortLived.graphUrl}/.default`,
+        credential: { kind: 'secret', clientSecret: shortLived.clientSecret },
+        dispatcher: trusting,
+        trustAuthorityHost: true,
+        now: () => clock.now,
+        random: () => 0,
+      });
+      const requests = () => shortLived.recording.counters().tokenRequests;
+      const first = await tokens.getToken();
+      for (let i = 0; i < 100; i++) expect(await tokens.getToken()).toBe(first);
+      expect(requests()).toBe(1);
+      // Refreshed at half the life of a short-lived token (at most 5 minutes before expiry for long-lived ones).
+      clock.now += 29_000;
+      expect(await tokens.getToken()).toBe(first);
+      clock.now += 2_000;
+      // Past the refresh point the caller gets the old token at once, and the refresh runs meanwhile.
+      expect(await tokens.getToken()).toBe(first);
+      // The new token once the refresh landed.
+      await until(async () => (await tokens.getToken()) !== first);
+      expect(requests()).toBe(2);
+      const second = await tokens.getToken();
+      // Entra ID fails at the next refresh point: the old token, still valid for a while, is handed out meanwhile.
+      shortLived.setTokenFaults({ serverErrorShare: 1, serverErrorRetryAfterShare: 0 });
+      clock.now += 31_000;
+      expect(await tokens.getToken()).toBe(second);
+      await until(() => requests() === 3);
+      // Retried after the backoff (250 ms), still failing: the old token still.
+      clock.now += 1_000;
+      expect(await tokens.getToken()).toBe(second);
+      await until(() => requests() === 4);
+      // Until 15 s before it expires (a quarter of its life, at most a minute): then the failure reaches the caller.
+      clock.now += 10_000;
+      expect(await tokens.getToken()).toBe(second);
+      clock.now += 10_000;
+      await expect(tokens.getToken()).rejects.toMatchObject({ details: { reason: 'entra-unavailable' } });
+    } finally {
+      await trusting.close();
+      await shortLived.close();
+    }
+  });
+
+  it('after a 401 never hands the refused token out again, even when the forced refresh failed', async () => {
+    const clock = { now: 0 };
+    const tokens = provider({ now: () => clock.now, random: () => 0 });
+    const refused = await tokens.getToken();
+    simulator.setTokenFaults({ serverErrorShare: 1, serverErrorRetryAfterShare: 0 });
+    try {
+      await expect(tokens.getToken(true)).rejects.toMatchObject({ details: { reason: 'entra-unavailable' } });
+      clock.now += 10_000;
+      // MSAL's cache still holds the refused token: it is bypassed until a sign-in succeeds.
+      await expect(tokens.getToken()).rejects.toMatchObject({ details: { reason: 'entra-unavailable' } });
+      simulator.setTokenFaults({ serverErrorShare: 0 });
+      clock.now += 10_000;
+      const renewed = await tokens.getToken();
+      expect(renewed).not.toBe(refused);
+      expect(await tokens.getToken()).toBe(renewed);
+    } finally {
+      simulator.setTokenFaults({ serverErrorShare: 0 });
+    }
   });
 });
 

@@ -103,6 +103,7 @@ describe('help texts', () => {
       'client-id': 'b8e4f2a1-7c3d-4e5f-8a9b-0c1d2e3f4a5b',
       'client-secret': 's',
       'token-lifetime': '60',
+      'token-faults': 'throttleShare=0.5',
       'write-config': '/tmp/sim',
       'directory-users': '5',
       groups: '2',

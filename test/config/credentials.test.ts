@@ -63,6 +63,8 @@ describe('client secret', () => {
     const config = load();
     expect(config.tenant.clientSecret?.reveal()).toBe('s3cr3t-from-file');
     expect(config.tenant.credentialSource).toBe('file secrets/client-secret');
+    // Kept (absolute) so that a rotated secret can be read again without a restart.
+    expect(config.tenant.clientSecret?.file).toBe(path.join(path.dirname(config.configFile), 'secrets/client-secret'));
   });
 
   it('from PRESENCE_TENANT_CLIENT_SECRET_FILE', () => {
@@ -71,6 +73,7 @@ describe('client secret', () => {
     const config = load({ env: { PRESENCE_TENANT_CLIENT_SECRET_FILE: file } });
     expect(config.tenant.clientSecret?.reveal()).toBe('mounted-secret');
     expect(config.tenant.credentialSource).toBe(`file ${file}`);
+    expect(config.tenant.clientSecret?.file).toBe(file);
   });
 
   it('missing is an error at tenant:, saying where to put it', () => {

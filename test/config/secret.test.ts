@@ -13,4 +13,12 @@ describe('Secret', () => {
     expect(`${secret}`).toBe('[redacted]');
     expect(Object.keys(secret)).toEqual([]);
   });
+
+  it('remembers the file it was read from, without making it a property that shows', () => {
+    const fromFile = new Secret('p@ss', '/run/secrets/graph');
+    expect(fromFile.file).toBe('/run/secrets/graph');
+    expect(new Secret('p@ss').file).toBeUndefined();
+    expect(Object.keys(fromFile)).toEqual([]);
+    expect(JSON.stringify({ fromFile })).toBe('{"fromFile":"[redacted]"}');
+  });
 });

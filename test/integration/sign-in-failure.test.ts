@@ -3,7 +3,8 @@
  * 390 in 45 s, and /readyz said only "has not completed a clean cycle yet"). Four shards of five batches each, a
  * cycle a second, against a real broker, for twenty seconds: a few log lines, at least one ERROR that names
  * AADSTS7000215 and says the secret is wrong, no stack above debug, readiness that names the sign-in failure, and
- * a handful of token requests. Fixing the secret needs a restart: it is read once, at start.
+ * a handful of token requests. A secret from the environment is read once, at start: fixing it needs a restart (a
+ * secret from tenant.clientSecretFile is read again after a refusal: sign-in-faults.test.ts).
  */
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, isConnectorError } from '../../src/errors.js';
+import { SIMULATOR_CLI_USAGE } from '../../src/simulator/cli.js';
 import { parseSimulatorArgs, runSimulatorCli } from '../../src/simulator/index.js';
 
 function caught(action: () => unknown): unknown {
@@ -55,12 +56,25 @@ describe('simulate command', () => {
     expect(parseSimulatorArgs(['--budget', '10000']).simulator.budget).toEqual({ requests: 10_000 });
   });
 
+  it('maps --token-faults NAME=VALUE pairs to the token endpoint faults, and lists them in the usage', () => {
+    expect(
+      parseSimulatorArgs(['--token-faults', 'throttleShare=0.5,delayMs=2000,serverErrorStatuses=503/504']).simulator
+        .tokenFaults,
+    ).toEqual({ throttleShare: 0.5, delayMs: 2000, serverErrorStatuses: [503, 504] });
+    expect(SIMULATOR_CLI_USAGE).toMatch(/--token-faults SPEC/);
+    for (const name of ['throttleShare', 'serverErrorShare', 'delayMs', 'notJsonShare', 'missingAccessTokenShare']) {
+      expect(SIMULATOR_CLI_USAGE).toContain(name);
+    }
+  });
+
   it('rejects unknown flags and unparseable values with SIMULATOR_INVALID_OPTIONS', () => {
     for (const argv of [
       ['--colour', 'blue'],
       ['--users', 'many'],
       ['--latency-ms', 'slow'],
       ['--budget', '1500 per 30s'],
+      ['--token-faults', 'throttle=1'],
+      ['--token-faults', 'throttleShare=high'],
     ]) {
       expect(
         isConnectorError(

@@ -8,8 +8,23 @@ import {
   mergeFaults,
   resolveSimulatorOptions,
 } from '../../src/simulator/options.js';
+import { NO_TOKEN_FAULTS } from '../../src/simulator/token-faults.js';
 
 describe('options', () => {
+  it('take token endpoint faults: all off by default, validated, and in force from the start', async () => {
+    expect(resolveSimulatorOptions({}).tokenFaults).toEqual(NO_TOKEN_FAULTS);
+    expect(() => resolveSimulatorOptions({ tokenFaults: { throttleShare: 1.5 } })).toThrow(
+      /options\.tokenFaults\.throttleShare/,
+    );
+    const { startGraphSimulator } = await import('../../src/simulator/index.js');
+    const sim = await startGraphSimulator({ userCount: 1, autoChurn: false, tokenFaults: { throttleShare: 1 } });
+    try {
+      expect(sim.tokenFaults()).toMatchObject({ throttleShare: 1, serverErrorShare: 0 });
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('rejects invalid options with SIMULATOR_INVALID_OPTIONS naming each path', async () => {
     const { startGraphSimulator } = await import('../../src/simulator/index.js');
     const attempt = startGraphSimulator({

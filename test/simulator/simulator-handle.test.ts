@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, isConnectorError } from '../../src/errors.js';
-import { faultInjectionHarness, graphErrorBody, page, postPresences, tokenFor } from './helpers.js';
+import { faultInjectionHarness, graphErrorBody, page, postPresences, tokenFor, tokenRequest } from './helpers.js';
 
 describe('the simulator handle', () => {
   const fixture = faultInjectionHarness();
@@ -38,6 +38,69 @@ describe('the simulator handle', () => {
     sim.resetSequenceNumbers([sim.userIdAt(40)]);
     expect(sim.getPresence(reset).sequenceNumber).toBe(`${letter}0000000001`);
     expect(() => sim.resetSequenceNumbers(['not-a-user'])).toThrow(/Not a simulated user/);
+  });
+
+  it('rotates the client secret: the old one answers invalid_client (AADSTS7000215), its tokens stay valid', async () => {
+    const { sim } = fixture.harness;
+    const old = sim.clientSecret;
+    const issued = await tokenFor(fixture.harness);
+    const rotated = sim.rotateClientSecret();
+    try {
+      expect(rotated).not.toBe(old);
+      expect(sim.clientSecret).toBe(rotated);
+      const refused = await tokenRequest(fixture.harness, {
+        grant_type: 'client_credentials',
+        client_id: sim.clientId,
+        client_secret: old,
+        scope: 'https://graph.microsoft.com/.default',
+      });
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.text)).toMatchObject({ error: 'invalid_client', error_codes: [7000215] });
+      expect(await tokenFor(fixture.harness, sim.clientId, rotated)).toEqual(expect.any(String));
+      expect((await postPresences(fixture.harness, issued, { ids: ids(1) })).status).toBe(200);
+      expect(sim.rotateClientSecret('chosen-secret')).toBe('chosen-secret');
+      expect(() => sim.rotateClientSecret('')).toThrow(/must not be empty/);
+    } finally {
+      sim.rotateClientSecret(old);
+    }
+  });
+
+  it('faults the token endpoint at run time: 429, 5xx, spoilt successes; invalid changes change nothing', async () => {
+    const { sim } = fixture.harness;
+    const form = {
+      grant_type: 'client_credentials',
+      client_id: sim.clientId,
+      client_secret: sim.clientSecret,
+      scope: 'https://graph.microsoft.com/.default',
+    };
+    try {
+      sim.setTokenFaults({ throttleShare: 1, throttleRetryAfterSeconds: 3 });
+      const throttled = await tokenRequest(fixture.harness, form);
+      expect([throttled.status, throttled.headers['retry-after']]).toEqual([429, '3']);
+      sim.setTokenFaults({
+        throttleShare: 0,
+        serverErrorShare: 1,
+        serverErrorStatuses: [504],
+        serverErrorRetryAfterShare: 0,
+      });
+      const unavailable = await tokenRequest(fixture.harness, form);
+      expect([unavailable.status, unavailable.headers['retry-after']]).toEqual([504, undefined]);
+      expect(JSON.parse(unavailable.text)).toMatchObject({ error: 'temporarily_unavailable', error_codes: [90033] });
+      sim.setTokenFaults({ serverErrorShare: 0, notJsonShare: 1 });
+      const notJson = await tokenRequest(fixture.harness, form);
+      expect(notJson.status).toBe(200);
+      expect(() => JSON.parse(notJson.text) as unknown).toThrow();
+      sim.setTokenFaults({ notJsonShare: 0, missingAccessTokenShare: 1 });
+      const noToken = await tokenRequest(fixture.harness, form);
+      expect(JSON.parse(noToken.text)).toEqual({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599 });
+      // A spoilt body replaces a success only: a refused secret is still refused as such.
+      const wrong = await tokenRequest(fixture.harness, { ...form, client_secret: 'wrong' });
+      expect(wrong.status).toBe(401);
+      expect(() => sim.setTokenFaults({ throttleShare: 2 })).toThrow(/tokenFaults\.throttleShare/);
+      expect(sim.tokenFaults()).toMatchObject({ throttleShare: 0, missingAccessTokenShare: 1 });
+    } finally {
+      sim.setTokenFaults({ missingAccessTokenShare: 0 });
+    }
   });
 
   it('rejects invalid faults with SIMULATOR_INVALID_OPTIONS and keeps the current ones', () => {
