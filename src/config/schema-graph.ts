@@ -17,6 +17,23 @@ const requestBudgetSchema = z
     windowSeconds: int(1, 3600)
       .default(30)
       .meta(setting({ description: 'Length of the request budget window, in seconds.' })),
+    adaptive: z
+      .boolean()
+      .default(true)
+      .meta(
+        setting({
+          description:
+            'Learn the limit Graph really grants when it is lower than this budget: on a 429 (besides waiting its Retry-After) the worker lowers its request rate to a little below what Graph let through, then climbs back slowly while Graph answers 200, never above its share of this budget. The rate is the metric presence_graph_request_rate_limit and each change is logged at info. With a budget Graph honours there is no 429 and nothing changes. false: the budget alone paces requests, and every window over what Graph grants ends in 429s.',
+        }),
+      ),
+    recoverySeconds: int(1, 86_400)
+      .default(300)
+      .meta(
+        setting({
+          description:
+            'With adaptive: seconds from the drop after a 429 back up to the rate Graph last let through; the rate rises in steps of about a fifth of this, then keeps probing above. Longer: fewer 429s, more of the budget unused after a drop.',
+        }),
+      ),
   })
   .meta(setting({ description: "Client-side request budget, kept below Graph's throttling limit." }));
 

@@ -123,10 +123,13 @@ export class GraphCaller {
     // take a place in the budget first. Otherwise a cached token, so the second ask below costs nothing.
     if (!forceTokenRefresh) await this.options.tokens.getToken();
     const settle = await this.options.budget.acquire(signal);
+    let answer: GraphAnswer | undefined;
     try {
-      return await this.sendCounted(graphRequest, hooks, forceTokenRefresh, signal);
+      answer = await this.sendCounted(graphRequest, hooks, forceTokenRefresh, signal);
+      return answer;
     } finally {
-      settle();
+      // What Graph answered, if it did: an adaptive budget lowers its rate on a 429 and climbs back on 200s.
+      settle(answer === undefined ? undefined : { status: answer.status, retryAfterMs: answer.retryAfterMs });
     }
   }
 

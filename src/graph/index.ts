@@ -5,7 +5,8 @@ export {
   type PresenceBatchResult,
   type GraphObserver,
 } from './presence-client.js';
-export { RequestBudget, type RequestBudgetOptions } from './request-budget.js';
+export { RequestBudget, type RequestBudgetOptions, type RequestOutcome, type SettleRequest } from './request-budget.js';
+export { AdaptiveRate, type AdaptiveRateOptions, type RateChange, type RateChangeReason } from './adaptive-rate.js';
 export {
   parsePresenceResponse,
   type Presence,

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AdaptiveRate, type RateChange } from './adaptive-rate.js';
 
 export interface RequestBudgetOptions {
   /** Requests allowed per window for this app in this tenant (Graph documents 1,500 per 30 s). */
@@ -7,7 +8,21 @@ export interface RequestBudgetOptions {
   /** Added to the window, for clock granularity between us and Graph. */
   safetyMarginMs?: number;
   now?: () => number;
+  /**
+   * Learn Graph's real limit from its 429s and send no faster (AdaptiveRate); absent: the configured budget alone.
+   * The budget's answers must then be reported through the `settle` that `acquire` returns.
+   */
+  adaptive?: { recoveryMs: number; random?: () => number; onChange?: (change: RateChange) => void };
 }
+
+/** What Graph answered to a request: given to `settle` so that an adaptive budget learns from it. */
+export interface RequestOutcome {
+  status: number;
+  retryAfterMs?: number | undefined;
+}
+
+/** Gives a request's place in the window back to the budget's accounting; see `RequestBudget.acquire`. */
+export type SettleRequest = (outcome?: RequestOutcome) => void;
 
 /**
  * A sliding-window request budget shared by every request to one tenant, plus the tenant-wide pause that a
@@ -20,21 +35,37 @@ export class RequestBudget {
   private pausedUntil = 0;
   private queueTail: Promise<void> = Promise.resolve();
   private readonly windowMs: number;
+  private readonly configuredWindowMs: number;
   private readonly now: () => number;
+  private readonly rate: AdaptiveRate | undefined;
 
   constructor(options: RequestBudgetOptions) {
     this.sendTimes = new Float64Array(options.maxRequests).fill(Number.NEGATIVE_INFINITY);
     this.windowMs = options.windowMs + (options.safetyMarginMs ?? 0);
+    this.configuredWindowMs = options.windowMs;
     this.now = options.now ?? Date.now;
+    const adaptive = options.adaptive;
+    this.rate =
+      adaptive === undefined
+        ? undefined
+        : new AdaptiveRate({
+            ceilingPerSecond: this.perSecond(options.maxRequests),
+            recoveryMs: adaptive.recoveryMs,
+            measureMs: options.windowMs,
+            now: this.now,
+            ...(adaptive.random === undefined ? {} : { random: adaptive.random }),
+            ...(adaptive.onChange === undefined ? {} : { onChange: adaptive.onChange }),
+          });
   }
 
   /**
    * Resolves when a request may be sent now, and counts it. Call the returned `settle` when its response (or
    * failure) comes back: the request then counts from that moment. Graph counts a request when it arrives,
    * which is somewhere between our send and its response; counting to the response keeps us inside Graph's
-   * window however late the request arrived.
+   * window however late the request arrived. Give `settle` Graph's answer when there is one: an adaptive budget
+   * learns Graph's limit from it.
    */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: AbortSignal): Promise<SettleRequest> {
     const turn = this.queueTail.then(() => this.waitForSlot(signal));
     // The next waiter queues behind this one whether it succeeds or is aborted.
     this.queueTail = turn.then(
@@ -49,6 +80,7 @@ export class RequestBudget {
    * budget takes effect at once rather than after a window.
    */
   resize(maxRequests: number): void {
+    this.rate?.setCeiling(this.perSecond(maxRequests));
     if (maxRequests === this.sendTimes.length) return;
     const recent = this.recentSendTimes();
     const resized = new Float64Array(maxRequests).fill(Number.NEGATIVE_INFINITY);
@@ -60,6 +92,16 @@ export class RequestBudget {
 
   get maxRequests(): number {
     return this.sendTimes.length;
+  }
+
+  /**
+   * Requests per second this budget lets through now: its share of the configured budget, or less while an
+   * adaptive budget learned that Graph grants less (`limited`).
+   */
+  get rateLimit(): { perSecond: number; ceilingPerSecond: number; limited: boolean } {
+    const ceilingPerSecond = this.perSecond(this.maxRequests);
+    if (this.rate === undefined) return { perSecond: ceilingPerSecond, ceilingPerSecond, limited: false };
+    return { perSecond: this.rate.ratePerSecond, ceilingPerSecond, limited: this.rate.limited };
   }
 
   /** Holds every later request of the tenant until `delayMs` from now (a Retry-After). */
@@ -85,20 +127,26 @@ export class RequestBudget {
     return ordered.filter((time) => time !== Number.NEGATIVE_INFINITY);
   }
 
-  private async waitForSlot(signal: AbortSignal | undefined): Promise<() => void> {
+  private perSecond(maxRequests: number): number {
+    return (maxRequests * 1000) / this.configuredWindowMs;
+  }
+
+  private async waitForSlot(signal: AbortSignal | undefined): Promise<SettleRequest> {
     for (;;) {
       signal?.throwIfAborted();
       const now = this.now();
       const oldest = this.sendTimes[this.nextSlot] ?? Number.NEGATIVE_INFINITY;
-      const waitMs = Math.max(this.pausedUntil - now, oldest + this.windowMs - now);
+      const waitMs = Math.max(this.pausedUntil - now, oldest + this.windowMs - now, this.rate?.delayMs(now) ?? 0);
       if (waitMs <= 0) {
         const slot = this.nextSlot;
         const times = this.sendTimes;
         times[slot] = now;
         this.nextSlot = (slot + 1) % times.length;
+        this.rate?.sent(now);
         // After a resize the slot belongs to another ring: the old one is gone and so is this count.
-        return () => {
+        return (outcome) => {
           if (times === this.sendTimes) times[slot] = Math.max(times[slot] ?? 0, this.now());
+          if (outcome !== undefined) this.rate?.answered(now, outcome.status, outcome.retryAfterMs, this.now());
         };
       }
       await sleep(Math.ceil(waitMs), undefined, signal === undefined ? {} : { signal });

@@ -27,6 +27,16 @@ export class ConnectorMetrics {
     help: 'Time the tenant was paused because Graph asked for it with Retry-After',
     registers: [this.registry],
   });
+  readonly graphRequestRateLimit = new Gauge({
+    name: 'presence_graph_request_rate_limit',
+    help: "Requests per second this worker allows itself: its share of graph.requestBudget, or less while it learned from Graph's 429s that Graph grants less (graph.requestBudget.adaptive)",
+    registers: [this.registry],
+  });
+  readonly graphRequestRateShare = new Gauge({
+    name: 'presence_graph_request_rate_share',
+    help: "This worker's share of graph.requestBudget, in requests per second: the ceiling of presence_graph_request_rate_limit",
+    registers: [this.registry],
+  });
   readonly graphRetries = new Counter({
     name: 'presence_graph_retries_total',
     help: 'Requests retried after a backoff, by reason',
@@ -148,7 +158,7 @@ export class ConnectorMetrics {
 
   readonly graphSignInFailures = new Counter({
     name: 'presence_graph_sign_in_failures_total',
-    help: 'Sign-in attempts at Entra ID that failed, by reason (wrong-secret, expired-secret, wrong-tenant, app-not-found, consent-missing, certificate-rejected, endpoint-unreachable, entra-unavailable, throttled, rejected); calls refused during the backoff are not attempts',
+    help: 'Sign-in attempts at Entra ID that failed, by reason (wrong-secret, expired-secret, wrong-tenant, app-not-found, consent-missing, certificate-rejected, endpoint-unreachable, entra-unavailable, throttled, bad-answer, rejected); calls refused during the backoff are not attempts',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -4,7 +4,7 @@
  * Prometheus metrics, readiness and log lines. One place to look for "where does this metric come from".
  */
 import { isConnectorError } from '../errors.js';
-import type { GraphObserver } from '../graph/index.js';
+import type { GraphObserver, RateChange } from '../graph/index.js';
 import type { ShardPollerObserver } from '../poller/index.js';
 import type { SinkObserver } from '../sink/index.js';
 import type { DedupVerdict, SequenceReset } from '../state/index.js';
@@ -38,8 +38,13 @@ export interface StageTelemetry {
   progress?: ProgressReporter;
 }
 
-export function graphClientObserver({ metrics, progress }: StageTelemetry): GraphObserver {
+/** The Graph client's reports, and the changes of its budget's learned request rate (RequestBudget adaptive). */
+export function graphClientObserver(
+  telemetry: StageTelemetry,
+): GraphObserver & { onRateChange(change: RateChange): void } {
+  const { metrics, progress } = telemetry;
   return {
+    onRateChange: requestRateObserver(telemetry),
     onResponse: ({ status, durationMs }) => {
       metrics.graphRequests.inc({ status: String(status) });
       metrics.graphRequestDuration.observe(durationMs / 1000);
@@ -51,6 +56,66 @@ export function graphClientObserver({ metrics, progress }: StageTelemetry): Grap
     },
     onRetry: ({ reason }) => metrics.graphRetries.inc({ reason }),
   };
+}
+
+/** The request rate a worker allows itself (RequestBudget.rateLimit), for the gauges. */
+export interface RequestRate {
+  perSecond: number;
+  ceilingPerSecond: number;
+}
+
+function recordRequestRate(metrics: StageTelemetry['metrics'], rate: RequestRate): void {
+  metrics.graphRequestRateLimit.set(rate.perSecond);
+  metrics.graphRequestRateShare.set(rate.ceilingPerSecond);
+}
+
+/** Each change of the learned Graph request rate: the gauges and one info line for people. */
+function requestRateObserver({ metrics, logger }: StageTelemetry): (change: RateChange) => void {
+  return (change) => {
+    recordRequestRate(metrics, { perSecond: change.ratePerSecond, ceilingPerSecond: change.ceilingPerSecond });
+    logger.info(
+      {
+        reason: change.reason,
+        ratePerSecond: round(change.ratePerSecond),
+        previousPerSecond: round(change.previousPerSecond),
+        ceilingPerSecond: round(change.ceilingPerSecond),
+        limited: change.limited,
+        ...(change.allowedPerSecond === undefined ? {} : { allowedPerSecond: round(change.allowedPerSecond) }),
+      },
+      requestRateMessage(change),
+    );
+  };
+}
+
+function requestRateMessage(change: RateChange): string {
+  const rate = perSecond(change.ratePerSecond);
+  const share = `its share of the request budget is ${perSecond(change.ceilingPerSecond)}`;
+  const allowed =
+    change.allowedPerSecond === undefined ? '' : `Graph last let ${perSecond(change.allowedPerSecond)} through, `;
+  switch (change.reason) {
+    case 'throttled':
+      return (
+        `Graph throttled this worker (429) at ${perSecond(change.previousPerSecond)}: request rate lowered to ${rate} ` +
+        `(${allowed}${share})`
+      );
+    case 'probe':
+      return `Graph answers 200: request rate raised to ${rate} (${allowed}${share})`;
+    case 'recovered':
+      return `Graph answers 200: request rate back at this worker's share of the request budget, ${rate}`;
+    case 'share':
+      return change.limited
+        ? `this worker's share of the request budget changed: learned request rate now ${rate} (${share})`
+        : `this worker's share of the request budget changed: request rate back at the share, ${rate}`;
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function perSecond(value: number): string {
+  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)} requests/s`;
 }
 
 export function processingObserver({ metrics, logger, progress }: StageTelemetry): ProcessingObserver {
@@ -135,10 +200,11 @@ export function publisherObserver({ metrics, health }: StageTelemetry): SinkObse
 export function recordOwnedShards(
   { metrics, health, logger, progress }: StageTelemetry,
   owned: readonly string[],
-  context: { usersTracked: number; requestBudget: number; windowSeconds: number },
+  context: { usersTracked: number; requestBudget: number; windowSeconds: number; requestRate?: RequestRate },
 ): void {
   health.recordOwnedShards(owned);
   metrics.shardsOwned.set(owned.length);
+  if (context.requestRate !== undefined) recordRequestRate(metrics, context.requestRate);
   metrics.forgetWatermarksExcept(owned);
   metrics.usersTracked.set(context.usersTracked);
   progress?.owned(owned);

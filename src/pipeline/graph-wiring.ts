@@ -2,17 +2,35 @@ import pLimit from 'p-limit';
 import type { Dispatcher } from 'undici';
 import { connectorTokens, type SignInObserver, type TokenProvider } from '../auth/index.js';
 import type { ConnectorConfig, ShardConfig } from '../config/index.js';
-import { GraphPresenceClient, RequestBudget } from '../graph/index.js';
+import { GraphPresenceClient, RequestBudget, type RateChange } from '../graph/index.js';
 import { graphClientObserver, type StageTelemetry } from '../observability/index.js';
 
 /** Requests count until their response arrives (see RequestBudget); this only absorbs clock granularity. */
 const BUDGET_SAFETY_MARGIN_MS = 100;
 
-export function createBudget(config: ConnectorConfig): RequestBudget {
+/**
+ * The presence budget. With `graph.requestBudget.adaptive` it also learns, from Graph's 429s, the rate Graph really
+ * grants this worker, and `onRateChange` hears each change of it.
+ */
+export function createBudget(
+  config: ConnectorConfig,
+  onRateChange?: (change: RateChange) => void,
+  random?: () => number,
+): RequestBudget {
+  const { maxRequests, windowSeconds, adaptive, recoverySeconds } = config.graph.requestBudget;
   return new RequestBudget({
-    maxRequests: config.graph.requestBudget.maxRequests,
-    windowMs: config.graph.requestBudget.windowSeconds * 1000,
+    maxRequests,
+    windowMs: windowSeconds * 1000,
     safetyMarginMs: BUDGET_SAFETY_MARGIN_MS,
+    ...(adaptive
+      ? {
+          adaptive: {
+            recoveryMs: recoverySeconds * 1000,
+            ...(onRateChange === undefined ? {} : { onChange: onRateChange }),
+            ...(random === undefined ? {} : { random }),
+          },
+        }
+      : {}),
   });
 }
 

@@ -9,6 +9,7 @@ import {
   ProgressReporter,
   publisherObserver,
   recordOwnedShards,
+  graphClientObserver,
   shardPollerObserver,
   signInObserver,
   type StageTelemetry,
@@ -51,7 +52,7 @@ export function assembleWorker(
     ...(config.graph.caPem === undefined ? {} : { extraCaPem: config.graph.caPem }),
     ...(config.graph.proxyUrl === undefined ? {} : { proxyUrl: config.graph.proxyUrl }),
   });
-  const budget = createBudget(config);
+  const budget = createBudget(config, graphClientObserver(stageTelemetry).onRateChange, options.random);
   const progress = new ProgressReporter({
     logger: stageTelemetry.logger,
     readiness: () => stageTelemetry.health.status(),
@@ -163,6 +164,7 @@ export function assembleWorker(
         usersTracked: store.size,
         requestBudget: budget.maxRequests,
         windowSeconds: config.graph.requestBudget.windowSeconds,
+        requestRate: budget.rateLimit,
       });
     },
   });

@@ -26,7 +26,12 @@ describe('environment overrides', () => {
       },
     });
     expect(config.graph.batchSize).toBe(100);
-    expect(config.graph.requestBudget).toEqual({ maxRequests: 10_000, windowSeconds: 30 });
+    expect(config.graph.requestBudget).toEqual({
+      maxRequests: 10_000,
+      windowSeconds: 30,
+      adaptive: true,
+      recoverySeconds: 300,
+    });
     expect(config.graph.cloud).toBe('usgov-dod');
     expect(config.graph.graphUrl).toBe('https://dod-graph.microsoft.us');
     expect(config.kafka.brokers).toEqual(['k1:9092', 'k2:9093', '[::1]:9094']);

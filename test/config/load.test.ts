@@ -40,7 +40,7 @@ describe('loadConfig: a valid minimal config', () => {
       batchSize: 650,
       concurrency: 4,
       requestTimeoutMs: 30_000,
-      requestBudget: { maxRequests: 1500, windowSeconds: 30 },
+      requestBudget: { maxRequests: 1500, windowSeconds: 30, adaptive: true, recoverySeconds: 300 },
       backoff: { initialMs: 1000, maxMs: 60_000, maxAttempts: 5 },
     });
     expect(config.kafka).toEqual({

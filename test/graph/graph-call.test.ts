@@ -151,3 +151,27 @@ describe('GraphCaller', () => {
     await expect(post).resolves.toMatchObject({ status: 200 });
   });
 });
+
+describe('GraphCaller with an adaptive budget', () => {
+  it("tells the budget what Graph answered: a 429 lowers the worker's rate, a 503 does not", async () => {
+    const throttled: Handler = (_request, response) => response.writeHead(429, { 'retry-after': '0.05' }).end('{}');
+    const unavailable: Handler = (_request, response) => response.writeHead(503).end('{}');
+    const { url } = await serve([ok, ok, unavailable, ok, throttled, ok]);
+    const changes: string[] = [];
+    const budget = new RequestBudget({
+      maxRequests: 1_000,
+      windowMs: 1_000,
+      adaptive: { recoveryMs: 60_000, onChange: (change) => changes.push(change.reason) },
+    });
+    const graph = caller(budget);
+    const get = () => graph.call({ url, method: 'GET', cancelOnStop: true }, { failure });
+    await get();
+    await get();
+    await get(); // a 503, then a 200 on the retry
+    expect(budget.rateLimit.limited).toBe(false);
+    await get(); // a 429, then a 200 after its Retry-After
+    expect(changes).toEqual(['throttled']);
+    expect(budget.rateLimit.limited).toBe(true);
+    expect(budget.rateLimit.perSecond).toBeLessThan(1_000);
+  });
+});

@@ -51,3 +51,50 @@ describe('RequestBudget.resize', () => {
     expect(Date.now() - started).toBeLessThan(100);
   });
 });
+
+describe('RequestBudget with adaptive', () => {
+  it('paces requests at the rate it learned from a 429, and reports the change', async () => {
+    const changes: string[] = [];
+    const budget = new RequestBudget({
+      maxRequests: 1_000,
+      windowMs: 1_000,
+      adaptive: { recoveryMs: 60_000, onChange: (change) => changes.push(change.reason) },
+    });
+    // 10 admitted, then a 429 whose Retry-After ends Graph's 1 s window: about 10 per second allowed.
+    const started = Date.now();
+    for (let i = 0; i < 10; i++) (await budget.acquire())({ status: 200 });
+    (await budget.acquire())({ status: 429, retryAfterMs: 1_000 - (Date.now() - started) });
+    expect(changes).toEqual(['throttled']);
+    const { perSecond, ceilingPerSecond, limited } = budget.rateLimit;
+    expect({ ceilingPerSecond, limited }).toEqual({ ceilingPerSecond: 1_000, limited: true });
+    expect(perSecond).toBeGreaterThan(5);
+    expect(perSecond).toBeLessThan(10);
+    const sends: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await budget.acquire();
+      sends.push(Date.now());
+    }
+    for (let i = 1; i < sends.length; i++) {
+      expect((sends[i] ?? 0) - (sends[i - 1] ?? 0)).toBeGreaterThanOrEqual(Math.floor(1000 / perSecond) - 1);
+    }
+  });
+
+  it('without adaptive, answers change nothing: the configured budget alone paces', async () => {
+    const budget = new RequestBudget({ maxRequests: 100, windowMs: 1_000 });
+    (await budget.acquire())({ status: 429, retryAfterMs: 10 });
+    expect(budget.rateLimit).toEqual({ perSecond: 100, ceilingPerSecond: 100, limited: false });
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) await budget.acquire();
+    expect(Date.now() - started).toBeLessThan(50);
+  });
+
+  it("scales the learned rate with the worker's share of the budget", async () => {
+    const budget = new RequestBudget({ maxRequests: 1_000, windowMs: 1_000, adaptive: { recoveryMs: 60_000 } });
+    for (let i = 0; i < 10; i++) (await budget.acquire())({ status: 200 });
+    (await budget.acquire())({ status: 429, retryAfterMs: 500 });
+    const learned = budget.rateLimit.perSecond;
+    budget.resize(500);
+    expect(budget.rateLimit.perSecond).toBeCloseTo(learned / 2, 5);
+    expect(budget.rateLimit.ceilingPerSecond).toBe(500);
+  });
+});

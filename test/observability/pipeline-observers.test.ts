@@ -351,3 +351,48 @@ describe('the observers feed the progress reporter', () => {
     expect(t.lines[1]).toMatchObject({ graphRequests: 3, throttled: 1 });
   });
 });
+
+describe('graphClientObserver.onRateChange', () => {
+  it('sets the rate gauges and logs each change of the learned rate in one line a person can read', async () => {
+    const t = telemetry();
+    const { onRateChange } = graphClientObserver(t);
+    onRateChange({
+      reason: 'throttled',
+      ratePerSecond: 3.3321,
+      previousPerSecond: 50,
+      ceilingPerSecond: 50,
+      limited: true,
+      allowedPerSecond: 4,
+    });
+    onRateChange({
+      reason: 'recovered',
+      ratePerSecond: 50,
+      previousPerSecond: 48,
+      ceilingPerSecond: 50,
+      limited: false,
+      allowedPerSecond: undefined,
+    });
+    expect(t.lines.map((line) => [line.level, line.msg])).toEqual([
+      [
+        30,
+        'Graph throttled this worker (429) at 50.0 requests/s: request rate lowered to 3.33 requests/s ' +
+          '(Graph last let 4.00 requests/s through, its share of the request budget is 50.0 requests/s)',
+      ],
+      [30, "Graph answers 200: request rate back at this worker's share of the request budget, 50.0 requests/s"],
+    ]);
+    expect(t.lines[0]).toMatchObject({ reason: 'throttled', ratePerSecond: 3.33, allowedPerSecond: 4, limited: true });
+    expect(await valueOf(t.metrics, 'presence_graph_request_rate_limit')).toBe(50);
+    expect(await valueOf(t.metrics, 'presence_graph_request_rate_share')).toBe(50);
+  });
+
+  it('records the rate with the owned shards, before any change', async () => {
+    const t = telemetry();
+    recordOwnedShards(t, ['emea'], {
+      usersTracked: 1,
+      requestBudget: 750,
+      windowSeconds: 30,
+      requestRate: { perSecond: 25, ceilingPerSecond: 25 },
+    });
+    expect(await valueOf(t.metrics, 'presence_graph_request_rate_limit')).toBe(25);
+  });
+});
