@@ -4,12 +4,7 @@
  * of pages, so a round over a million users holds one page at a time; a delta round's last page carries the
  * deltaLink to store for the next, incremental round.
  */
-import type { Dispatcher } from 'undici';
-import type { TokenProvider } from '../auth/index.js';
-import type { RequestBudget } from '../graph/index.js';
-import type { LimitFunction } from 'p-limit';
-import type { BackoffPolicy } from '../retry/index.js';
-import { DirectoryHttp, type DirectoryObserver } from './directory-http.js';
+import { DirectoryHttp, type DirectoryHttpOptions } from './directory-http.js';
 import { DirectoryGroupNotFoundError, type DirectoryRequestContext } from './failures.js';
 import { DirectoryEndpoints, normaliseGroupId } from './links.js';
 import {
@@ -24,17 +19,10 @@ import {
   type RemovedUser,
 } from './pages.js';
 
-export interface DirectoryClientOptions {
+/** The directory's own budget in `budget`: a RequestBudget instance apart from the presence client's. */
+export interface DirectoryClientOptions extends DirectoryHttpOptions {
   graphUrl: string;
   apiVersion: string;
-  tokens: TokenProvider;
-  dispatcher: Dispatcher;
-  /** The directory's own budget: a RequestBudget instance apart from the presence client's. */
-  budget: RequestBudget;
-  limit?: LimitFunction;
-  requestTimeoutMs: number;
-  backoff: BackoffPolicy & { maxAttempts: number };
-  observer?: DirectoryObserver;
 }
 
 export interface UsersDeltaOptions {

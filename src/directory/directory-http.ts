@@ -3,24 +3,13 @@
  * own request budget, so a directory round never takes presence's share and a directory Retry-After never holds
  * presence polling.
  */
-import type { LimitFunction } from 'p-limit';
-import type { Dispatcher } from 'undici';
-import type { TokenProvider } from '../auth/index.js';
-import { GraphCaller, type GraphAnswer, type RequestBudget } from '../graph/index.js';
-import type { BackoffPolicy } from '../retry/index.js';
+import { GraphCaller, type GraphAnswer, type GraphCallerOptions } from '../graph/index.js';
 import { classifyDirectoryFailure, type DirectoryOperation, type DirectoryRequestContext } from './failures.js';
 import { badPage } from './pages.js';
 
-export interface DirectoryHttpOptions {
-  tokens: TokenProvider;
-  dispatcher: Dispatcher;
-  /** The directory's budget, never the presence one: Graph throttles directory reads separately. */
-  budget: RequestBudget;
-  /** Bounds directory requests in flight; absent: no bound beyond the budget (paging is sequential anyway). */
-  limit?: LimitFunction;
-  requestTimeoutMs: number;
-  /** Retries of transient failures without a Retry-After, as for presence (see PresenceClientOptions). */
-  backoff: BackoffPolicy & { maxAttempts: number };
+/** As every Graph caller's (src/graph), with the directory's own budget, never the presence one: Graph throttles
+ * directory reads separately. */
+export interface DirectoryHttpOptions extends GraphCallerOptions {
   observer?: DirectoryObserver;
 }
 
