@@ -6,6 +6,7 @@
  *   npx tsx bench/experiments/kafka-grouping.ts --brokers 127.0.0.1:9092            # kafkajs as shipped
  *   node --require ./bench/experiments/linear-grouping.cjs --import tsx bench/experiments/kafka-grouping.ts --brokers ...
  *   ... --headers minimal|none|legacy   # other record headers than the default cloudevents (see header-cost.ts)
+ *   ... --sends whole,per-batch        # one sendBatch per transaction, or one per 650-event batch (interleaved)
  *
  * Without --brokers it starts its own broker.
  */
@@ -26,6 +27,9 @@ const { values } = parseArgs({
     repetitions: { type: 'string', default: '2' },
     // A kafka.headers mode, or legacy: the five headers of 0.1.0.
     headers: { type: 'string', default: 'cloudevents' },
+    // How a transaction's records go to kafkajs: `whole` in one sendBatch (kafkajs groups them all at once, in
+    // quadratic time), `per-batch` one sendBatch per 650 events + 650 state records inside the same transaction.
+    sends: { type: 'string', default: 'whole,per-batch' },
   },
 });
 // The preload replaces the module in require's cache before kafkajs loads it.
@@ -50,35 +54,41 @@ const partition = statePartitionOf(SHARD, 12);
 process.stdout.write(
   `kafkajs groupMessagesPerPartition: ${patched ? 'linear (patched)' : 'as shipped'}; ${count} events, ${compression}, headers: ${values.headers}\n`,
 );
+const sendModes = (values.sends ?? '').split(',').filter((mode) => mode === 'whole' || mode === 'per-batch');
 for (let repetition = 0; repetition < Number(values.repetitions); repetition++) {
   for (const batchesPerTransaction of (values.groups ?? '').split(',').map(Number)) {
-    const producer = await transactionalProducer(kafka, `grouping-${randomBytes(4).toString('hex')}`);
-    const warm = await producer.transaction();
-    await warm.abort();
-    const size = 650 * batchesPerTransaction;
-    const cpu = selfCpuSeconds();
-    const started = performance.now();
-    for (let start = 0; start < count; start += size) {
-      const transaction = await producer.transaction();
-      await transaction.sendBatch({
-        acks: -1,
-        compression: compressionOf(compression),
-        topicMessages: [
-          { topic: topics.events, messages: events.slice(start, start + size) },
-          {
-            topic: topics.state,
-            messages: state.slice(start, start + size).map((record) => ({ ...record, partition })),
-          },
-        ],
-      });
-      await transaction.commit();
+    for (const sends of sendModes) {
+      const producer = await transactionalProducer(kafka, `grouping-${randomBytes(4).toString('hex')}`);
+      const warm = await producer.transaction();
+      await warm.abort();
+      const size = 650 * batchesPerTransaction;
+      const step = sends === 'whole' ? size : 650;
+      const cpu = selfCpuSeconds();
+      const started = performance.now();
+      for (let start = 0; start < count; start += size) {
+        const transaction = await producer.transaction();
+        for (let from = start; from < Math.min(count, start + size); from += step) {
+          await transaction.sendBatch({
+            acks: -1,
+            compression: compressionOf(compression),
+            topicMessages: [
+              { topic: topics.events, messages: events.slice(from, from + step) },
+              {
+                topic: topics.state,
+                messages: state.slice(from, from + step).map((record) => ({ ...record, partition })),
+              },
+            ],
+          });
+        }
+        await transaction.commit();
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const cpuSeconds = selfCpuSeconds() - cpu;
+      process.stdout.write(
+        `  ${String(batchesPerTransaction).padStart(2)} x 650 per transaction, ${sends.padEnd(9)}: ${Math.round(count / seconds)} events/s, ${Math.round(count / cpuSeconds)} events per CPU-s\n`,
+      );
+      await producer.disconnect();
     }
-    const seconds = (performance.now() - started) / 1000;
-    const cpuSeconds = selfCpuSeconds() - cpu;
-    process.stdout.write(
-      `  ${String(batchesPerTransaction).padStart(2)} x 650 per transaction: ${Math.round(count / seconds)} events/s, ${Math.round(count / cpuSeconds)} events per CPU-s\n`,
-    );
-    await producer.disconnect();
   }
 }
 await broker?.dispose();

@@ -18,6 +18,8 @@
  * offsets are read: the step fails when an output that is on got nothing (the table fewer records than the
  * events published) or one that is off exists.
  */
+// First: decides whether kafkajs is patched in this process, before anything below loads kafkajs.
+import { kafkajsPatches } from '../lib/kafkajs-patch-param.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +102,8 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
     ...(headers === 'cloudevents' ? [] : [`headers ${headers}`]),
     ...(table ? [] : ['table off']),
     ...(watermarks ? [] : ['watermarks off']),
+    // The worker's kafkajs: patched (kafkajs-patches.ts, as src/kafka/index.ts installs it) unless told otherwise.
+    ...(kafkajsPatches === 'installed' ? [] : [`kafkajs as shipped (${kafkajsPatches})`]),
   ].join(', ');
   const named = (figure: string): string => (variant === '' ? figure : `[${variant}] ${figure}`);
   // The churn shares measured, each followed by a cycle without changes; variants measure only 100 % to save time.
@@ -278,7 +282,7 @@ export const endToEnd: Scenario = async (context: ScenarioContext) => {
     details: {
       userCount,
       variant,
-      settings: { headers, table, watermarks },
+      settings: { headers, table, watermarks, kafkajsPatches },
       outputs,
       repetitions,
       retries,

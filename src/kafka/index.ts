@@ -1,3 +1,5 @@
+// First: kafkajs's own modules can be replaced only before kafkajs loads (see kafkajs-patches.ts).
+import './kafkajs-first.js';
 export { KAFKA_CLIENT_LOG_FIELD } from './client-log.js';
 export { LogThrottle, REPEAT_LOG_INTERVAL_MS } from './log-throttle.js';
 export { kafkaSecurityHint } from './security-hints.js';

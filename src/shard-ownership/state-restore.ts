@@ -45,6 +45,14 @@ export class StateRestore {
   private readonly goneMarkers = new Map<string, string>();
   /** Taken shards whose table marker (for this table) stands at the point of the partition read so far. */
   private readonly tableComplete = new Set<string>();
+  /** Every restored record is decoded into this one object, whose fields the store copies into its columns. */
+  private readonly decoded: UserPresenceState = {
+    sequenceNumber: null,
+    availability: '',
+    activity: '',
+    observedAt: 0,
+    fieldsHash: 0,
+  };
   restored = 0;
   records = 0;
 
@@ -121,11 +129,12 @@ export class StateRestore {
    * One written before it, or with no marker, predates the table.
    */
   private restore(userId: string, record: StoredStateRecord, onTable: boolean): void {
-    if (record.value === null) {
+    const { value } = record;
+    if (value === null) {
       this.options.store.delete(userId);
       return;
     }
-    this.options.store.commit(userId, decodeState(this.options.codec, record.key, record.value), onTable);
+    this.options.store.commit(userId, decodeState(this.options.codec, record.key, value, this.decoded), onTable);
     this.restored++;
   }
 
@@ -145,9 +154,9 @@ export class StateRestore {
  * A state record that does not decode is a fault no retry cures (the same record is read again): it fails the
  * take-over at once, naming the key; the read around it adds the partition and offset.
  */
-function decodeState(codec: StateCodec, key: string, value: Buffer): UserPresenceState {
+function decodeState(codec: StateCodec, key: string, value: Buffer, into?: UserPresenceState): UserPresenceState {
   try {
-    return codec.decode(value);
+    return into === undefined ? codec.decode(value) : codec.decodeInto(value, into);
   } catch (error) {
     throw new ConnectorError(
       ErrorCodes.STATE_RESTORE_FAILED,

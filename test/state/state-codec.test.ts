@@ -28,3 +28,26 @@ describe('state codec', () => {
     expect(() => codec.decode(Buffer.from([0xff]))).toThrow();
   });
 });
+
+describe('state codec decodeInto', () => {
+  it('decodes into the object it is given, the same state decode gives', () => {
+    const codec = createStateCodec();
+    const state: UserPresenceState = {
+      availability: 'Away',
+      activity: 'Away',
+      sequenceNumber: 'C9',
+      observedAt: 5,
+      fieldsHash: 7,
+    };
+    const target: UserPresenceState = {
+      availability: '',
+      activity: '',
+      sequenceNumber: null,
+      observedAt: 0,
+      fieldsHash: 0,
+    };
+    expect(codec.decodeInto(codec.encode(state), target)).toBe(target);
+    expect(target).toEqual(codec.decode(codec.encode(state)));
+    expect(() => codec.decodeInto(Buffer.from([0xff]), target)).toThrow();
+  });
+});
