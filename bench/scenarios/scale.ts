@@ -6,7 +6,10 @@
  * the restored state, so a cycle is Graph requests, JSON parsing and dedup; the floor is
  * requests × latency / concurrency.
  */
-import { createConnectorRun } from '../lib/connector-run.js';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createConnectorRun, type ConnectorRun } from '../lib/connector-run.js';
+import { CpuProfiler, type ProfileSummary } from '../lib/profile.js';
 import { settledMemory, type MemorySample } from '../lib/proc.js';
 import {
   median,
@@ -21,6 +24,7 @@ import {
 import { startSimulatorProcess } from '../lib/simulator-process.js';
 
 const MEMORY_TARGET_BYTES = 300;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface GraphCycle {
   durationMs: number;
@@ -39,6 +43,8 @@ export const scale: Scenario = async (context: ScenarioContext) => {
   const countedCycles = numberParam(context, 'cycles', 3);
   const latencyMs = numberParam(context, 'latencyMs', 50);
   const concurrency = numberParam(context, 'concurrency', 4);
+  // 1: one more cycle after the counted ones under the CPU profiler (not counted), summarised in the details.
+  const profile = numberParam(context, 'profile', 0) === 1;
   const connectorName = stringParam(context, 'connectorName', '');
   if (connectorName === '') throw new Error('scale needs the connectorName of a prefill-state step');
   const simulator = await startSimulatorProcess({
@@ -62,6 +68,7 @@ export const scale: Scenario = async (context: ScenarioContext) => {
     polling: { intervalSeconds: 1 },
   });
   const graphCycles: GraphCycle[] = [];
+  let profiled: ProfileSummary | undefined;
   let restore;
   try {
     memory['configured'] = await settledMemory();
@@ -77,6 +84,11 @@ export const scale: Scenario = async (context: ScenarioContext) => {
     const firstCounted = run.cycles.length;
     for (let i = 0; i < countedCycles; i++) await run.nextCycle(cycleTimeoutMs);
     memory['running'] = await settledMemory();
+    if (profile)
+      profiled = await profileNextCycle(
+        run,
+        join(context.resultsDir, `profile-${userCount}-users-scale-${latencyMs}ms.cpuprofile`),
+      );
     const arrivals = await simulator.arrivals();
     let offset = run.cycles.slice(0, firstCounted).reduce((sum, cycle) => sum + cycle.batches, 0);
     let eventsBefore = await (run.cycles[firstCounted - 1]?.eventsTotal ?? Promise.resolve(0));
@@ -177,8 +189,22 @@ export const scale: Scenario = async (context: ScenarioContext) => {
       restore,
       graphCycles,
       memory,
+      profile: profiled,
       overruns: run.overruns,
       problems: run.problems,
     },
   };
 };
+
+/**
+ * Profiles the cycle after the next one ends: started from the end-of-cycle hook, so it covers exactly one whole
+ * cycle (the cycle the memory reading overlapped is skipped).
+ */
+async function profileNextCycle(run: ConnectorRun, file: string): Promise<ProfileSummary> {
+  const profiler = new CpuProfiler();
+  await run.atNextCycleEnd(600_000, () => profiler.startNow());
+  await run.nextCycle(600_000);
+  const summary = await profiler.stop(file, ROOT);
+  progress(`profiled one cycle: ${summary.busyMs} ms busy of ${summary.wallMs} ms; ${file}`);
+  return summary;
+}

@@ -38,13 +38,14 @@ export interface PresenceEventCodec extends AvroSchemaIdentity {
 
 export function createPresenceEventCodec(schemaPath: string = PRESENCE_SCHEMA_PATH): PresenceEventCodec {
   const { type, schemaName, schemaFingerprint, schemaText } = loadAvroSchema(schemaPath, 'PresenceChange');
+  const encodeValue = slabEncoder(type);
   return {
     schemaName,
     schemaFingerprint,
     schemaText,
     encode(event) {
       try {
-        return type.toBuffer(event);
+        return encodeValue(event);
       } catch (error) {
         throw new ConnectorError(
           ErrorCodes.EVENT_ENCODING_FAILED,
@@ -56,5 +57,32 @@ export function createPresenceEventCodec(schemaPath: string = PRESENCE_SCHEMA_PA
       }
     },
     decode: (value) => type.fromBuffer(value) as DecodedPresenceChangeEvent,
+  };
+}
+
+/** Room for about 250 events: one allocation where avsc's toBuffer makes a zero-filled ArrayBuffer per event. */
+const SLAB_BYTES = 64 * 1024;
+
+/**
+ * Encodes each value straight into a shared slab and hands out its bytes as a view (`subarray`), the way Node's
+ * own Buffer pool does for small buffers. Bytes handed out are never written again: a full slab is replaced, not
+ * reused, and lives on (garbage once no value of it is referenced) while its values wait for Kafka. So every
+ * record keeps distinct bytes however long it is buffered or retried; kafkajs copies them into its request anyway.
+ */
+function slabEncoder(type: avro.Type): (value: unknown) => Buffer {
+  let slab = Buffer.allocUnsafe(SLAB_BYTES);
+  let used = 0;
+  return (value) => {
+    let end = type.encode(value, slab, used);
+    if (end < 0) {
+      // avsc writes nothing past the slab and says how many bytes were missing: -end.
+      const size = slab.length - used - end;
+      slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, size));
+      used = 0;
+      end = type.encode(value, slab, 0);
+    }
+    const bytes = slab.subarray(used, end);
+    used = end;
+    return bytes;
   };
 }

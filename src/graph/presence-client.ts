@@ -5,6 +5,7 @@ import { ConnectorError, ErrorCodes, isConnectorError } from '../errors.js';
 import { isRetriableHttpStatus, type BackoffPolicy } from '../retry/index.js';
 import { GraphCaller, type GraphAnswer } from './graph-call.js';
 import { graphErrorCode } from './graph-errors.js';
+import { matchRequested } from './presence-match.js';
 import { parsePresenceResponse, type Presence } from './presence.js';
 import type { RequestBudget } from './request-budget.js';
 
@@ -65,7 +66,7 @@ export class GraphPresenceClient {
     if (ids.length === 0) return { presences: [], missingIds: [], rejectedIds: [] };
     try {
       const presences = await this.requestWithRetries(ids, signal);
-      return { presences: onlyRequested(presences, ids), missingIds: missingFrom(presences, ids), rejectedIds: [] };
+      return { ...matchRequested(presences, ids), rejectedIds: [] };
     } catch (error) {
       if (!isConnectorError(error, ErrorCodes.GRAPH_BAD_REQUEST)) throw error;
       if (ids.length === 1) return { presences: [], missingIds: [], rejectedIds: [...ids] };
@@ -132,14 +133,4 @@ function classifyFailure(answer: GraphAnswer, idCount: number): ConnectorError {
     details,
     retriable: isRetriableHttpStatus(status),
   });
-}
-
-function onlyRequested(presences: Presence[], ids: readonly string[]): Presence[] {
-  const requested = new Set(ids);
-  return presences.filter((presence) => requested.has(presence.id));
-}
-
-function missingFrom(presences: Presence[], ids: readonly string[]): string[] {
-  const returned = new Set(presences.map((presence) => presence.id));
-  return ids.filter((id) => !returned.has(id));
 }

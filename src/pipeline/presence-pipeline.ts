@@ -186,13 +186,13 @@ export class PresencePipeline {
    * twice its steady share per batch, so a backlog drains over half an interval.
    */
   private resnapshotPolicy(observedAt: number): ResnapshotPolicy | undefined {
-    const { store, tableEnabled } = this.parts;
+    const { tableEnabled } = this.parts;
     const { resnapshotIntervalMs = 0, intervalMs, batchSize } = this.parts.schedule;
     const periodic = resnapshotIntervalMs > 0;
     if (!tableEnabled && !periodic) return undefined;
     return {
-      mustRepublish: (userId) => tableEnabled && !store.isOnTable(userId),
-      isDue: (userId, previous) => periodic && resnapshotDue(userId, previous, observedAt, resnapshotIntervalMs),
+      mustRepublish: (_userId, stored) => tableEnabled && !stored.onTable,
+      isDue: (userId, stored) => periodic && resnapshotDue(userId, stored, observedAt, resnapshotIntervalMs),
       maxPerBatch: periodic ? Math.max(1, Math.ceil((2 * batchSize * intervalMs) / resnapshotIntervalMs)) : 0,
     };
   }

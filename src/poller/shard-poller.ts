@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type ConnectorError, ErrorCodes, isConnectorError, toError } from '../errors.js';
 import type { PresenceBatchResult } from '../graph/index.js';
+import { BatchPlan } from './batch-plan.js';
 import { groupFailures, type CycleFailure, type CycleStep } from './cycle-failures.js';
 
 /** At most one "cycle took longer than the interval" line per shard this often. */
@@ -97,10 +98,12 @@ export class ShardPoller {
   private readonly now: () => number;
   /** Overrunning cycles since the last line that said so, and when that line was written. */
   private overruns = { count: 0, loggedAt: Number.NEGATIVE_INFINITY };
+  private readonly plan: BatchPlan;
 
   constructor(private readonly options: ShardPollerOptions) {
     this.now = options.now ?? Date.now;
     this.quarantined = options.quarantined ?? new Set<string>();
+    this.plan = new BatchPlan(options.batchSize);
   }
 
   get name(): string {
@@ -144,7 +147,7 @@ export class ShardPoller {
 
   private async runCycle(scheduledAt: number, startedAt: number): Promise<CycleReport> {
     const retired = await this.retireLeavers();
-    const batches = this.planBatches();
+    const batches = this.plan.batches(this.options.shard.userIds, this.quarantined);
     const outcomes = await Promise.allSettled(batches.map((ids) => this.pollBatch(ids)));
     const failures: Array<{ step: CycleStep; error: unknown }> = outcomes.flatMap((outcome) =>
       outcome.status === 'rejected' ? [{ step: 'batch' as const, error: outcome.reason }] : [],
@@ -214,15 +217,6 @@ export class ShardPoller {
     } catch (error) {
       return this.stepFailed(error, 'watermark not published; the next cycle writes one');
     }
-  }
-
-  private planBatches(): string[][] {
-    const ids = this.options.shard.userIds.filter((id) => !this.quarantined.has(id));
-    const batches: string[][] = [];
-    for (let start = 0; start < ids.length; start += this.options.batchSize) {
-      batches.push(ids.slice(start, start + this.options.batchSize));
-    }
-    return batches;
   }
 
   /** One batch to Graph and on to Kafka; resolves with how many of its users Graph returned a presence for. */

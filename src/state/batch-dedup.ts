@@ -1,6 +1,13 @@
 import { fnv1a32, mix32 } from '../fnv.js';
 import type { Presence } from '../graph/index.js';
-import { decide, isSequenceReset, stateOf, type DedupVerdict, type UserPresenceState } from './dedup.js';
+import {
+  decide,
+  isSequenceReset,
+  stateOf,
+  type DedupVerdict,
+  type StoredPresenceState,
+  type UserPresenceState,
+} from './dedup.js';
 
 /** A presence that passed dedup, with what was known of the user before it (undefined: first sight). */
 export interface AcceptedPresence {
@@ -33,11 +40,13 @@ export interface SequenceReset {
   current: string;
 }
 
-/** What dedup reads: the last acknowledged state of a user, and how many polls in a row it was stale. */
+/** What dedup reads: the last acknowledged state of a user, with its stale-poll count and table flag. */
 export interface AcknowledgedStates {
-  get(userId: string): UserPresenceState | undefined;
-  /** Absent: 0, so a stamp below the stored one is only ever stale. */
-  staleStreak?(userId: string): number;
+  /**
+   * Fills `into` with the user's state and returns true, or returns false when there is none (see
+   * PresenceStateStore.read: one object reused for a whole batch, not one per user).
+   */
+  read(userId: string, into: StoredPresenceState): boolean;
 }
 
 /**
@@ -46,8 +55,8 @@ export interface AcknowledgedStates {
  * over several cycles instead of in one.
  */
 export interface ResnapshotPolicy {
-  mustRepublish(userId: string): boolean;
-  isDue(userId: string, previous: UserPresenceState): boolean;
+  mustRepublish(userId: string, stored: StoredPresenceState): boolean;
+  isDue(userId: string, stored: StoredPresenceState): boolean;
   maxPerBatch: number;
 }
 
@@ -71,37 +80,53 @@ export function dedupBatch(
   const staleStreaks = new Map<string, number>();
   const resets: SequenceReset[] = [];
   let resnapshots = 0;
+  // Filled per presence and copied only for the few accepted (most of a cycle is duplicates).
+  const stored: StoredPresenceState = {
+    sequenceNumber: null,
+    availability: '',
+    activity: '',
+    observedAt: 0,
+    fieldsHash: 0,
+    staleStreak: 0,
+    onTable: false,
+  };
   for (const presence of presences) {
     const repeated = nextStates.get(presence.id);
-    const previous = repeated ?? acknowledged.get(presence.id);
+    const found = repeated === undefined && acknowledged.read(presence.id, stored);
+    const previous = repeated ?? (found ? stored : undefined);
     let decided = decide(previous, presence);
-    if (repeated === undefined && previous !== undefined && !staleStreaks.has(presence.id)) {
-      const streak = acknowledged.staleStreak?.(presence.id) ?? 0;
+    if (found && !staleStreaks.has(presence.id)) {
+      const streak = stored.staleStreak;
       if (decided !== 'stale') {
         if (streak > 0) staleStreaks.set(presence.id, 0);
       } else {
         // Still counted if it is a reset: the commit clears it, and a failed publication finds it again next poll.
         staleStreaks.set(presence.id, Math.min(streak + 1, 255));
-        if (isSequenceReset(previous, presence, streak + 1, observedAt)) {
+        if (isSequenceReset(stored, presence, streak + 1, observedAt)) {
           decided = 'change';
-          const [before, after] = [previous.sequenceNumber ?? '', presence.sequenceNumber ?? ''];
+          const [before, after] = [stored.sequenceNumber ?? '', presence.sequenceNumber ?? ''];
           resets.push({ userId: presence.id, previous: before, current: after });
         }
       }
     }
-    const candidate =
-      decided === 'duplicate' && repeated === undefined && previous !== undefined && resnapshot !== undefined;
-    const must = candidate && resnapshot.mustRepublish(presence.id);
-    const due = candidate && !must && resnapshots < resnapshot.maxPerBatch && resnapshot.isDue(presence.id, previous);
+    const candidate = decided === 'duplicate' && found && resnapshot !== undefined;
+    const must = candidate && resnapshot.mustRepublish(presence.id, stored);
+    const due = candidate && !must && resnapshots < resnapshot.maxPerBatch && resnapshot.isDue(presence.id, stored);
     if (due) resnapshots++;
     const again = must || due;
     const verdict = again ? 'snapshot' : decided;
     counts[verdict]++;
     if (verdict === 'duplicate' || verdict === 'stale') continue;
-    accepted.push({ presence, previous: again ? undefined : previous });
+    accepted.push({ presence, previous: again ? undefined : previous === stored ? copyOf(stored) : previous });
     nextStates.set(presence.id, stateOf(presence, observedAt));
   }
   return { observedAt, counts, accepted, nextStates, staleStreaks, resets };
+}
+
+/** The state alone, in an object of its own: `stored` is overwritten by the next presence. */
+function copyOf(state: UserPresenceState): UserPresenceState {
+  const { sequenceNumber, availability, activity, observedAt, fieldsHash } = state;
+  return { sequenceNumber, availability, activity, observedAt, fieldsHash };
 }
 
 /**

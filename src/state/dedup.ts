@@ -1,4 +1,5 @@
 import type { Presence } from '../graph/index.js';
+import { presenceFieldsHash } from './fields-hash.js';
 
 /** What the connector remembers of a user's last presence that Kafka acknowledged. */
 export interface UserPresenceState {
@@ -8,6 +9,17 @@ export interface UserPresenceState {
   observedAt: number;
   /** Hash of the compared fields, for presences that come without a sequenceNumber. */
   fieldsHash: number;
+}
+
+/**
+ * A user's acknowledged state as the store holds it: the state, how many polls in a row its stamp was undercut, and
+ * whether the table topic has it too.
+ */
+export interface StoredPresenceState extends UserPresenceState {
+  /** Consecutive polls whose stamp sorted below this state's (see isSequenceReset); 0 when none. */
+  staleStreak: number;
+  /** The table topic got this presence with the state (same transaction), or had it already. */
+  onTable: boolean;
 }
 
 export type DedupVerdict = 'snapshot' | 'change' | 'duplicate' | 'stale';
@@ -64,30 +76,7 @@ export function stateOf(presence: Presence, observedAt: number): UserPresenceSta
 
 /**
  * Availability and activity compare case-insensitively (Graph's documentation shows both PascalCase and camelCase);
- * status message, out-of-office and work location exactly.
+ * status message, out-of-office and work location exactly. The hash is stored in the state topic: see
+ * fields-hash.ts for why it stays the same across versions.
  */
-export function presenceFieldsHash(presence: Presence): number {
-  return cyrb53(
-    JSON.stringify([
-      presence.availability.toLowerCase(),
-      presence.activity.toLowerCase(),
-      presence.statusMessage,
-      presence.outOfOffice,
-      presence.workLocation,
-    ]),
-  );
-}
-
-/** A 53-bit string hash: a collision would hide a change, so 32 bits are not enough across a tenant. */
-function cyrb53(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ code, 2654435761);
-    h2 = Math.imul(h2 ^ code, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
+export { presenceFieldsHash };

@@ -6,6 +6,7 @@ export {
   SEQUENCE_RESET_AGE_MS,
   SEQUENCE_RESET_POLLS,
   type DedupVerdict,
+  type StoredPresenceState,
   type UserPresenceState,
 } from './dedup.js';
 export { PresenceStateStore } from './presence-state-store.js';

@@ -8,7 +8,7 @@ import {
   isKnownChangeKind,
   PRESENCE_SCHEMA_PATH,
 } from '../../src/events/index.js';
-import type { Presence } from '../../src/graph/index.js';
+import type { Presence, StatusMessage } from '../../src/graph/index.js';
 
 const presence: Presence = {
   id: '6e2b5a0f-3a1e-4c55-9a57-0c7a1f2d9e11',
@@ -24,6 +24,14 @@ const presence: Presence = {
   outOfOffice: { isOutOfOffice: false, message: null },
   workLocation: { workLocationType: 'office', source: 'scheduled', placeId: 'b1' },
   sequenceNumber: 'C0000000002',
+};
+
+const message: StatusMessage = {
+  content: 'Focus time',
+  contentType: 'text',
+  publishedAt: '2026-01-01T10:00:00Z',
+  expiresAt: null,
+  expiresTimeZone: null,
 };
 
 describe('presence event codec', () => {
@@ -42,6 +50,28 @@ describe('presence event codec', () => {
     expect(independentReader.fromBuffer(bytes)).toEqual(event);
     expect(event.kind).toBe('CHANGE');
     expect(event.previousSequenceNumber).toBe('C0000000001');
+  });
+
+  it("writes avsc's own bytes for every event, each value its own bytes, across slabs and for a value larger than one", () => {
+    const reference = avro.Type.forSchema(JSON.parse(readFileSync(PRESENCE_SCHEMA_PATH, 'utf8')) as avro.Schema);
+    const huge = 'x'.repeat(100_000);
+    // 600 events of about 250 bytes fill two 64 KB slabs; one event of 100 KB needs a slab of its own.
+    const events = Array.from({ length: 600 }, (_, index) =>
+      buildPresenceEvent(
+        {
+          ...presence,
+          sequenceNumber: `C${index}`,
+          statusMessage: index === 300 ? { ...message, content: huge } : message,
+        },
+        undefined,
+        { tenantId: 't', shard: 's', connector: 'c', observedAt: index },
+        `event-${index}`,
+      ),
+    );
+    const values = events.map((event) => codec.encode(event));
+    // Compared only after all were written: a later encode must not have touched an earlier value's bytes.
+    values.forEach((value, index) => expect(value.equals(reference.toBuffer(events[index]))).toBe(true));
+    expect(values[300]?.length).toBeGreaterThan(100_000);
   });
 
   it('marks a first observation as a SNAPSHOT with null previous fields', () => {

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createPresenceEventCodec } from '../../src/events/index.js';
 import type { Presence } from '../../src/graph/index.js';
 import { createBatchEncoder } from '../../src/pipeline/batch-encoder.js';
-import { createStateCodec, dedupBatch, stateOf, type UserPresenceState } from '../../src/state/index.js';
+import {
+  createStateCodec,
+  dedupBatch,
+  PresenceStateStore,
+  stateOf,
+  type UserPresenceState,
+} from '../../src/state/index.js';
 
 const alice = '6e2b5a0f-3a1e-4c55-9a57-0c7a1f2d9e11';
 const bob = '0f1e2d3c-4b5a-4968-8776-655443322110';
@@ -35,7 +41,8 @@ describe('the batch encoder', () => {
     presence(bob, { availability: 'Away', activity: 'Away', sequenceNumber: 'C0000000002' }),
     1_000,
   );
-  const store = { get: (userId: string) => (userId === bob ? acknowledgedBob : undefined) };
+  const store = new PresenceStateStore([alice, bob]);
+  store.commit(bob, acknowledgedBob);
   const aliceFirst = presence(alice, { sequenceNumber: 'C0000000005' });
   const aliceLater = presence(alice, { sequenceNumber: 'C0000000006', availability: 'Busy', activity: 'InACall' });
   const bobNow = presence(bob, {

@@ -81,6 +81,44 @@ describe('ShardPoller', () => {
     expect(requested[1]).toEqual(['user-0', 'user-1', 'user-3']);
   });
 
+  it('plans again when the shard gets a new user list, and polls the same batches while nothing changed', async () => {
+    let users = ids(3);
+    const requested: Array<readonly string[]> = [];
+    const poller = new ShardPoller({
+      // As a discovered shard: the list is read at each use, and replaced when membership changes.
+      shard: {
+        name: 's',
+        get userIds() {
+          return users;
+        },
+      },
+      intervalMs: 1000,
+      startDelayMs: 0,
+      batchSize: 2,
+      fetchBatch: async (batch) => {
+        requested.push(batch);
+        return empty(batch);
+      },
+      deliverBatch: async () => undefined,
+      logger,
+    });
+    await poller.pollOnce();
+    await poller.pollOnce();
+    users = [...users.slice(1), 'user-new'];
+    await poller.pollOnce();
+    expect(requested.map((batch) => [...batch])).toEqual([
+      ['user-0', 'user-1'],
+      ['user-2'],
+      ['user-0', 'user-1'],
+      ['user-2'],
+      ['user-1', 'user-2'],
+      ['user-new'],
+    ]);
+    // The second cycle sent the very batches of the first: nothing was copied again.
+    expect(requested[2]).toBe(requested[0]);
+    expect(requested[3]).toBe(requested[1]);
+  });
+
   it('stops a shard that Graph refuses with 403 and reports why', async () => {
     const stopped: string[] = [];
     let calls = 0;

@@ -26,14 +26,17 @@ function presence(id: string, overrides: Partial<Presence> = {}): Presence {
   };
 }
 
-/** A store that records every call made on it; only `get` exists, anything else would be a TypeError. */
+/** A store that records every call made on it; only `read` exists, anything else would be a TypeError. */
 function recordingStore(states: Record<string, UserPresenceState> = {}) {
-  const gets: string[] = [];
+  const reads: string[] = [];
   const calls: string[] = [];
   const target: AcknowledgedStates = {
-    get(userId) {
-      gets.push(userId);
-      return states[userId];
+    read(userId, into) {
+      reads.push(userId);
+      const state = states[userId];
+      if (state === undefined) return false;
+      Object.assign(into, state, { staleStreak: 0, onTable: true });
+      return true;
     },
   };
   const store = new Proxy(target, {
@@ -46,7 +49,7 @@ function recordingStore(states: Record<string, UserPresenceState> = {}) {
       return false;
     },
   });
-  return { store, gets, calls };
+  return { store, reads, calls };
 }
 
 describe('dedupBatch', () => {
@@ -149,20 +152,18 @@ describe('dedupBatch', () => {
     expect(repeated.counts).toEqual({ snapshot: 1, change: 0, duplicate: 1, stale: 0 });
   });
 
-  it('only reads the store: one get per user not already decided in the batch, one stale count per known user', () => {
+  it('only reads the store: one read per user not already decided in the batch', () => {
     const before = stateOf(presence(bob, { sequenceNumber: 'C0000000001' }), 1);
     const states = { [bob]: before };
-    const { store, gets, calls } = recordingStore(states);
+    const { store, reads, calls } = recordingStore(states);
     const result = dedupBatch(
       [presence(alice), presence(bob), presence(alice, { sequenceNumber: 'C0000000007' }), presence(carol)],
       store,
       2,
     );
     expect(result.counts).toEqual({ snapshot: 2, change: 2, duplicate: 0, stale: 0 });
-    expect(gets).toEqual([alice, bob, carol]);
-    expect(calls.filter((call) => call === 'get')).toHaveLength(3);
-    expect(calls.filter((call) => call === 'staleStreak')).toHaveLength(1);
-    expect(calls).toHaveLength(4);
+    expect(reads).toEqual([alice, bob, carol]);
+    expect(calls).toEqual(['read', 'read', 'read']);
     // The acknowledged state object is untouched.
     expect(states[bob]).toBe(before);
     expect(before).toEqual(stateOf(presence(bob, { sequenceNumber: 'C0000000001' }), 1));
@@ -256,15 +257,16 @@ describe('dedupBatch with a re-snapshot policy', () => {
   });
 
   it('never turns a change or a stale presence into a snapshot', () => {
+    const aliceBefore = stateOf(presence(alice, { sequenceNumber: 'C0000000004' }), 0);
     const { store } = recordingStore({
-      [alice]: stateOf(presence(alice, { sequenceNumber: 'C0000000004' }), 0),
+      [alice]: aliceBefore,
       [bob]: stateOf(presence(bob, { sequenceNumber: 'C0000000009' }), 0),
     });
     const changed = presence(alice, { availability: 'Busy' });
     const everything: ResnapshotPolicy = { mustRepublish: () => true, isDue: () => true, maxPerBatch: 0 };
     const result = dedupBatch([changed, presence(bob)], store, 10 * INTERVAL, everything);
     expect(result.counts).toEqual({ snapshot: 0, change: 1, duplicate: 0, stale: 1 });
-    expect(result.accepted).toEqual([{ presence: changed, previous: store.get(alice) }]);
+    expect(result.accepted).toEqual([{ presence: changed, previous: aliceBefore }]);
     expect([...result.nextStates.keys()]).toEqual([alice]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PresenceStateStore, type UserPresenceState } from '../../src/state/index.js';
+import { PresenceStateStore, type StoredPresenceState, type UserPresenceState } from '../../src/state/index.js';
 
 const state = (
   sequenceNumber: string | null,
@@ -58,6 +58,24 @@ describe('PresenceStateStore', () => {
     store.delete('b');
     expect(store.isOnTable('b')).toBe(false);
     expect(store.size).toBe(1);
+  });
+
+  it('reads a state with its stale count and table flag into the object given, or says there is none', () => {
+    const store = new PresenceStateStore(['a', 'b']);
+    const into: StoredPresenceState = { ...state('old', 'x', 'y'), staleStreak: 9, onTable: true };
+    const untouched = { ...into };
+    expect(store.read('a', into)).toBe(false);
+    expect(store.read('unknown', into)).toBe(false);
+    expect(into).toEqual(untouched);
+    store.commit('a', state('C1', 'Busy', 'InACall'), true);
+    store.setStaleStreaks(new Map([['a', 2]]));
+    expect(store.read('a', into)).toBe(true);
+    expect(into).toEqual({ ...state('C1', 'Busy', 'InACall'), staleStreak: 2, onTable: true });
+    store.commit('b', state(null, 'Away', 'Away'));
+    expect(store.read('b', into)).toBe(true);
+    expect(into).toEqual({ ...state(null, 'Away', 'Away'), staleStreak: 0, onTable: false });
+    store.delete('a');
+    expect(store.read('a', into)).toBe(false);
   });
 
   it('knows the users of the config, with a state or not', () => {

@@ -8,6 +8,7 @@ import {
   SEQUENCE_RESET_POLLS,
   stateOf,
   type BatchDedup,
+  type StoredPresenceState,
 } from '../../src/state/index.js';
 
 const alice = '6e2b5a0f-3a1e-4c55-9a57-0c7a1f2d9e11';
@@ -139,7 +140,13 @@ describe('sequence numbers that go backwards', () => {
   it('never resets against a store that keeps no stale counts', () => {
     const stored = stateOf(presence('C0000000010'), 0);
     for (let minute = 6; minute < 12; minute++) {
-      const dedup = dedupBatch([presence('C0000000002', 'Busy')], { get: () => stored }, minute * MINUTE);
+      const noCounts = {
+        read: (_userId: string, into: StoredPresenceState) => {
+          Object.assign(into, stored, { staleStreak: 0, onTable: true });
+          return true;
+        },
+      };
+      const dedup = dedupBatch([presence('C0000000002', 'Busy')], noCounts, minute * MINUTE);
       expect(dedup.counts.stale).toBe(1);
       expect(dedup.resets).toEqual([]);
     }
