@@ -13,6 +13,7 @@ import {
   type PresenceCatalog,
   type PresenceState,
 } from './presence-catalog.js';
+import type { ChangeStamps } from './change-stamps.js';
 import { chance, cumulativeWeights, mix32, pickWeighted, randomInt, type Random } from './random.js';
 
 /** Digits after the letter; fixed width keeps string order equal to numeric order. */
@@ -64,6 +65,8 @@ export class PresenceStore {
     readonly catalog: PresenceCatalog,
     random: Random,
     nowSeconds: number,
+    /** Where each change is stamped with its time, for freshness benchmarks (change-stamps.ts); off until started. */
+    private readonly stamps: ChangeStamps | null = null,
   ) {
     this.state = new Uint8Array(count);
     this.previousState = new Uint8Array(count);
@@ -206,7 +209,8 @@ export class PresenceStore {
     if (message === null || message === undefined || message.expiresAfterHours === null) return;
     const expiresAt = (this.statusPublishedAt[index] ?? 0) + message.expiresAfterHours * SECONDS_PER_HOUR;
     if (nowSeconds < expiresAt) return;
-    this.bump(index);
+    // Applied when the user is next served, but it happened at expiry: that is when it is stamped.
+    this.bump(index, expiresAt * 1000);
     this.statusMessage[index] = 0;
   }
 
@@ -221,9 +225,11 @@ export class PresenceStore {
     this.previousSequence[index] = 0;
   }
 
-  private bump(index: number): void {
+  private bump(index: number, changedAtMs?: number): void {
     this.previousState[index] = this.state[index] ?? 0;
     this.previousSequence[index] = this.sequence[index] ?? 0;
-    this.sequence[index] = this.nextSequence++ - (this.sequenceOffsets.get(index) ?? 0);
+    const sequence = this.nextSequence++ - (this.sequenceOffsets.get(index) ?? 0);
+    this.sequence[index] = sequence;
+    this.stamps?.record(index, sequence, changedAtMs);
   }
 }

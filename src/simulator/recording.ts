@@ -3,6 +3,7 @@
  * Request entries are kept in a bounded ring (benchmarks run for hours); counters are exact and unbounded.
  */
 
+import { ChangeStamps, type ChangeStampLog } from './change-stamps.js';
 import type { DirectoryRequestInfo, DirectoryRoute } from './graph-directory.js';
 
 export type { DirectoryRequestInfo, DirectoryRoute };
@@ -105,6 +106,8 @@ export interface SimulatorRecording {
   servedFor(userId: string): ServedPresence[];
   /** Ids of the users with at least one served presence recorded. */
   servedUserIds(): string[];
+  /** When each presence change happened (user, sequence value, time), once started: for freshness benchmarks. */
+  readonly changes: ChangeStampLog;
 }
 
 export class Recorder implements SimulatorRecording {
@@ -113,6 +116,8 @@ export class Recorder implements SimulatorRecording {
   private counts = emptyCounters();
   private directoryCounts = emptyDirectoryCounters();
   private readonly served = new Map<string, ServedPresence[]>();
+  /** Written by the presence store at every change (runtime.ts hands it over). */
+  readonly changes = new ChangeStamps();
 
   constructor(
     private readonly maxRequests: number,
@@ -192,6 +197,7 @@ export class Recorder implements SimulatorRecording {
     this.counts = emptyCounters();
     this.directoryCounts = emptyDirectoryCounters();
     this.served.clear();
+    this.changes.clear();
   }
 }
 

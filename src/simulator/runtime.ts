@@ -44,12 +44,14 @@ export interface Runtime {
 
 export function createRuntime(options: ResolvedSimulatorOptions): Runtime {
   const random = createRandom(options.seed);
+  const recorder = new Recorder(options.maxRecordedRequests, options.recordServedPresences);
   const store = new PresenceStore(
     options.userCount,
     options.seed,
     createCatalog(),
     random,
     Math.floor(Date.now() / 1000),
+    recorder.changes,
   );
   const signing = createSigningKey();
   const unknown = store.catalog.states.mustIndex(PRESENCE_UNKNOWN_KEY);
@@ -77,7 +79,7 @@ export function createRuntime(options: ResolvedSimulatorOptions): Runtime {
     ),
     directoryFaults: directoryOptions.faults,
     deltaTokens: new DeltaTokenCodec(directoryOptions.deltaLinkLifetimeSeconds * 1000),
-    recorder: new Recorder(options.maxRecordedRequests, options.recordServedPresences),
+    recorder,
     faults: options.faults,
     faultRandom: createRandom(options.seed ^ 0x5bd1e995),
     tokens: new TokenAuthority(options.tokenFormat, signing.privateKey, signing.keyId),
