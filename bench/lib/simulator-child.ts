@@ -4,10 +4,14 @@
  * connector's memory figures. Started by simulator-process.ts; argv[2] is the JSON of GraphSimulatorOptions.
  */
 import { startGraphSimulator, type GraphSimulatorOptions } from '../../src/simulator/index.js';
+import { createServedFolder } from './soak-served.js';
 import type { SimulatorReply, SimulatorRequest } from './simulator-protocol.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as GraphSimulatorOptions;
 const simulator = await startGraphSimulator(options);
+// Served presences are recorded per request, which over a long run at 100,000 users would not fit in memory:
+// they are folded into distinct sequence numbers per user every few seconds (see soak-served.ts).
+const served = options.recordServedPresences === true ? createServedFolder(simulator) : undefined;
 
 function reply(message: SimulatorReply): void {
   process.send?.(message);
@@ -41,7 +45,12 @@ function handle(request: Exclude<SimulatorRequest, { op: 'close' }>): SimulatorR
       return { id: request.id, op: 'changeShare', changed: users.length, presenceRequestsBefore };
     }
     case 'counters':
-      return { id: request.id, op: 'counters', counters: simulator.recording.counters() };
+      return { id: request.id, op: 'counters', counters: served?.counters() ?? simulator.recording.counters() };
+    case 'setFaults':
+      simulator.setFaults(request.faults);
+      return { id: request.id, op: 'setFaults' };
+    case 'served':
+      return { id: request.id, op: 'served', served: served?.served() ?? {} };
     case 'arrivals':
       return {
         id: request.id,
@@ -52,13 +61,15 @@ function handle(request: Exclude<SimulatorRequest, { op: 'close' }>): SimulatorR
           .map((entry) => ({ atMs: entry.atMonotonicMs, status: entry.status, durationMs: entry.durationMs })),
       };
     case 'reset':
-      simulator.resetRecording();
+      if (served !== undefined) served.reset();
+      else simulator.resetRecording();
       return { id: request.id, op: 'reset' };
   }
 }
 
 process.on('message', (message: SimulatorRequest) => {
   if (message.op === 'close') {
+    served?.stop();
     void simulator.close().finally(() => process.exit(0));
     return;
   }
@@ -66,6 +77,7 @@ process.on('message', (message: SimulatorRequest) => {
 });
 // The parent going away (a crashed bench) must not leave a simulator behind.
 process.on('disconnect', () => {
+  served?.stop();
   void simulator.close().finally(() => process.exit(0));
 });
 

@@ -1,8 +1,14 @@
 /** Starts the simulator child (simulator-child.ts) and talks to it. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { GraphSimulatorOptions, RecordingCounters } from '../../src/simulator/index.js';
-import type { Arrival, SimulatorInfo, SimulatorReply, SimulatorRequest } from './simulator-protocol.js';
+import type { GraphSimulatorOptions, RecordingCounters, SimulatorFaults } from '../../src/simulator/index.js';
+import type {
+  Arrival,
+  ServedSequences,
+  SimulatorInfo,
+  SimulatorReply,
+  SimulatorRequest,
+} from './simulator-protocol.js';
 
 const CHILD = fileURLToPath(new URL('./simulator-child.ts', import.meta.url));
 
@@ -13,6 +19,10 @@ export interface SimulatorProcess {
   counters(): Promise<RecordingCounters>;
   arrivals(): Promise<Arrival[]>;
   reset(): Promise<void>;
+  /** Merges into the simulator's faults now, e.g. a 5xx storm in the middle of a soak. */
+  setFaults(faults: Partial<SimulatorFaults>): Promise<void>;
+  /** Distinct sequence numbers served per user; empty unless started with `recordServedPresences`. */
+  served(): Promise<ServedSequences>;
   close(): Promise<void>;
 }
 
@@ -63,6 +73,12 @@ export async function startSimulatorProcess(options: GraphSimulatorOptions): Pro
     },
     async reset() {
       await ask<'reset'>({ op: 'reset' });
+    },
+    async setFaults(faults) {
+      await ask<'setFaults'>({ op: 'setFaults', faults });
+    },
+    async served() {
+      return (await ask<'served'>({ op: 'served' })).served;
     },
     async close() {
       if (child.exitCode === null && child.connected) child.send({ op: 'close' });

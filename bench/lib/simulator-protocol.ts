@@ -1,5 +1,5 @@
 /** Messages between a benchmark and the simulator child (simulator-child.ts). */
-import type { RecordingCounters } from '../../src/simulator/index.js';
+import type { RecordingCounters, SimulatorFaults } from '../../src/simulator/index.js';
 
 export interface SimulatorInfo {
   graphUrl: string;
@@ -24,7 +24,17 @@ export type SimulatorRequest =
   | { id: number; op: 'counters' }
   | { id: number; op: 'arrivals' }
   | { id: number; op: 'reset' }
+  /** Merges into the simulator's faults at run time (GraphSimulator.setFaults). */
+  | { id: number; op: 'setFaults'; faults: Partial<SimulatorFaults> }
+  /**
+   * With `recordServedPresences`: the distinct sequence numbers served per user since the start (see
+   * simulator-child.ts, which folds the simulator's per-request recording into this compact form as it goes).
+   */
+  | { id: number; op: 'served' }
   | { op: 'close' };
+
+/** Per user id: each distinct sequence number served in a 200, with the wall time it was first served. */
+export type ServedSequences = Record<string, Array<{ sequenceNumber: string; firstServedAtMs: number }>>;
 
 export type SimulatorReply =
   | { op: 'ready'; info: SimulatorInfo }
@@ -32,4 +42,6 @@ export type SimulatorReply =
   | { id: number; op: 'changeShare'; changed: number; presenceRequestsBefore: number }
   | { id: number; op: 'counters'; counters: RecordingCounters }
   | { id: number; op: 'arrivals'; arrivals: Arrival[] }
-  | { id: number; op: 'reset' };
+  | { id: number; op: 'reset' }
+  | { id: number; op: 'setFaults' }
+  | { id: number; op: 'served'; served: ServedSequences };
