@@ -16,6 +16,10 @@ const scenarios: Record<string, () => Promise<Scenario>> = {
   'state-memory': async () => (await import('../scenarios/state-memory.js')).stateMemory,
   'simulator-throughput': async () => (await import('../scenarios/simulator-throughput.js')).simulatorThroughput,
   discovery: async () => (await import('../scenarios/discovery.js')).discovery,
+  freshness: async () => (await import('../scenarios/freshness.js')).freshness,
+  takeover: async () => (await import('../scenarios/takeover.js')).takeover,
+  'adaptive-rate': async () => (await import('../scenarios/adaptive-rate.js')).adaptiveRate,
+  soak: async () => (await import('../scenarios/soak.js')).soak,
 };
 
 function send(message: ScenarioMessage): Promise<void> {
