@@ -12,6 +12,7 @@
  * interval of its class later; the budget is R user-polls a second (requests/window × 650 ids).
  * A change is "seen" at its user's next poll (Graph's latency and the delivery come on top for every schedule).
  */
+import { createRandom } from '../../src/simulator/random.js';
 
 export interface PopulationMix {
   frequentShare: number;
@@ -55,18 +56,6 @@ export interface ScheduleOutcome {
   /** Polls per second, averaged over the run. */
   pollRate: number;
   tally: Record<ObservedClass, ClassTally>;
-}
-
-/** mulberry32: small, seeded, good enough for a model. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function exponential(random: () => number, meanSeconds: number): number {
@@ -114,13 +103,13 @@ export function runSchedule(run: ModelRun, schedule: Schedule): ScheduleOutcome 
   const waits = new Collector();
   const wakeWaits = new Collector();
   const tally = { cold: emptyTally(), warm: emptyTally(), hot: emptyTally() };
-  const population = seeded(run.seed);
-  const phases = seeded(run.seed ^ 0x9e3779b9);
+  const population = createRandom(run.seed);
+  const phases = createRandom(run.seed ^ 0x9e3779b9);
   let polls = 0;
   for (let u = 0; u < run.users; u++) {
     const model = userModel(population, run.mix);
     // Changes of this user, drawn from its own stream so that every schedule sees the same ones.
-    const changes = seeded((run.seed * 1_000_003 + u) >>> 0);
+    const changes = createRandom((run.seed * 1_000_003 + u) >>> 0);
     let online = model.wakeAt < 0;
     let nextChange = online ? exponential(changes, model.onlineMeanSeconds) : model.wakeAt;
     let wakePending = !online;

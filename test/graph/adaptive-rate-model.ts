@@ -6,6 +6,7 @@
  */
 import { AdaptiveRate, type RateChange } from '../../src/graph/adaptive-rate.js';
 import { createBudget } from '../../src/simulator/budget.js';
+import { createRandom } from '../../src/simulator/random.js';
 
 export interface ModelOptions {
   workers: number;
@@ -55,7 +56,7 @@ interface InFlight {
 export function runModel(options: ModelOptions): ModelRun {
   const roundTripMs = options.roundTripMs ?? 50;
   const concurrency = options.concurrency ?? 4;
-  const random = seeded(options.seed ?? 1);
+  const random = createRandom(options.seed ?? 1);
   const graph = createBudget(options.graphRequests, options.graphWindowMs, 'sliding');
   const run: ModelRun = {
     throttledAt: [],
@@ -142,16 +143,4 @@ export function throttledBetween(run: ModelRun, fromMs: number, toMs: number): n
 export function shareUsed(run: ModelRun, options: ModelOptions, fromMs: number, toMs: number): number {
   const admitted = run.admittedAt.filter((at) => at >= fromMs && at < toMs).length;
   return admitted / ((options.graphRequests * (toMs - fromMs)) / options.graphWindowMs);
-}
-
-/** A small deterministic generator (mulberry32), so a run is the same every time. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
