@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { closeAfter, kafkaDebugLog } from './closing.js';
 import { mappingKafkaErrors } from './errors.js';
@@ -27,6 +28,14 @@ export async function withAdmin<T>(kafka: Kafka, work: (admin: KafkaAdmin) => Pr
         addPartitions: (topic, count) =>
           mappingKafkaErrors(ADMIN, async () => {
             await admin.createPartitions({ topicPartitions: [{ topic, count }] });
+            // The controller has the new partitions; the brokers' metadata follows a moment later. Until it does a
+            // count reads the old number (seen in CI), so wait for it here rather than in every caller.
+            const deadline = Date.now() + METADATA_SETTLE_MS;
+            while (Date.now() < deadline) {
+              const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+              if ((metadata.topics[0]?.partitions.length ?? 0) >= count) return;
+              await sleep(100);
+            }
           }),
       }),
     () => mappingKafkaErrors(ADMIN, () => admin.disconnect()),
@@ -34,6 +43,9 @@ export async function withAdmin<T>(kafka: Kafka, work: (admin: KafkaAdmin) => Pr
     'the Kafka admin client',
   );
 }
+
+/** How long growing a topic waits for the brokers' metadata to show the new partitions. */
+const METADATA_SETTLE_MS = 10_000;
 
 function toTopicConfig(spec: TopicSpec) {
   return {
