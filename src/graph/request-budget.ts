@@ -25,14 +25,26 @@ export interface RequestOutcome {
 export type SettleRequest = (outcome?: RequestOutcome) => void;
 
 /**
+ * Requests that may start at once before the even spacing applies: enough to fill a few concurrent requests,
+ * far below a window's worth.
+ */
+const PACING_BURST = 8;
+
+/**
  * A sliding-window request budget shared by every request to one tenant, plus the tenant-wide pause that a
  * Retry-After imposes. A sliding window never exceeds the limit in any window, so it is also safe if Graph
- * counts in fixed windows. Waiters are served first come, first served.
+ * counts in fixed windows. Within it, requests are spaced evenly (one per window / limit, after a burst of
+ * PACING_BURST): a worker whose cycle the budget bounds would otherwise spend the window's requests in a burst and
+ * then idle until the window slides, so a user's poll-to-poll time, and with it how late a change arrives, would
+ * swing between the burst and the idle gap (up to a third of a 30 s window at 1M users) instead of staying one
+ * cycle. Waiters are served first come, first served.
  */
 export class RequestBudget {
   private sendTimes: Float64Array;
   private nextSlot = 0;
   private pausedUntil = 0;
+  /** When the next request is due at an even pace (a GCRA's theoretical arrival time). */
+  private pacedAt = Number.NEGATIVE_INFINITY;
   private queueTail: Promise<void> = Promise.resolve();
   private readonly windowMs: number;
   private readonly configuredWindowMs: number;
@@ -82,6 +94,9 @@ export class RequestBudget {
   resize(maxRequests: number): void {
     this.rate?.setCeiling(this.perSecond(maxRequests));
     if (maxRequests === this.sendTimes.length) return;
+    // The requests already paced keep their share of the window: at the new spacing they take proportionally long.
+    const now = this.now();
+    if (this.pacedAt > now) this.pacedAt = now + ((this.pacedAt - now) * this.sendTimes.length) / maxRequests;
     const recent = this.recentSendTimes();
     const resized = new Float64Array(maxRequests).fill(Number.NEGATIVE_INFINITY);
     const kept = recent.slice(Math.max(0, recent.length - maxRequests));
@@ -127,6 +142,16 @@ export class RequestBudget {
     return ordered.filter((time) => time !== Number.NEGATIVE_INFINITY);
   }
 
+  /** Milliseconds between requests at an even pace: the window over the limit. */
+  private spacingMs(): number {
+    return this.windowMs / this.sendTimes.length;
+  }
+
+  private pacingDelayMs(now: number): number {
+    const burstMs = (Math.min(PACING_BURST, this.sendTimes.length) - 1) * this.spacingMs();
+    return this.pacedAt - burstMs - now;
+  }
+
   private perSecond(maxRequests: number): number {
     return (maxRequests * 1000) / this.configuredWindowMs;
   }
@@ -136,13 +161,19 @@ export class RequestBudget {
       signal?.throwIfAborted();
       const now = this.now();
       const oldest = this.sendTimes[this.nextSlot] ?? Number.NEGATIVE_INFINITY;
-      const waitMs = Math.max(this.pausedUntil - now, oldest + this.windowMs - now, this.rate?.delayMs(now) ?? 0);
+      const waitMs = Math.max(
+        this.pausedUntil - now,
+        oldest + this.windowMs - now,
+        this.pacingDelayMs(now),
+        this.rate?.delayMs(now) ?? 0,
+      );
       if (waitMs <= 0) {
         const slot = this.nextSlot;
         const times = this.sendTimes;
         times[slot] = now;
         this.nextSlot = (slot + 1) % times.length;
         this.rate?.sent(now);
+        this.pacedAt = Math.max(this.pacedAt, now) + this.spacingMs();
         // After a resize the slot belongs to another ring: the old one is gone and so is this count.
         return (outcome) => {
           if (times === this.sendTimes) times[slot] = Math.max(times[slot] ?? 0, this.now());

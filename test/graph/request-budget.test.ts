@@ -12,6 +12,20 @@ describe('RequestBudget', () => {
     expect(starts[11]).toBeGreaterThanOrEqual(400);
   });
 
+  it('spaces requests evenly over the window after a short burst, rather than spending the window at once', async () => {
+    const budget = new RequestBudget({ maxRequests: 100, windowMs: 1_000 });
+    const started = Date.now();
+    const starts: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await budget.acquire();
+      starts.push(Date.now() - started);
+    }
+    // One request per 10 ms, the first 8 at once: request i starts no earlier than (i - 7) spacings in. (A timer
+    // that fires late lets the next one follow sooner: the pace holds on average, as a GCRA's does.)
+    expect(starts[7]).toBeLessThan(50);
+    for (let i = 8; i < starts.length; i++) expect(starts[i], `request ${i}`).toBeGreaterThanOrEqual((i - 7) * 10 - 1);
+  });
+
   it('holds every later request while paused by a Retry-After', async () => {
     const budget = new RequestBudget({ maxRequests: 100, windowMs: 1000 });
     budget.pauseFor(150);
