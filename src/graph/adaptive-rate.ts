@@ -166,11 +166,11 @@ export class AdaptiveRate {
     // Graph let through what was measured, and at most the rate that drew the 429; a rate held for a whole step
     // without a 429 it let through for sure (the measure lags behind a rising rate).
     const learnt = this.learned;
+    // The learning curve climbs fast, so the measure lags far behind it, and the rate before its last raise may be
+    // above the level: the level lies between them.
     const lagging = allowed ?? previous * BETA;
-    // The learning curve climbs fast, so the measure, spread over a whole span, lags far behind it; the rate before
-    // its last raise drew no 429 in its step, so the level is close to it. (The geometric mean of the two, tried
-    // first, used 83-88 % of the grant after a slow start in the model; this 89-95 %, no more 429s.)
-    const guess = learnt?.learning === true ? (learnt.beforeRaise ?? lagging) : 0;
+    // Between the two (the rate before the raise may not have been held a whole Graph window): their geometric mean.
+    const guess = learnt?.learning === true ? Math.sqrt(lagging * (learnt.beforeRaise ?? lagging)) : 0;
     const measured = Math.min(previous, Math.max(guess, lagging));
     const reference = Math.max(learnt?.proven ?? 0, measured);
     const plateau = Math.max(this.floor(), reference * PLATEAU_SHARE);
