@@ -4,6 +4,7 @@
  * absent, when the scenario's default does. The connector's src/kafka/index.ts installs them in a worker; a bench
  * process that loaded kafkajs first (bench/lib/kafka.ts) would otherwise keep kafkajs as shipped.
  */
+import { createRequire } from 'node:module';
 import { installKafkajsPatches, type KafkajsPatchOutcome } from '../../src/kafka/kafkajs-patches.js';
 
 const DEFAULT_ON = new Set(['end-to-end']);
@@ -19,5 +20,14 @@ function wanted(): boolean {
   }
 }
 
+/**
+ * Off means kafkajs as shipped: it is loaded here, before src/kafka/index.ts (which the scenarios reach through
+ * src/sink and the worker) could install the patches on its own import.
+ */
+function loadAsShipped(): 'off' {
+  createRequire(import.meta.url)('kafkajs');
+  return 'off';
+}
+
 /** What happened in this process: installed, or left as shipped (and why). */
-export const kafkajsPatches: KafkajsPatchOutcome | 'off' = wanted() ? installKafkajsPatches() : 'off';
+export const kafkajsPatches: KafkajsPatchOutcome | 'off' = wanted() ? installKafkajsPatches() : loadAsShipped();
