@@ -13,6 +13,8 @@ export interface SoakSample {
   rssBytes: number | null;
   heapUsedBytes: number | null;
   heapTotalBytes: number | null;
+  /** The heap in use right after a full collection: taken about once a minute, null in the samples between. */
+  heapAfterGcBytes: number | null;
   externalBytes: number | null;
   fds: number | null;
   sockets: number | null;
@@ -82,12 +84,16 @@ export async function takeSample(input: {
   minute: number;
   phase: string;
   metrics: () => Promise<string>;
+  /** Absent: no collection is forced for this sample. */
+  heapAfterGc?: () => Promise<number | null>;
   simulatorCounters: RecordingCounters;
 }): Promise<SoakSample> {
   // /proc first: the metrics request itself opens a socket in the worker for a moment.
   const rssBytes = rssOf(input.pid);
   const { fds, sockets } = descriptorsOf(input.pid);
   const text = await input.metrics().catch(() => '');
+  // After the metrics: the forced collection must not shrink the heap that the sample reports as it runs.
+  const heapAfterGcBytes = input.heapAfterGc === undefined ? null : await input.heapAfterGc();
   const metric = (name: string, labels?: string): number | null => metricSum(text, `presence_${name}`, labels);
   return {
     minute: Math.round(input.minute * 100) / 100,
@@ -95,6 +101,7 @@ export async function takeSample(input: {
     rssBytes,
     heapUsedBytes: metric('nodejs_heap_size_used_bytes'),
     heapTotalBytes: metric('nodejs_heap_size_total_bytes'),
+    heapAfterGcBytes,
     externalBytes: metric('nodejs_external_memory_bytes'),
     fds,
     sockets,

@@ -11,7 +11,7 @@ export interface Growth {
   max: number | null;
 }
 
-type Field = 'rssBytes' | 'heapUsedBytes' | 'externalBytes' | 'fds' | 'sockets';
+type Field = 'rssBytes' | 'heapUsedBytes' | 'heapAfterGcBytes' | 'externalBytes' | 'fds' | 'sockets';
 
 export function slope(points: ReadonlyArray<[number, number]>): number | null {
   if (points.length < 3) return null;
@@ -61,7 +61,18 @@ function count(value: number | null): string {
   return value === null ? '-' : String(value);
 }
 
-export const TABLE_HEADER = ['min', 'phase', 'rss MiB', 'heap MiB', 'ext MiB', 'fds', 'sockets', 'cycles', 'events'];
+export const TABLE_HEADER = [
+  'min',
+  'phase',
+  'rss MiB',
+  'heap MiB',
+  'after GC',
+  'ext MiB',
+  'fds',
+  'sockets',
+  'cycles',
+  'events',
+];
 
 export function tableRow(sample: SoakSample): string[] {
   return [
@@ -69,6 +80,7 @@ export function tableRow(sample: SoakSample): string[] {
     sample.phase,
     mib(sample.rssBytes),
     mib(sample.heapUsedBytes),
+    mib(sample.heapAfterGcBytes),
     mib(sample.externalBytes),
     count(sample.fds),
     count(sample.sockets),

@@ -1,10 +1,11 @@
 /**
  * The soak's worker, run as operators run it: `presence run --config FILE` (src/cli/main.ts) in a Node process of
  * its own, so that its /proc figures (RSS, file descriptors, sockets) are its own and not the bench's. Its
- * metrics endpoint (Prometheus text on observability.httpPort) gives the V8 heap and the pipeline's counters.
+ * metrics endpoint (Prometheus text on observability.httpPort) gives the V8 heap and the pipeline's counters; a
+ * bench-only preload (soak-gc-preload.ts) gives the heap left after a full collection.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { userIds } from '../../src/simulator/index.js';
 import type { SimulatorInfo } from './simulator-protocol.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const GC_PRELOAD = new URL('./soak-gc-preload.ts', import.meta.url).href;
 const PINO_WARN = 40;
 
 export interface SoakWorkerOptions {
@@ -31,6 +33,8 @@ export interface SoakWorker {
   readonly configFile: string;
   /** Prometheus text of the worker's /metrics. */
   metrics(): Promise<string>;
+  /** The worker's V8 heap in use right after a full collection (soak-gc-preload.ts); null if it did not answer. */
+  heapAfterGc(): Promise<number | null>;
   /** Warnings and errors the worker logged, by message, with how often. */
   readonly problems: Map<string, number>;
   /** True once the worker logged that it polls its shards. */
@@ -87,12 +91,38 @@ function get(port: number, path: string): Promise<string> {
   });
 }
 
+/** Asks the worker for a full collection and waits (up to 5 s) for the heap it reports after it. */
+async function heapAfterGc(child: ChildProcess, heapFile: string): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return null;
+  const askedAt = Date.now();
+  child.kill('SIGUSR2');
+  while (Date.now() - askedAt < 5_000) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const report = readHeapReport(heapFile);
+    if (report !== undefined && report.at >= askedAt) return report.heapUsedBytes;
+  }
+  return null;
+}
+
+function readHeapReport(heapFile: string): { heapUsedBytes: number; at: number } | undefined {
+  if (!existsSync(heapFile)) return undefined;
+  try {
+    return JSON.parse(readFileSync(heapFile, 'utf8')) as { heapUsedBytes: number; at: number };
+  } catch (error) {
+    // Read while the worker was writing it: the next look gets the whole file.
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
 export async function startSoakWorker(options: SoakWorkerOptions): Promise<SoakWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'presence-soak-'));
   const httpPort = await freePort();
   const configFile = writeConfig(dir, options, httpPort);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', '--config', configFile], {
-    env: { ...process.env, PRESENCE_TENANT_CLIENT_SECRET: options.simulator.clientSecret },
+  const heapFile = join(dir, 'heap-after-gc.json');
+  const args = ['--expose-gc', '--import', 'tsx', '--import', GC_PRELOAD, MAIN, 'run', '--config', configFile];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    env: { ...process.env, PRESENCE_TENANT_CLIENT_SECRET: options.simulator.clientSecret, SOAK_HEAP_FILE: heapFile },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   // The bench going away (a crash, a timeout's SIGKILL of the scenario) must not leave a worker polling.
@@ -134,6 +164,7 @@ export async function startSoakWorker(options: SoakWorkerOptions): Promise<SoakW
       return exitCode;
     },
     metrics: () => get(httpPort, '/metrics'),
+    heapAfterGc: () => heapAfterGc(child, heapFile),
     async stop(timeoutMs) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
