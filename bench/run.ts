@@ -3,7 +3,8 @@
  * (startLocalBroker) and runs every scenario in its own child process against it, each with its own simulator
  * child; prints one table and writes it as JSON to bench/results/latest.json plus a dated copy.
  *
- *   --quick            smaller populations, fewer repetitions
+ *   --quick            smaller populations, fewer repetitions; the quick variants of the longer studies (takeover,
+ *                      soak, the end-to-end variants, memory, discovery) only when `--only` names them
  *   --only a,b         only the steps whose label starts with one of these (kafka, e2e, scale, budget, memory)
  *   --brokers h:p      use a running broker instead of starting one (its CPU is then not reported)
  *
@@ -49,9 +50,12 @@ export interface StepOutcome {
   error?: string;
 }
 
-/** The steps `--only` names (by label prefix) and, transitively, the steps they need. */
+/**
+ * The steps `--only` names (by label prefix) and, transitively, the steps they need; without `--only`, every step
+ * that is not `onlyWhenNamed`.
+ */
 function selectedSteps(steps: readonly Step[], prefixes: readonly string[] | undefined): Step[] {
-  if (prefixes === undefined) return [...steps];
+  if (prefixes === undefined) return steps.filter((step) => step.onlyWhenNamed !== true);
   const wanted = new Set(
     steps.filter((step) => prefixes.some((prefix) => step.label.startsWith(prefix))).map((step) => step.label),
   );

@@ -23,7 +23,10 @@ import {
 } from '../lib/scenario.js';
 import { startSimulatorProcess } from '../lib/simulator-process.js';
 
-const MEMORY_TARGET_BYTES = 300;
+// Issue 15's targets at 1,000,000 users (the smaller populations are held to them too: fixed costs weigh more there).
+const HEAP_TARGET_BYTES = 160;
+const RSS_TARGET_BYTES = 300;
+const RESTORE_1M_TARGET_MS = 8_000;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface GraphCycle {
@@ -120,6 +123,9 @@ export const scale: Scenario = async (context: ScenarioContext) => {
   const floorMs = graphCycles[0]?.floorMs ?? Number.NaN;
   const servedFloorMs = median(graphCycles.map((cycle) => cycle.servedFloorMs));
   const overhead = (100 * (durationMs - floorMs)) / floorMs;
+  const servedOverhead = (100 * (durationMs - servedFloorMs)) / servedFloorMs;
+  // Issue 15: the simulator's service time is Graph's to pay, the rest is ours; less room where latency hides less.
+  const overheadTarget = latencyMs >= 100 ? 10 : 15;
   const perUser = (from: string, to: string, field: keyof MemorySample): number => {
     const before = memory[from]?.[field];
     const after = memory[to]?.[field];
@@ -140,12 +146,12 @@ export const scale: Scenario = async (context: ScenarioContext) => {
     },
     {
       section: 'graph',
-      figure: `${label} users: cycle overhead above the floor`,
-      value: round(overhead, 1),
+      figure: `${label} users, ${latencyMs} ms: cycle overhead above the simulator-side floor`,
+      value: round(servedOverhead, 1),
       unit: '%',
-      target: '< 10 %',
-      met: overhead < 10,
-      note: `above the simulator-side floor: ${round((100 * (durationMs - servedFloorMs)) / servedFloorMs, 1)} %`,
+      target: `≤ ${overheadTarget} %`,
+      met: servedOverhead <= overheadTarget,
+      note: `above the bare latency floor: ${round(overhead, 1)} %`,
     },
   ];
   if (restore !== undefined) {
@@ -154,6 +160,9 @@ export const scale: Scenario = async (context: ScenarioContext) => {
       figure: `${label} users: worker start until state restored`,
       value: round(restore.startToRestoredMs),
       unit: 'ms',
+      ...(userCount === 1_000_000
+        ? { target: `≤ ${RESTORE_1M_TARGET_MS} ms`, met: restore.startToRestoredMs <= RESTORE_1M_TARGET_MS }
+        : {}),
       note: `connect ${round(restore.startToConnectedMs)} ms, then group join + fencing; reading ${restore.records.toLocaleString('en-US')} records into the store ${round(restore.readStateMs)} ms (${round(restore.records / (restore.readStateMs / 1000))} records/s)`,
     });
   }
@@ -165,8 +174,8 @@ export const scale: Scenario = async (context: ScenarioContext) => {
         figure: `${label} users: whole worker, heap + array buffers per user`,
         value: totalPerUser,
         unit: 'B/user',
-        target: `< ${MEMORY_TARGET_BYTES} B`,
-        met: totalPerUser < MEMORY_TARGET_BYTES,
+        target: `≤ ${HEAP_TARGET_BYTES} B`,
+        met: totalPerUser <= HEAP_TARGET_BYTES,
         note: `after GC, while polling, minus before the config was loaded: heap ${heapPerUser} B/user (config loaded, worker created: ${perUser('baseline', 'configured', 'heapUsedBytes')}; after restore: ${perUser('baseline', 'restored', 'heapUsedBytes')})`,
       },
       {
@@ -174,8 +183,8 @@ export const scale: Scenario = async (context: ScenarioContext) => {
         figure: `${label} users: whole worker, RSS per user`,
         value: rssPerUser,
         unit: 'B/user',
-        target: `< ${MEMORY_TARGET_BYTES} B`,
-        met: rssPerUser < MEMORY_TARGET_BYTES,
+        target: `≤ ${RSS_TARGET_BYTES} B`,
+        met: rssPerUser <= RSS_TARGET_BYTES,
         note: `RSS keeps what V8 and the allocator have not returned to the OS; external ${perUser('baseline', 'running', 'externalBytes')} B/user`,
       },
     );

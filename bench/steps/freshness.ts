@@ -4,14 +4,8 @@
  * users on a prefilled state topic (so the first cycle is no million-event snapshot); the quick variant polls
  * 20,000 users under a budget scaled down to a 1.55 s cycle, from an empty topic.
  */
-import type { StepOutcome } from '../run.js';
 import type { Step } from '../plan.js';
-
-/** The topics and connector name a prefill step wrote, handed to the step that polls on them. */
-function prefilled(earlier: readonly StepOutcome[], label: string): Record<string, unknown> {
-  const details = earlier.find((outcome) => outcome.label === label)?.result?.details ?? {};
-  return { connectorName: details['connectorName'], topic: details['topic'], stateTopic: details['stateTopic'] };
-}
+import { prefilled } from './prefilled.js';
 
 function documentedBudgetSteps(users: number, name: string, measureSeconds: number, timeoutSeconds: number): Step[] {
   const prefill = `freshness-${name}-prefill`;
@@ -44,15 +38,15 @@ export function freshnessSteps(quick: boolean): Step[] {
       {
         label: 'freshness-20k',
         scenario: 'freshness',
-        // 31 requests a cycle at 20 per second: a 1.55 s cycle; about 25 s on a quiet machine.
+        // 31 requests a cycle at 20 per second: a 1.55 s cycle; about 20 s on a quiet machine.
         params: () => ({
           users: 20_000,
           requests: 100,
           windowSeconds: 5,
           concurrency: 8,
           churn: 0.1,
-          warmupSeconds: 6,
-          measureSeconds: 10,
+          warmupSeconds: 4,
+          measureSeconds: 8,
         }),
         timeoutSeconds: 120,
       },
