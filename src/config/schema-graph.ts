@@ -11,7 +11,7 @@ const requestBudgetSchema = z
       .meta(
         setting({
           description:
-            'Requests allowed per window for this application in this tenant. Microsoft documents 1,500 per 30 s for presence (one page says 10,000).',
+            'Requests allowed per window for this application in this tenant. Microsoft documents 1,500 per 30 s for presence (one page says 10,000). Requests are spread evenly over the window (after a burst of 8), not sent as a burst that spends it.',
         }),
       ),
     windowSeconds: int(1, 3600)
