@@ -9,6 +9,8 @@ export interface FreshnessSimulatorRequestMap {
   /** Starts stamping changes; returns the stamp position from which the stamps are this run's. */
   startStamps: { reply: { position: number } };
   stopStamps: { reply: { size: number } };
+  /** The stamp position now, stamping going on: where the measured changes end. */
+  stampCount: { reply: { size: number } };
   stamps: { from: number; limit: number; reply: { page: ChangeStampPage } };
   counters: { reply: { counters: RecordingCounters } };
 }

@@ -42,6 +42,8 @@ function handle(request: FreshnessRequest): FreshnessReply<FreshnessOp> {
     case 'stopStamps':
       changes.stop();
       return { size: changes.size };
+    case 'stampCount':
+      return { size: changes.size };
     case 'stamps':
       return { page: changes.page(request.from, request.limit) };
     case 'counters':

@@ -21,6 +21,7 @@ export interface FreshnessSimulator {
   readonly pid: number;
   startStamps(): Promise<number>;
   stopStamps(): Promise<number>;
+  stampCount(): Promise<number>;
   /** Every stamp from `from` on, in pages. */
   stampsFrom(from: number): Promise<ChangeStampPage>;
   counters(): Promise<RecordingCounters>;
@@ -59,6 +60,7 @@ export async function startFreshnessSimulator(start: FreshnessSimulatorStart): P
     pid: child.pid ?? 0,
     startStamps: async () => (await ask('startStamps', {})).position,
     stopStamps: async () => (await ask('stopStamps', {})).size,
+    stampCount: async () => (await ask('stampCount', {})).size,
     async stampsFrom(from) {
       let all: ChangeStampPage = { from, userIndex: [], sequence: [], atMs: [], dropped: 0 };
       for (;;) {

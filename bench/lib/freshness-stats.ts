@@ -48,10 +48,15 @@ export function percentiles(values: readonly number[]): Percentiles {
   };
 }
 
+/**
+ * The first `measured` stamps are matched; the later ones (stamped during the drain) only tell which measured
+ * changes were superseded.
+ */
 export function matchChanges(
   stamps: ChangeStampPage,
   events: CommittedEvents,
   userIdOf: (index: number) => string,
+  measured = stamps.userIndex.length,
 ): ChangeMatch {
   const firstEvent = new Map<number, number>();
   events.sequence.forEach((sequence, i) => {
@@ -64,13 +69,14 @@ export function matchChanges(
     changeToCommitMs: [],
     changeToObservedMs: [],
     observedToCommitMs: [],
-    stamped: stamps.userIndex.length,
+    stamped: measured,
     seen: 0,
     superseded: 0,
     missing: 0,
     mismatched: 0,
   };
   stamps.userIndex.forEach((user, position) => {
+    if (position >= measured) return;
     const event = firstEvent.get(stamps.sequence[position] ?? Number.NaN);
     if (event === undefined) {
       if ((lastOfUser.get(user) ?? position) > position) match.superseded++;
