@@ -62,21 +62,39 @@ export interface CreateTopicOptions {
 }
 
 /** Creates a topic (replication factor 1) and waits until its partitions have leaders. */
+/**
+ * Creates the topic and waits until every partition has a leader. On a busy broker the wait inside createTopics can
+ * end in UNKNOWN_TOPIC_OR_PARTITION before the topic settles (seen in fresh-clone CI runs): the set-up then asks
+ * again, up to 10 s, rather than failing the test it prepares.
+ */
 export async function createTopic(topic: string, options: CreateTopicOptions = {}): Promise<void> {
   const admin = testKafka({ brokers: options.brokers ?? kafkaBrokers() }).admin();
+  const numPartitions = options.numPartitions ?? 1;
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: options.numPartitions ?? 1,
-          replicationFactor: 1,
-          configEntries: Object.entries(options.config ?? {}).map(([name, value]) => ({ name, value })),
-        },
-      ],
-    });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic,
+              numPartitions,
+              replicationFactor: 1,
+              configEntries: Object.entries(options.config ?? {}).map(([name, value]) => ({ name, value })),
+            },
+          ],
+        });
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const partitions = topics[0]?.partitions ?? [];
+        if (partitions.length === numPartitions && partitions.every((partition) => partition.leader >= 0)) return;
+      } catch (error) {
+        if (!String(error).includes('does not host this topic-partition')) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topic ${topic}: no leader for every partition within 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   } finally {
     await admin.disconnect();
   }
