@@ -13,7 +13,7 @@ import { createKafkaCluster, type KafkaCluster } from '../../src/kafka/index.js'
 import { createShardTakeover, ShardSupervisor, StateTopicReader } from '../../src/shard-ownership/index.js';
 import { statePartitionOf } from '../../src/sink/index.js';
 import { createStateCodec, PresenceStateStore } from '../../src/state/index.js';
-import { kafkaBrokers, testKafka, uniqueTopic } from '../support/kafka.js';
+import { createTopic, kafkaBrokers, testKafka, uniqueTopic } from '../support/kafka.js';
 
 const STATE_PARTITIONS = 3;
 const codec = createStateCodec();
@@ -71,26 +71,8 @@ describe('the state topic through src/kafka', () => {
     const { lines, logger } = capturingLogger();
     const cluster = clusterFor(logger);
     const stateTopic = uniqueTopic('state-corrupt');
-    // Creating a topic waits for its leaders; on a busy broker that wait can end in UNKNOWN_TOPIC_OR_PARTITION once
-    // or twice before the topic settles (seen in a full integration run). The restore, not the set-up, is under test.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await cluster.withAdmin((admin) =>
-          admin.createTopics([
-            {
-              topic: stateTopic,
-              partitions: STATE_PARTITIONS,
-              replicationFactor: 1,
-              config: { 'cleanup.policy': 'compact' },
-            },
-          ]),
-        );
-        break;
-      } catch (error) {
-        if (attempt >= 5 || !String(error).includes('does not host this topic-partition')) throw error;
-        await sleep(500);
-      }
-    }
+    // The shared set-up helper rides out the busy broker's UNKNOWN_TOPIC_OR_PARTITION while it waits for leaders.
+    await createTopic(stateTopic, { numPartitions: STATE_PARTITIONS, config: { 'cleanup.policy': 'compact' } });
     const partition = statePartitionOf('a', STATE_PARTITIONS);
     const good = {
       sequenceNumber: 'S1',

@@ -3,6 +3,7 @@
  * Generic on purpose: they read and write bytes, and know nothing of the connector's event format.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type IHeaders, type KafkaConfig } from 'kafkajs';
 import { inject } from 'vitest';
 import { toError } from '../../src/errors.js';
@@ -61,11 +62,10 @@ export interface CreateTopicOptions {
   brokers?: string[];
 }
 
-/** Creates a topic (replication factor 1) and waits until its partitions have leaders. */
 /**
- * Creates the topic and waits until every partition has a leader. On a busy broker the wait inside createTopics can
- * end in UNKNOWN_TOPIC_OR_PARTITION before the topic settles (seen in fresh-clone CI runs): the set-up then asks
- * again, up to 10 s, rather than failing the test it prepares.
+ * Creates a topic (replication factor 1) and waits until every partition has a leader. On a busy broker the wait
+ * inside createTopics can end in UNKNOWN_TOPIC_OR_PARTITION before the topic settles (seen in fresh-clone CI runs):
+ * the set-up then asks again, up to 10 s, rather than failing the test it prepares.
  */
 export async function createTopic(topic: string, options: CreateTopicOptions = {}): Promise<void> {
   const admin = testKafka({ brokers: options.brokers ?? kafkaBrokers() }).admin();
@@ -93,7 +93,7 @@ export async function createTopic(topic: string, options: CreateTopicOptions = {
         if (!String(error).includes('does not host this topic-partition')) throw error;
       }
       if (Date.now() > deadline) throw new Error(`topic ${topic}: no leader for every partition within 10 s`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await sleep(250);
     }
   } finally {
     await admin.disconnect();
